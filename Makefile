@@ -1,0 +1,52 @@
+# Punchcard — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-pg lint format lock migrate bench clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its test extras (quick when nothing changed)
+
+migrate: install ## Apply database migrations (PUNCHCARD_DATABASE_URL, default SQLite ./var/punchcard.db)
+	$(BIN)/punchcard migrate
+
+run: install ## Install, migrate, and serve on http://127.0.0.1:8000 (SQLite at ./var/punchcard.db)
+	$(BIN)/punchcard migrate
+	$(BIN)/punchcard serve --host $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite (SQLite; PostgreSQL when PUNCHCARD_TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+lint: install ## ruff (lint + format check), mypy --strict on src/, import-linter layer contract
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: install ## Apply ruff's formatting and fixes
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+lock: ## Re-resolve dependencies into requirements.lock (after editing pyproject.toml)
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+	.lockenv/bin/pip freeze --exclude-editable --disable-pip-version-check | grep -v '^punchcard' > requirements.lock
+	rm -rf .lockenv
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

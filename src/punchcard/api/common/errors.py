@@ -1,0 +1,133 @@
+"""Typed errors rendered in one place, in the envelope of the face that was called.
+
+A face registers its renderer for its mount prefix; anything else gets the native
+envelope ``{"error": {"code", "message", "field"}}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from punchcard import errors as E
+
+log = logging.getLogger("punchcard.api")
+
+STATUS: list[tuple[type[E.PunchcardError], int]] = [
+    (E.ValidationFailed, 400),
+    (E.Unauthenticated, 401),
+    (E.Forbidden, 403),
+    (E.NotFound, 404),
+    (E.Conflict, 409),
+    (E.Unprocessable, 422),
+    (E.RateLimited, 429),
+]
+
+Renderer = Callable[[E.PunchcardError, int], JSONResponse]
+
+
+def status_for(exc: E.PunchcardError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def render_native(exc: E.PunchcardError, status: int) -> JSONResponse:
+    body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
+    body.update(exc.extra)
+    headers = {}
+    if isinstance(exc, E.RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+_faces: list[tuple[str, Renderer]] = []
+
+
+def register_face(prefix: str, renderer: Renderer) -> None:
+    """Errors under ``prefix`` are rendered by ``renderer`` (longest prefix wins)."""
+    _faces.append((prefix, renderer))
+    _faces.sort(key=lambda item: len(item[0]), reverse=True)
+
+
+def _renderer_for(request: Request) -> Renderer:
+    path = request.url.path
+    for prefix, renderer in _faces:
+        if path.startswith(prefix):
+            return renderer
+    return render_native
+
+
+def render(request: Request, exc: E.PunchcardError) -> JSONResponse:
+    return _renderer_for(request)(exc, status_for(exc))
+
+
+def _field_of(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or None
+
+
+def _validation_message(err: dict[str, Any], field: str | None) -> str:
+    kind = err.get("type", "")
+    if kind == "json_invalid":
+        return "Request body is not valid JSON"
+    if kind == "missing":
+        return f"{field or 'A value'} is required"
+    msg = str(err.get("msg", "Invalid value"))
+    return f"{field}: {msg}" if field else msg
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(E.PunchcardError)
+    async def _punchcard(request: Request, exc: E.PunchcardError) -> JSONResponse:
+        return render(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errs = list(exc.errors())
+        first: dict[str, Any] = errs[0] if errs else {}
+        loc = tuple(first.get("loc", ()))
+        field = None if first.get("type") == "json_invalid" else _field_of(loc)
+        return render(request, E.ValidationFailed(_validation_message(first, field), field=field))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
+        err = E.PunchcardError(str(exc.detail), code=code)
+        response = _renderer_for(request)(err, exc.status_code)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A uniqueness race that a service's own check could not see (another process
+        # committed first). The transaction was rolled back; nothing was written.
+        log.info("integrity conflict: %s", exc.orig)
+        return render(request, E.Conflict("The resource was changed concurrently; retry"))
+
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", exc.orig)
+        response = render(
+            request,
+            E.PunchcardError("Database busy or unavailable; retry", code="SERVICE_UNAVAILABLE"),
+        )
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return _renderer_for(request)(E.PunchcardError("Internal error", code="INTERNAL"), 500)

@@ -1,0 +1,115 @@
+"""Per-face OpenAPI documents with each operation's required scope and error bodies."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+
+from punchcard.api.common.auth import ADMIN_ATTR, SCOPE_ATTR
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "example": "VALIDATION_ERROR"},
+                "message": {"type": "string"},
+                "field": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+
+ERROR_DESCRIPTIONS = {
+    "400": "Validation error (the `field` names the input to blame)",
+    "401": "Missing, invalid or revoked credentials",
+    "403": "The key lacks the required scope, or the role is not allowed",
+    "404": "Not found (or another tenant's id)",
+    "409": "Conflict or duplicate",
+    "422": "Business rule refused (e.g. INSUFFICIENT_POINTS, IDEMPOTENCY_KEY_REUSED)",
+}
+
+
+def required_auth(dependant: Dependant) -> str | None:
+    """The scope (or "admin-session") a route demands, found in its dependency tree."""
+    for dep in dependant.dependencies:
+        call = dep.call
+        if getattr(call, ADMIN_ATTR, False):
+            return "admin-session"
+        scope = getattr(call, SCOPE_ATTR, None)
+        if scope:
+            return str(scope)
+        inner = required_auth(dep)
+        if inner:
+            return inner
+    return None
+
+
+def face_openapi(
+    app: FastAPI,
+    prefix: str,
+    *,
+    title: str,
+    description: str,
+    error_schema: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The app's OpenAPI document cut down to one face's mount."""
+    full = copy.deepcopy(app.openapi())
+    doc: dict[str, Any] = {
+        "openapi": full["openapi"],
+        "info": {"title": title, "version": app.version, "description": description},
+        "paths": {p: ops for p, ops in full.get("paths", {}).items() if p.startswith(prefix)},
+        "components": full.get("components", {}),
+    }
+    doc.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
+        error_schema or ERROR_SCHEMA
+    )
+    for _path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            auth = op.get("x-required-scope")
+            if auth:
+                note = (
+                    f"**Requires:** `{auth}`"
+                    if auth != "admin-session"
+                    else ("**Requires:** a session token of an owner or admin")
+                )
+                op["description"] = (
+                    (op.get("description") or "") + ("\n\n" if op.get("description") else "") + note
+                )
+            responses = op.setdefault("responses", {})
+            responses.pop("422", None)
+            codes = ["400", "404", "409", "422"] if method != "get" else ["400", "404"]
+            if auth:
+                codes += ["401", "403"]
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERROR_DESCRIPTIONS[code],
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+            if method == "post" and auth:
+                params = op.setdefault("parameters", [])
+                params.append(
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 255},
+                        "description": "Replays the first response for 24 h; never runs twice",
+                    }
+                )
+    # FastAPI's default validation schemas are never produced: drop them.
+    schemas = doc["components"]["schemas"]
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    return doc

@@ -1,0 +1,21 @@
+"""Paging parameters shared by every list endpoint of the native face."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query
+
+from punchcard.kit.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
+
+
+def _page(
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1..200")
+    ] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+) -> Page:
+    return Page(limit=limit, offset=offset)
+
+
+PageParams = Annotated[Page, Depends(_page)]

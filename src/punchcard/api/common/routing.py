@@ -1,0 +1,149 @@
+"""The unit-of-work route: one transaction per request, committed before the response.
+
+FastAPI runs the code after ``yield`` in a dependency only after the response is
+sent, too late to turn a failed commit into an error. So the transaction is owned
+here, around the whole handler: the session is opened before the dependencies run,
+committed once the handler has produced a successful response (and before that
+response is returned to the server), and rolled back on any error.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import time
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from punchcard.api.common.errors import status_for
+from punchcard.audit.writer import AuditEntry
+from punchcard.db.uow import Database, now
+from punchcard.errors import PunchcardError
+from punchcard.idempotency import service as idempotency
+
+_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
+    "punchcard_session", default=None
+)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session() -> Session:
+    session = _session.get()
+    if session is None:  # pragma: no cover - only if a route forgets the route class
+        raise RuntimeError("no unit of work: use UnitOfWorkRoute")
+    return session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+class IdempotentReplay(Exception):
+    """Raised by the auth dependency to short-circuit with a stored response."""
+
+    def __init__(self, response: Response) -> None:
+        self.response = response
+
+
+class UnitOfWorkRoute(APIRoute):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Record the route's auth requirement in its OpenAPI operation, found from
+        # its dependencies, so the document can never disagree with the code.
+        from punchcard.api.common.openapi import required_auth
+
+        self.openapi_extra = {
+            **(self.openapi_extra or {}),
+            "x-required-scope": required_auth(self.dependant),
+        }
+        # The handler's one-line docstring is the operation's summary.
+        doc = (getattr(self.endpoint, "__doc__", None) or "").strip()
+        if doc and not kwargs.get("summary"):
+            self.summary = doc.splitlines()[0]
+            self.description = "\n".join(doc.splitlines()[1:]).strip()
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            db: Database = request.app.state.db
+            started = time.perf_counter()
+            session = db.session(write=request.method not in SAFE_METHODS)
+            token = _session.set(session)
+            status = 500
+            try:
+                replay = None
+                try:
+                    response = await original(request)
+                except IdempotentReplay as exc:
+                    replay = exc
+                if replay is not None:
+                    await run_in_threadpool(session.rollback)
+                    status = replay.response.status_code
+                    return replay.response
+                claim = getattr(request.state, "idempotency_claim", None)
+                if response.status_code < 400:
+                    if claim is not None:
+                        stored = idempotency.StoredResponse(
+                            response.status_code, bytes(response.body), response.media_type
+                        )
+                        await run_in_threadpool(idempotency.complete, session, claim, stored)
+                    await run_in_threadpool(session.commit)
+                else:
+                    await run_in_threadpool(session.rollback)
+                    if claim is not None:
+                        await run_in_threadpool(idempotency.release, db, claim)
+                status = response.status_code
+                return response
+            except BaseException as exc:
+                await run_in_threadpool(session.rollback)
+                claim = getattr(request.state, "idempotency_claim", None)
+                if claim is not None:
+                    await run_in_threadpool(idempotency.release, db, claim)
+                status = _status_of(exc)
+                raise
+            finally:
+                _session.reset(token)
+                await run_in_threadpool(session.close)
+                _audit(request, db, status, started)
+
+        return handler
+
+
+def _status_of(exc: BaseException) -> int:
+    if isinstance(exc, PunchcardError):
+        return status_for(exc)
+    if isinstance(exc, RequestValidationError):
+        return 400
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code
+    return 500
+
+
+def _audit(request: Request, db: Database, status: int, started: float) -> None:
+    principal = getattr(request.state, "principal", None)
+    writer = getattr(request.app.state, "audit", None)
+    if principal is None or writer is None:
+        return
+    writer.record(
+        AuditEntry(
+            tenant_id=principal.tenant_id,
+            api_key_id=principal.api_key_id,
+            user_id=principal.user_id,
+            method=request.method,
+            path=request.url.path,
+            status=status,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            client_ip=request.client.host if request.client else None,
+            at=db.clock.now(),
+        )
+    )
+
+
+__all__ = ["DbSession", "IdempotentReplay", "UnitOfWorkRoute", "get_session", "now"]

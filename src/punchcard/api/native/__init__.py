@@ -1,0 +1,45 @@
+"""The native face, ``/api/v2``: SocialHub's contract plus Punchcard's extensions.
+
+Each module owns one resource group and exposes ``router``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from punchcard.api.common.routing import UnitOfWorkRoute
+from punchcard.api.native import (
+    ambassador,
+    api_keys,
+    auth,
+    captures,
+    catalog,
+    coupons,
+    member_points,
+    members,
+    orders,
+    settings,
+    stores,
+    tags,
+    tracking,
+)
+
+router = APIRouter(route_class=UnitOfWorkRoute)
+
+# Order matters only where paths overlap: /members/batch before /members/{id}.
+for module in (
+    auth,
+    api_keys,
+    settings,
+    stores,
+    members,
+    member_points,
+    tags,
+    captures,
+    orders,
+    coupons,
+    catalog,
+    tracking,
+    ambassador,
+):
+    router.include_router(module.router)

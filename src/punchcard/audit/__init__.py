@@ -1,0 +1,1 @@
+"""The audit log: every API call, visible per key."""

@@ -1,0 +1,120 @@
+"""``punchcard``: serve, migrate, tenants, verify."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from punchcard.config import get_settings
+from punchcard.db.uow import Database
+
+app = typer.Typer(help="Punchcard: loyalty, referral and advocacy engine.", no_args_is_help=True)
+tenants_app = typer.Typer(help="Manage tenants.", no_args_is_help=True)
+app.add_typer(tenants_app, name="tenants")
+console = Console()
+
+
+def _db() -> Database:
+    settings = get_settings()
+    return Database(settings.database_url, settings=settings)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations (idempotent)."""
+    from punchcard.db.migrate import upgrade
+
+    db = _db()
+    upgrade(db.engine)
+    db.dispose()
+    console.print("[green]database is up to date[/green]")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind"),
+    port: int = typer.Option(8000, help="Port to bind"),
+    workers: int = typer.Option(1, min=1, help="Server processes"),
+    no_worker: bool = typer.Option(
+        False, "--no-worker", help="Do not run background jobs in-process"
+    ),
+) -> None:
+    """Run the API server (migrates first; creates a demo tenant on first start)."""
+    import os
+
+    import uvicorn
+
+    from punchcard.cli.bootstrap import first_start
+    from punchcard.db.migrate import upgrade
+
+    settings = get_settings()
+    db = _db()
+    upgrade(db.engine)
+    if settings.demo_on_first_start:
+        first_start(db, console, base_url=f"http://{host}:{port}")
+    db.dispose()
+    if no_worker:
+        os.environ["PUNCHCARD_RUN_WORKER"] = "0"
+    uvicorn.run(
+        "punchcard.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+    )
+
+
+@tenants_app.command("create")
+def tenants_create(
+    name: str = typer.Option(..., help="Tenant (merchant) name"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+) -> None:
+    """Create a tenant and an all-scopes API key (shown once)."""
+    from punchcard.identity.keys import create_key
+    from punchcard.tenants.service import create_tenant
+
+    db = _db()
+    with db.transaction() as session:
+        tenant = create_tenant(session, name=name)
+        key = create_key(session, tenant.id, name="cli", preset="write")
+        out = {
+            "tenantId": f"ten_{tenant.id.hex}",
+            "partnerId": tenant.partner_id,
+            "apiKey": key.plaintext,
+        }
+    db.dispose()
+    if as_json:
+        sys.stdout.write(json.dumps(out) + "\n")
+    else:
+        for k, v in out.items():
+            console.print(f"{k}: [bold]{v}[/bold]")
+
+
+@app.command()
+def verify() -> None:
+    """Check every ledger invariant for every member; exit 1 on any violation."""
+    from punchcard.ledger.verify import verify_all
+
+    db = _db()
+    with db.transaction(write=False) as session:
+        report = verify_all(session)
+    db.dispose()
+    console.print(f"checked {report.members} members, {report.entries} entries, {report.lots} lots")
+    if report.ok:
+        console.print("[green]ledger OK[/green]")
+        return
+    table = Table("tenant", "member", "invariant", "expected", "found")
+    for v in report.violations:
+        table.add_row(v.tenant, v.member, v.invariant, str(v.expected), str(v.found))
+    console.print(table)
+    console.print(f"[red]{len(report.violations)} violation(s)[/red]")
+    raise typer.Exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

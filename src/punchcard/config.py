@@ -1,0 +1,43 @@
+"""Settings, read from ``PUNCHCARD_*`` environment variables.
+
+With none set, ``punchcard serve`` works: SQLite at ``./var/punchcard.db``, mail as
+``.eml`` files in ``./var/mail``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PUNCHCARD_", extra="ignore")
+
+    database_url: str = "sqlite:///./var/punchcard.db"
+    redis_url: str | None = None
+    secret_key: str = "dev-insecure-change-me"  # noqa: S105 - dev default, override in production
+    mail_dir: Path = Path("./var/mail")
+    smtp_url: str | None = None
+    mail_from: str = "Punchcard <no-reply@punchcard.local>"
+    public_url: str = "http://127.0.0.1:8000"
+    webhooks_allow_private: bool = False
+    webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,50400,72000,86400"
+    # SQLite durability: FULL fsyncs the WAL on every commit, so an acknowledged
+    # award survives a power loss. NORMAL is faster and only risks the last commits.
+    sqlite_synchronous: str = "FULL"
+    # Idempotency keys are kept this long (SPEC section 2: 24 h).
+    idempotency_ttl_seconds: int = 86_400
+    # An in-flight idempotency record older than this is treated as abandoned (its
+    # process died) and may be taken over by a retry.
+    idempotency_stale_seconds: int = 120
+    session_ttl_seconds: int = 30 * 86_400
+    # First start of `serve` creates a demo tenant when the database has none.
+    demo_on_first_start: bool = True
+    log_level: str = "info"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Engine, unit of work, dialect-specific SQL and the repository base."""

@@ -1,0 +1,67 @@
+"""The unit of work: one session, one transaction, committed by its owner.
+
+Services flush and never commit. The request wrapper (``api.common.routing``), the
+CLI and the worker own the transaction and commit it before anything is reported as
+done, so a failed commit surfaces as an error, never as a success for lost data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from punchcard.config import Settings
+from punchcard.db.engine import WRITE_OPTION, build_engine, is_sqlite
+from punchcard.kit.clock import Clock, SystemClock
+
+
+class Database:
+    """Owns the engine and hands out sessions bound to it (and to the clock)."""
+
+    def __init__(self, url: str, *, settings: Settings | None = None, clock: Clock | None = None):
+        self.url = url
+        self.is_sqlite = is_sqlite(url)
+        sync = settings.sqlite_synchronous if settings else "FULL"
+        self.engine: Engine = build_engine(url, sqlite_synchronous=sync)
+        self.clock: Clock = clock or SystemClock()
+        self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            bind=self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+        )
+
+    def session(self, *, write: bool = True) -> Session:
+        factory = self._write if write else self._read
+        session = factory()
+        session.info["clock"] = self.clock
+        session.info["dialect"] = "sqlite" if self.is_sqlite else "postgresql"
+        return session
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits when the block ends without error."""
+        session = self.session(write=write)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def now(session: Session) -> datetime:
+    """The unit of work's clock reading."""
+    clock: Clock = session.info.get("clock") or SystemClock()
+    return clock.now()
+
+
+def dialect(session: Session) -> str:
+    return str(session.info.get("dialect", session.get_bind().dialect.name))

@@ -1,0 +1,110 @@
+"""The domain's error tree. No HTTP here: each face maps these to its own envelope.
+
+Every error carries a stable machine ``code``, a human ``message`` and, where one
+input is to blame, the ``field`` that names it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class PunchcardError(Exception):
+    code = "ERROR"
+    default_message = "Something went wrong"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or self.default_message
+        self.field = field
+        if code is not None:
+            self.code = code
+        self.extra = extra or {}
+        super().__init__(self.message)
+
+
+class ValidationFailed(PunchcardError):
+    """Input is malformed or out of range (HTTP 400 on the native face)."""
+
+    code = "VALIDATION_ERROR"
+    default_message = "Invalid input"
+
+
+class Unauthenticated(PunchcardError):
+    code = "UNAUTHORIZED"
+    default_message = "Missing or invalid credentials"
+
+
+class Forbidden(PunchcardError):
+    code = "FORBIDDEN"
+    default_message = "Not allowed"
+
+
+class InsufficientScope(Forbidden):
+    code = "INSUFFICIENT_SCOPE"
+    default_message = "The API key lacks the scope this endpoint needs"
+
+
+class NotFound(PunchcardError):
+    code = "NOT_FOUND"
+    default_message = "Not found"
+
+
+class Conflict(PunchcardError):
+    code = "CONFLICT"
+    default_message = "Conflict"
+
+
+class Unprocessable(PunchcardError):
+    """A well-formed request that a business rule refuses."""
+
+    code = "UNPROCESSABLE"
+    default_message = "The request cannot be processed"
+
+
+class RateLimited(PunchcardError):
+    code = "RATE_LIMITED"
+    default_message = "Too many requests"
+
+    def __init__(self, retry_after: int, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.retry_after = retry_after
+
+
+# Ledger and programs -------------------------------------------------------------
+
+
+class InsufficientPoints(Unprocessable):
+    code = "INSUFFICIENT_POINTS"
+    default_message = "The member does not have enough points"
+
+
+class PoolExhausted(Conflict):
+    code = "POOL_EXHAUSTED"
+    default_message = "The coupon pool has no codes left"
+
+
+class DuplicateMember(Conflict):
+    code = "DUPLICATE_MEMBER"
+    default_message = "A member with this identity already exists"
+
+
+class DuplicateOrder(Conflict):
+    code = "DUPLICATE_ORDER"
+    default_message = "An order with this externalOrderId exists with a different body"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = "This Idempotency-Key was used with a different request body"
+
+
+class IdempotencyKeyInFlight(Conflict):
+    code = "IDEMPOTENCY_KEY_IN_FLIGHT"
+    default_message = "A request with this Idempotency-Key is still being processed"

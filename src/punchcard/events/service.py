@@ -1,0 +1,60 @@
+"""Emit an event: one outbox row in the caller's transaction.
+
+A rolled-back change therefore emits nothing and a committed one always has its
+event; the worker (issue: webhooks) delivers from the outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.kit.ids import new_id
+from punchcard.models import OutboxEvent
+
+EVENT_TYPES = (
+    "member.created",
+    "member.updated",
+    "points.awarded",
+    "points.deducted",
+    "points.expired",
+    "tier.changed",
+    "order.created",
+    "order.refunded",
+    "coupon.issued",
+    "coupon.redeemed",
+    "reward.redeemed",
+    "referral.converted",
+    "quest.completed",
+    "testimonial.created",
+    "user.joined",
+    "post.created",
+    "post.liked",
+    "post_comment.created",
+    "post_comment.liked",
+)
+
+
+def emit(
+    session: Session,
+    tenant_id: uuid.UUID,
+    type_: str,
+    payload: dict[str, Any],
+    *,
+    resource_id: str | None = None,
+) -> OutboxEvent:
+    if type_ not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type_}")
+    event = OutboxEvent(
+        tenant_id=tenant_id,
+        id=new_id(),
+        type=type_,
+        resource_id=resource_id,
+        payload=payload,
+        created_at=now(session),
+    )
+    session.add(event)
+    return event

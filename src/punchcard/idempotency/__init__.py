@@ -1,0 +1,1 @@
+"""Idempotency-Key records (SPEC section 2)."""

@@ -1,0 +1,54 @@
+"""Secrets, tokens and password hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+# argon2id with the library's RFC 9106 "low memory" defaults.
+_hasher = PasswordHasher()
+# A fixed hash to verify against when the email is unknown, so that a login for an
+# unknown email costs the same time as one with a wrong password.
+_DUMMY_HASH = _hasher.hash("punchcard-timing-equaliser")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def random_token(nbytes: int = 32) -> str:
+    return secrets.token_urlsafe(nbytes)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 of a high-entropy token (API keys, sessions, reset tokens).
+
+    These tokens carry >= 192 bits of randomness, so a fast hash is enough and lets
+    every request authenticate with one indexed lookup.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hmac_sha256_hex(key: str, message: str) -> str:
+    return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def body_fingerprint(method: str, path: str, body: bytes) -> str:
+    h = hashlib.sha256()
+    h.update(method.encode())
+    h.update(b"\0")
+    h.update(path.encode())
+    h.update(b"\0")
+    h.update(body)
+    return h.hexdigest()

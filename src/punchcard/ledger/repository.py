@@ -1,0 +1,116 @@
+"""Ledger SQL: journal entries, lots, allocations."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from punchcard.db.repository import TenantRepository
+from punchcard.kit.paging import Page
+from punchcard.models import PointsAllocation, PointsEntry, PointsLot
+
+
+class LedgerRepository(TenantRepository[PointsEntry]):
+    model = PointsEntry
+
+    def open_lots(self, member_id: uuid.UUID) -> list[PointsLot]:
+        """Lots with points left, oldest first (the order spending consumes them)."""
+        stmt = (
+            self.scoped(select(PointsLot), PointsLot)
+            .where(PointsLot.member_id == member_id, PointsLot.remaining > 0)
+            .order_by(PointsLot.created_at, PointsLot.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def due_lots(self, member_id: uuid.UUID, at: datetime) -> list[PointsLot]:
+        stmt = (
+            self.scoped(select(PointsLot), PointsLot)
+            .where(
+                PointsLot.member_id == member_id,
+                PointsLot.remaining > 0,
+                PointsLot.expires_at.is_not(None),
+                PointsLot.expires_at <= at,
+            )
+            .order_by(PointsLot.expires_at, PointsLot.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def members_with_due_lots(self, at: datetime, limit: int = 500) -> list[uuid.UUID]:
+        stmt = (
+            self.scoped(select(PointsLot.member_id).distinct(), PointsLot)
+            .where(PointsLot.remaining > 0, PointsLot.expires_at.is_not(None), PointsLot.expires_at <= at)
+            .limit(limit)
+        )
+        return list(self.session.scalars(stmt))
+
+    def outstanding_clawbacks(self, member_id: uuid.UUID) -> list[tuple[uuid.UUID, int]]:
+        """Clawback entries whose debt is not yet paid off, oldest first, with what is owed."""
+        covered = func.coalesce(
+            select(func.sum(PointsAllocation.points))
+            .where(
+                PointsAllocation.tenant_id == self.tenant_id,
+                PointsAllocation.debit_entry_id == PointsEntry.id,
+            )
+            .scalar_subquery(),
+            0,
+        )
+        stmt = (
+            self.scoped(select(PointsEntry.id, (-PointsEntry.amount - covered).label("owed")))
+            .where(PointsEntry.member_id == member_id, PointsEntry.type == "clawback")
+            .order_by(PointsEntry.created_at, PointsEntry.id)
+        )
+        return [(row.id, int(row.owed)) for row in self.session.execute(stmt) if row.owed > 0]
+
+    def allocate(self, member_id: uuid.UUID, debit_entry_id: uuid.UUID, lot_id: uuid.UUID, points: int, at: datetime) -> None:
+        self.session.add(
+            PointsAllocation(
+                tenant_id=self.tenant_id,
+                member_id=member_id,
+                debit_entry_id=debit_entry_id,
+                lot_id=lot_id,
+                points=points,
+                created_at=at,
+            )
+        )
+
+    def expiration_schedule(self, member_id: uuid.UUID) -> list[tuple[datetime, int]]:
+        stmt = (
+            self.scoped(select(PointsLot.expires_at, PointsLot.remaining), PointsLot)
+            .where(
+                PointsLot.member_id == member_id,
+                PointsLot.remaining > 0,
+                PointsLot.expires_at.is_not(None),
+            )
+            .order_by(PointsLot.expires_at)
+        )
+        return [(row.expires_at, int(row.remaining)) for row in self.session.execute(stmt)]
+
+    def transactions(
+        self,
+        page: Page,
+        *,
+        member_id: uuid.UUID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        types: list[str] | None = None,
+        statuses: list[str] | None = None,
+    ) -> tuple[list[PointsEntry], int]:
+        stmt: Select[Any] = self.scoped()
+        if member_id is not None:
+            stmt = stmt.where(PointsEntry.member_id == member_id)
+        if since is not None:
+            stmt = stmt.where(PointsEntry.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(PointsEntry.created_at <= until)
+        if types:
+            stmt = stmt.where(PointsEntry.type.in_(types))
+        if statuses:
+            stmt = stmt.where(PointsEntry.status.in_(statuses))
+        return self.page(stmt, page, PointsEntry.created_at.desc(), PointsEntry.id.desc())
+
+    def entries_for_order(self, order_id: uuid.UUID) -> list[PointsEntry]:
+        stmt = self.scoped().where(PointsEntry.order_id == order_id).order_by(PointsEntry.created_at)
+        return list(self.session.scalars(stmt))

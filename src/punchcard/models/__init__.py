@@ -1,0 +1,47 @@
+"""All tables. Importing this package registers every model on ``Base.metadata``."""
+
+from punchcard.models.base import Base, TenantOwned
+from punchcard.models.catalog import Brand, Category, Product, Variant
+from punchcard.models.coupons import Coupon, CouponPool
+from punchcard.models.identity import ApiKey, PasswordReset, User, UserSession
+from punchcard.models.ledger import Activity, PointsAllocation, PointsEntry, PointsLot, Tier
+from punchcard.models.members import Capture, Member, MemberTag, Tag
+from punchcard.models.orders import Order, Refund
+from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
+from punchcard.models.stores import Store
+from punchcard.models.tenancy import Tenant
+from punchcard.models.tracking import ReferralCode, ReferralEvent, TrackingEvent
+
+__all__ = [
+    "Activity",
+    "ApiKey",
+    "AuditRecord",
+    "Base",
+    "Brand",
+    "Capture",
+    "Category",
+    "Coupon",
+    "CouponPool",
+    "IdempotencyRecord",
+    "Member",
+    "MemberTag",
+    "Order",
+    "OutboxEvent",
+    "PasswordReset",
+    "PointsAllocation",
+    "PointsEntry",
+    "PointsLot",
+    "Product",
+    "ReferralCode",
+    "ReferralEvent",
+    "Refund",
+    "Store",
+    "Tag",
+    "Tenant",
+    "TenantOwned",
+    "Tier",
+    "TrackingEvent",
+    "User",
+    "UserSession",
+    "Variant",
+]

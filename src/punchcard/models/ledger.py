@@ -1,0 +1,114 @@
+"""The points ledger: an append-only journal, credit lots, and lot allocations.
+
+- ``points_entries`` is the journal. Amounts are never edited; only a pending award's
+  status moves (pending -> approved/rejected), as ShopSocially's lifecycle requires.
+- ``points_lots`` is one row per approved credit; ``remaining`` is a cache of
+  ``amount - sum(allocations)``.
+- ``points_allocations`` records which lot each debit consumed (oldest first), and
+  which credit paid off which clawback debt. Append-only.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from punchcard.models.base import Base, TenantOwned, tenant_fk
+
+
+class PointsEntry(TenantOwned, Base):
+    __tablename__ = "points_entries"
+    __table_args__ = (
+        Index("ix_points_entries_member", "tenant_id", "member_id", "created_at"),
+        Index("ix_points_entries_order", "tenant_id", "order_id"),
+        tenant_fk("member_id", "members"),
+    )
+
+    member_id: Mapped[uuid.UUID]
+    # award | redeem | deduct | expire | clawback | adjust
+    type: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(24))
+    balance_after: Mapped[int] = mapped_column(BigInteger)
+    description: Mapped[str | None] = mapped_column(Text)
+    activity_id: Mapped[uuid.UUID | None]
+    order_id: Mapped[uuid.UUID | None]
+    store_id: Mapped[uuid.UUID | None]
+    coupon_id: Mapped[uuid.UUID | None]
+    reward_id: Mapped[uuid.UUID | None]
+    # For a clawback or expiry: the credit entry it relates to, when there is one.
+    related_entry_id: Mapped[uuid.UUID | None]
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
+class PointsLot(TenantOwned, Base):
+    """An approved credit; the lot id equals the id of the entry that created it."""
+
+    __tablename__ = "points_lots"
+    __table_args__ = (
+        Index("ix_points_lots_member_open", "tenant_id", "member_id", "created_at"),
+        Index("ix_points_lots_expiry", "tenant_id", "expires_at"),
+        tenant_fk("member_id", "members"),
+    )
+
+    member_id: Mapped[uuid.UUID]
+    amount: Mapped[int] = mapped_column(BigInteger)
+    remaining: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class PointsAllocation(TenantOwned, Base):
+    __tablename__ = "points_allocations"
+    __table_args__ = (
+        Index("ix_points_allocations_lot", "tenant_id", "lot_id"),
+        Index("ix_points_allocations_debit", "tenant_id", "debit_entry_id"),
+    )
+
+    member_id: Mapped[uuid.UUID]
+    debit_entry_id: Mapped[uuid.UUID]
+    lot_id: Mapped[uuid.UUID]
+    points: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
+class Activity(TenantOwned, Base):
+    """An earning rule (ShopSocially "activity")."""
+
+    __tablename__ = "activities"
+
+    name: Mapped[str] = mapped_column(String(200))
+    # fixed | bonus_multiplier
+    kind: Mapped[str] = mapped_column(String(24), default="fixed")
+    points: Mapped[int] = mapped_column(BigInteger, default=0)
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
+    max_award_frequency: Mapped[int | None]
+    frequency_period: Mapped[str | None] = mapped_column(String(16))
+    approval: Mapped[str] = mapped_column(String(16), default="immediate")
+    is_active: Mapped[bool] = mapped_column(default=True)
+    expiry_days: Mapped[int | None]
+    # "purchase" for the built-in rule orders earn through.
+    system_key: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Tier(TenantOwned, Base):
+    __tablename__ = "tiers"
+
+    name: Mapped[str] = mapped_column(String(100))
+    # period | lifetime
+    type: Mapped[str] = mapped_column(String(16), default="lifetime")
+    position: Mapped[int] = mapped_column(default=0)
+    min_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

@@ -1,0 +1,92 @@
+"""Members, their tags and capture records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from punchcard.models.base import Base, TenantOwned, tenant_fk
+
+
+class Member(TenantOwned, Base):
+    __tablename__ = "members"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("tenant_id", "phone"),
+        UniqueConstraint("tenant_id", "external_id"),
+        UniqueConstraint("tenant_id", "referral_code"),
+        Index("ix_members_tenant_status", "tenant_id", "status"),
+        tenant_fk("tier_id", "tiers"),
+        tenant_fk("lifetime_tier_id", "tiers"),
+    )
+
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    source: Mapped[str | None] = mapped_column(String(16))
+    store_id: Mapped[uuid.UUID | None]
+    referral_code: Mapped[str | None] = mapped_column(String(64))
+    metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata")
+    # Tier held for the current period, and the lifetime tier.
+    tier_id: Mapped[uuid.UUID | None]
+    lifetime_tier_id: Mapped[uuid.UUID | None]
+    tier_manual: Mapped[bool] = mapped_column(default=False)
+    # Ledger cache, updated in the same transaction as the journal; `punchcard verify`
+    # proves it equals what the journal says.
+    points_balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    lifetime_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Points owed after a clawback took more than was left; paid off by later credits.
+    points_debt: Mapped[int] = mapped_column(BigInteger, default=0)
+    enrolled_at: Mapped[datetime]
+    last_activity_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Tag(TenantOwned, Base):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class MemberTag(Base):
+    __tablename__ = "member_tags"
+    __table_args__ = (
+        tenant_fk("member_id", "members", ondelete="CASCADE"),
+        tenant_fk("tag_id", "tags", ondelete="CASCADE"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    tag_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    added_at: Mapped[datetime]
+
+
+class Capture(TenantOwned, Base):
+    __tablename__ = "captures"
+    __table_args__ = (
+        # A check-in by one member at one store on one day is one capture.
+        UniqueConstraint("tenant_id", "dedup_key"),
+        Index("ix_captures_tenant_created", "tenant_id", "created_at"),
+        tenant_fk("member_id", "members"),
+    )
+
+    member_id: Mapped[uuid.UUID]
+    source: Mapped[str] = mapped_column(String(16))
+    store_id: Mapped[uuid.UUID | None]
+    is_new_member: Mapped[bool] = mapped_column(default=False)
+    day: Mapped[date] = mapped_column(Date)
+    dedup_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]

@@ -1,0 +1,34 @@
+"""Tenants (team, brand, partner, merchant: one thing) and their settings."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from punchcard.kit.ids import new_id
+from punchcard.models.base import Base
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    partner_id: Mapped[str] = mapped_column(String(64), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    points_per_currency_unit: Mapped[Decimal] = mapped_column(Numeric(12, 4), default=Decimal(1))
+    points_expiry_days: Mapped[int | None] = mapped_column(default=None)
+    tier_period: Mapped[str] = mapped_column(String(16), default="year")
+    plan: Mapped[str] = mapped_column(String(16), default="unlimited")
+    custom_auth_enabled: Mapped[bool] = mapped_column(default=False)
+    portal_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    # Kept in plaintext: it keys the SSO HMAC, so it must be usable, and it is only
+    # shown once (at rotation).
+    sso_secret: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

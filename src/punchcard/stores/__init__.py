@@ -1,0 +1,1 @@
+"""Stores: the merchant's points of sale, keyed by the ERP's store code."""

@@ -1,0 +1,91 @@
+"""Store use cases."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.paging import Page
+from punchcard.models import Store
+from punchcard.stores.repository import StoreRepository
+from punchcard.stores.schemas import StoreCreate, StoreUpdate
+
+
+def _check_timezone(tz: str | None) -> None:
+    if tz is None:
+        return
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationFailed("Unknown IANA timezone", field="timezone") from exc
+
+
+def get(session: Session, principal: Principal, *, store_id: str) -> Store:
+    store = StoreRepository(session, principal.tenant_id).get(parse("st", store_id))
+    if store is None:
+        raise NotFound("Store not found", field="id")
+    return store
+
+
+def resolve(
+    session: Session, principal: Principal, store_id: str | None, *, field: str = "storeId"
+) -> Store | None:
+    """The store an input refers to (by id or by code), or a 400 naming ``field``."""
+    if store_id is None:
+        return None
+    repo = StoreRepository(session, principal.tenant_id)
+    store = repo.get(parse("st", store_id)) or repo.get_by_code(store_id)
+    if store is None:
+        raise ValidationFailed("Unknown store", field=field)
+    return store
+
+
+def list_stores(
+    session: Session, principal: Principal, *, page: Page, status: str | None = None
+) -> tuple[list[Store], int]:
+    return StoreRepository(session, principal.tenant_id).list(page, status=status)
+
+
+def create(session: Session, principal: Principal, *, data: StoreCreate) -> Store:
+    repo = StoreRepository(session, principal.tenant_id)
+    _check_timezone(data.timezone)
+    if repo.get_by_code(data.code) is not None:
+        raise Conflict("A store with this code exists", field="code", code="DUPLICATE_STORE")
+    at = now(session)
+    return repo.add(
+        Store(
+            id=new_id(),
+            code=data.code,
+            name=data.name,
+            status=data.status.value,
+            address=data.address,
+            timezone=data.timezone,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+
+
+def update(session: Session, principal: Principal, *, store_id: str, data: StoreUpdate) -> Store:
+    store = get(session, principal, store_id=store_id)
+    repo = StoreRepository(session, principal.tenant_id)
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("code", "name", "status"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed(f"{required} cannot be null", field=required)
+    if "timezone" in changes:
+        _check_timezone(changes["timezone"])
+    if "code" in changes and changes["code"] != store.code:
+        other = repo.get_by_code(changes["code"])
+        if other is not None:
+            raise Conflict("A store with this code exists", field="code", code="DUPLICATE_STORE")
+    for key, value in changes.items():
+        setattr(store, key, value.value if hasattr(value, "value") else value)
+    store.updated_at = now(session)
+    session.flush()
+    return store

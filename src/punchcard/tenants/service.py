@@ -1,0 +1,94 @@
+"""Create tenants and read or change their settings."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import NotFound, ValidationFailed
+from punchcard.kit.crypto import random_token
+from punchcard.kit.ids import new_id
+from punchcard.models import Activity, Tenant
+
+PLANS = ("starter", "growth", "professional", "unlimited")
+TIER_PERIODS = ("year", "quarter", "month")
+PURCHASE_ACTIVITY = "purchase"
+
+
+def create_tenant(session: Session, *, name: str, plan: str = "unlimited") -> Tenant:
+    """A new tenant with a fresh partner id and the built-in purchase earning rule."""
+    at = now(session)
+    tenant = Tenant(
+        id=new_id(),
+        name=name,
+        partner_id="pt_" + secrets.token_hex(8),
+        plan=plan,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(tenant)
+    session.flush()
+    session.add(
+        Activity(
+            tenant_id=tenant.id,
+            id=new_id(),
+            name="Purchase",
+            kind="bonus_multiplier",
+            points=0,
+            multiplier=Decimal(1),
+            approval="immediate",
+            is_active=True,
+            system_key=PURCHASE_ACTIVITY,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+    session.flush()
+    return tenant
+
+
+def get_tenant(session: Session, tenant_id: uuid.UUID) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound("Tenant not found")
+    return tenant
+
+
+def get_by_partner_id(session: Session, partner_id: str) -> Tenant | None:
+    return session.scalars(select(Tenant).where(Tenant.partner_id == partner_id)).first()
+
+
+def update_settings(session: Session, tenant_id: uuid.UUID, changes: dict[str, Any]) -> Tenant:
+    """Apply validated setting changes (keys are model attribute names)."""
+    tenant = get_tenant(session, tenant_id)
+    if "timezone" in changes:
+        try:
+            ZoneInfo(str(changes["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationFailed("Unknown IANA timezone", field="timezone") from exc
+    if "plan" in changes and changes["plan"] not in PLANS:
+        raise ValidationFailed(f"plan must be one of {', '.join(PLANS)}", field="plan")
+    if "tier_period" in changes and changes["tier_period"] not in TIER_PERIODS:
+        raise ValidationFailed(
+            f"tierPeriod must be one of {', '.join(TIER_PERIODS)}", field="tierPeriod"
+        )
+    for key, value in changes.items():
+        setattr(tenant, key, value)
+    tenant.updated_at = now(session)
+    session.flush()
+    return tenant
+
+
+def rotate_sso_secret(session: Session, tenant_id: uuid.UUID) -> str:
+    tenant = get_tenant(session, tenant_id)
+    tenant.sso_secret = "sso_" + random_token(32)
+    tenant.updated_at = now(session)
+    session.flush()
+    return tenant.sso_secret
