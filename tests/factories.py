@@ -131,3 +131,60 @@ def make_tenant(db: Database, client: TestClient, *, name: str = "Acme Coffee") 
         client=client,
         db=db,
     )
+
+
+def insert_member(t: Tenant, **kw: Any) -> str:
+    """A member row written directly (for ledger tests that need no enrolment side effects)."""
+    from punchcard.models import Member
+
+    with t.db.transaction() as s:
+        at = t.db.clock.now()
+        m = Member(
+            tenant_id=t.id,
+            id=new_id(),
+            email=kw.pop("email", f"{unique('m')}@example.com"),
+            status="active",
+            enrolled_at=at,
+            created_at=at,
+            updated_at=at,
+            **kw,
+        )
+        s.add(m)
+        s.flush()
+        return f"mem_{m.id.hex}"
+
+
+def award(t: Tenant, member_id: str, amount: int, **kw: Any) -> dict[str, Any]:
+    r = t.api.post(f"/members/{member_id}/points", json={"amount": amount, **kw})
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def balance(t: Tenant, member_id: str) -> int:
+    r = t.api.get(f"/members/{member_id}/points")
+    assert r.status_code == 200, r.text
+    return int(r.json()["balance"])
+
+
+def make_pool(t: Tenant, *, codes: int = 3, points_cost: int | None = 100, **kw: Any) -> dict[str, Any]:
+    body = {
+        "name": unique("pool"),
+        "discountType": "amount",
+        "discountValue": "5.00",
+        "generate": {"count": codes},
+        **kw,
+    }
+    if points_cost is not None:
+        body["pointsCost"] = points_cost
+    r = t.api.post("/coupons/pools", json=body)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def verify_tenant(t: Tenant) -> None:
+    """Assert every ledger invariant holds for this tenant's members."""
+    from punchcard.ledger.verify import verify_all
+
+    with t.db.transaction(write=False) as s:
+        report = verify_all(s, t.id)
+    assert report.ok, report.violations

@@ -41,7 +41,11 @@ class LedgerRepository(TenantRepository[PointsEntry]):
     def members_with_due_lots(self, at: datetime, limit: int = 500) -> list[uuid.UUID]:
         stmt = (
             self.scoped(select(PointsLot.member_id).distinct(), PointsLot)
-            .where(PointsLot.remaining > 0, PointsLot.expires_at.is_not(None), PointsLot.expires_at <= at)
+            .where(
+                PointsLot.remaining > 0,
+                PointsLot.expires_at.is_not(None),
+                PointsLot.expires_at <= at,
+            )
             .limit(limit)
         )
         return list(self.session.scalars(stmt))
@@ -64,7 +68,14 @@ class LedgerRepository(TenantRepository[PointsEntry]):
         )
         return [(row.id, int(row.owed)) for row in self.session.execute(stmt) if row.owed > 0]
 
-    def allocate(self, member_id: uuid.UUID, debit_entry_id: uuid.UUID, lot_id: uuid.UUID, points: int, at: datetime) -> None:
+    def allocate(
+        self,
+        member_id: uuid.UUID,
+        debit_entry_id: uuid.UUID,
+        lot_id: uuid.UUID,
+        points: int,
+        at: datetime,
+    ) -> None:
         self.session.add(
             PointsAllocation(
                 tenant_id=self.tenant_id,
@@ -112,5 +123,7 @@ class LedgerRepository(TenantRepository[PointsEntry]):
         return self.page(stmt, page, PointsEntry.created_at.desc(), PointsEntry.id.desc())
 
     def entries_for_order(self, order_id: uuid.UUID) -> list[PointsEntry]:
-        stmt = self.scoped().where(PointsEntry.order_id == order_id).order_by(PointsEntry.created_at)
+        stmt = (
+            self.scoped().where(PointsEntry.order_id == order_id).order_by(PointsEntry.created_at)
+        )
         return list(self.session.scalars(stmt))

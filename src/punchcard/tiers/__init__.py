@@ -1,1 +1,1 @@
-"""Tiers domain."""
+"""Tiers (levels)."""

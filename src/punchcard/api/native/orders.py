@@ -1,9 +1,95 @@
-"""orders endpoints (to be filled in)."""
+"""Orders: ingestion awards points, refunds claw back."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from punchcard.api.common.routing import UnitOfWorkRoute
+from fastapi import APIRouter, Query, Response
 
-router = APIRouter(route_class=UnitOfWorkRoute)
+from punchcard.api.common.auth import OrdersRead, OrdersWrite
+from punchcard.api.common.paging import PageParams
+from punchcard.api.common.params import FromParam, ToParam, utc
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.orders import service
+from punchcard.orders.schemas import (
+    OrderBatch,
+    OrderBatchResponse,
+    OrderCreate,
+    OrderCreated,
+    OrderList,
+    OrderRead,
+    RefundCreate,
+    RefundResult,
+)
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["Orders"])
+
+
+@router.get("/orders", response_model=OrderList)
+def list_orders(
+    p: OrdersRead,
+    session: DbSession,
+    page: PageParams,
+    member_id: Annotated[str | None, Query(alias="memberId")] = None,
+    store_id: Annotated[str | None, Query(alias="storeId")] = None,
+    status: Annotated[str | None, Query(pattern="^(paid|partially_refunded|refunded)$")] = None,
+    external_order_id: Annotated[str | None, Query(alias="externalOrderId")] = None,
+    since: FromParam = None,
+    until: ToParam = None,
+) -> OrderList:
+    """List orders (newest first), for reconciliation."""
+    rows, total = service.list_orders(
+        session,
+        p,
+        page=page,
+        member_id=member_id,
+        store_id=store_id,
+        status=status,
+        external_order_id=external_order_id,
+        since=utc(since),
+        until=utc(until),
+    )
+    return OrderList(
+        orders=[OrderRead.of(o) for o in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@router.post(
+    "/orders",
+    response_model=OrderCreated,
+    status_code=201,
+    responses={200: {"model": OrderCreated}},
+)
+def create_order(
+    p: OrdersWrite, session: DbSession, body: OrderCreate, response: Response
+) -> OrderCreated:
+    """Ingest an order and award its points (idempotent by externalOrderId)."""
+    placed = service.place(session, p, data=body)
+    if not placed.created:
+        response.status_code = 200
+    return OrderCreated(**OrderRead.of(placed.order).model_dump(), balance=placed.balance)
+
+
+@router.post("/orders/batch", response_model=OrderBatchResponse)
+def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) -> OrderBatchResponse:
+    """Ingest up to 500 orders; each succeeds or fails on its own."""
+    results = service.place_batch(session, p, rows=body.orders)
+    return OrderBatchResponse(
+        results=results,
+        created=sum(r.status == "created" for r in results),
+        duplicates=sum(r.status == "duplicate" for r in results),
+        failed=sum(r.status == "error" for r in results),
+    )
+
+
+@router.post("/orders/{externalOrderId}/refund", response_model=RefundResult)
+def refund_order(
+    p: OrdersWrite, session: DbSession, externalOrderId: str, body: RefundCreate
+) -> RefundResult:
+    """Refund all (no amount) or part of an order; points are clawed back in proportion."""
+    done = service.refund(session, p, external_order_id=externalOrderId, data=body)
+    return RefundResult(
+        order=OrderRead.of(done.order),
+        points_clawed_back=done.points_clawed_back,
+        balance=done.balance,
+    )

@@ -1,0 +1,138 @@
+"""Member points use cases for the faces: statement, manual award/deduct, tier view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import ValidationFailed
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import parse
+from punchcard.kit.paging import Page
+from punchcard.ledger import service as ledger
+from punchcard.ledger.repository import LedgerRepository
+from punchcard.ledger.schemas import ENTRY_TYPES, STATUSES, PointsChange
+from punchcard.members import service as members
+from punchcard.models import Activity, Member, PointsEntry, Tenant, Tier
+from punchcard.stores import service as stores
+from punchcard.tiers import service as tiers
+
+
+@dataclass(frozen=True)
+class Statement:
+    member: Member
+    balance: int
+    schedule: list[tuple[str, int]]
+    entries: list[PointsEntry]
+    total: int
+
+
+def statement(
+    session: Session,
+    principal: Principal,
+    *,
+    member_id: str,
+    page: Page,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    type_: str | None = None,
+    status: str | None = None,
+) -> Statement:
+    if type_ is not None and type_ not in ENTRY_TYPES:
+        raise ValidationFailed(f"type must be one of {', '.join(ENTRY_TYPES)}", field="type")
+    if status is not None and status not in STATUSES:
+        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}", field="status")
+    member = members.get(session, principal, member_id=member_id)
+    repo = LedgerRepository(session, principal.tenant_id)
+    entries, total = repo.transactions(
+        page,
+        member_id=member.id,
+        since=since,
+        until=until,
+        types=[type_] if type_ else None,
+        statuses=[status] if status else None,
+    )
+    return Statement(member, ledger.available(session, member), schedule(session, member), entries, total)
+
+
+def schedule(session: Session, member: Member) -> list[tuple[str, int]]:
+    """Upcoming expiries grouped by date (the tenant's local date)."""
+    from zoneinfo import ZoneInfo
+
+    tenant = session.get(Tenant, member.tenant_id)
+    tz = ZoneInfo(tenant.timezone if tenant else "UTC")
+    at = now(session)
+    by_date: dict[str, int] = {}
+    for expires_at, points in LedgerRepository(session, member.tenant_id).expiration_schedule(
+        member.id
+    ):
+        if expires_at <= at:
+            continue  # due: the next write (or the expiry job) removes it
+        day = expires_at.astimezone(tz).date().isoformat()
+        by_date[day] = by_date.get(day, 0) + points
+    return sorted(by_date.items())
+
+
+def change(
+    session: Session, principal: Principal, *, member_id: str, data: PointsChange
+) -> PointsEntry:
+    """A manual award (positive) or deduction (negative) of exactly ``amount`` points."""
+    if data.amount == 0:
+        raise ValidationFailed("amount must be a non-zero integer", field="amount")
+    if data.expires_at is not None and data.amount < 0:
+        raise ValidationFailed("expiresAt applies to awards only", field="expiresAt")
+    store = stores.resolve(session, principal, data.store_id)
+    activity_id = None
+    if data.activity_id is not None:
+        activity = session.get(Activity, (principal.tenant_id, parse("act", data.activity_id)))
+        if parse("act", data.activity_id) is None or activity is None:
+            raise ValidationFailed("Unknown activity", field="activityId")
+        activity_id = activity.id
+    if data.expires_at is not None and data.expires_at <= now(session):
+        raise ValidationFailed("expiresAt must be in the future", field="expiresAt")
+    member = members.lock(session, principal, member_id=member_id)
+    refs = ledger.Refs(
+        description=data.description,
+        activity_id=activity_id,
+        store_id=store.id if store else None,
+    )
+    if data.amount > 0:
+        return ledger.credit(
+            session, member, amount=data.amount, refs=refs, expires_at=data.expires_at
+        )
+    return ledger.debit(session, member, amount=-data.amount, refs=refs, type_="deduct")
+
+
+@dataclass(frozen=True)
+class TierView:
+    tier: Tier | None
+    next_tier: Tier | None
+    points_to_next: int | None
+    period_points: int
+    lifetime_points: int
+    period_start: datetime
+    period_end: datetime
+
+
+def tier_view(session: Session, principal: Principal, *, member_id: str) -> TierView:
+    member = members.get(session, principal, member_id=member_id)
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    period = tiers.current_period(tenant, now(session))
+    earned = tiers.period_points(session, member, period)
+    current = session.get(Tier, (member.tenant_id, member.tier_id)) if member.tier_id else None
+    ladder = tiers.active_tiers(session, principal.tenant_id)
+    above = [
+        t
+        for t in ladder
+        if current is None or (t.position, t.min_points) > (current.position, current.min_points)
+    ]
+    nxt = min(above, key=lambda t: (t.position, t.min_points), default=None)
+    to_next = None
+    if nxt is not None:
+        progress = earned if nxt.type == "period" else member.lifetime_points
+        to_next = max(nxt.min_points - progress, 0)
+    return TierView(current, nxt, to_next, earned, member.lifetime_points, period.start, period.end)

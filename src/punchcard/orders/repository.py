@@ -1,0 +1,59 @@
+"""Order SQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from punchcard.db.repository import TenantRepository
+from punchcard.kit.paging import Page
+from punchcard.models import Activity, Order, Refund
+
+
+class OrderRepository(TenantRepository[Order]):
+    model = Order
+
+    def get_by_external(self, external_order_id: str, *, refresh: bool = False) -> Order | None:
+        stmt = self.scoped().where(Order.external_order_id == external_order_id)
+        if refresh:
+            stmt = stmt.execution_options(populate_existing=True)
+        return self.session.scalars(stmt).first()
+
+    def refund_by_key(self, order_id: uuid.UUID, refund_key: str) -> Refund | None:
+        stmt = self.scoped(select(Refund), Refund).where(
+            Refund.order_id == order_id, Refund.refund_key == refund_key
+        )
+        return self.session.scalars(stmt).first()
+
+    def purchase_activity(self) -> Activity | None:
+        stmt = self.scoped(select(Activity), Activity).where(Activity.system_key == "purchase")
+        return self.session.scalars(stmt).first()
+
+    def list(
+        self,
+        page: Page,
+        *,
+        member_id: uuid.UUID | None = None,
+        store_id: uuid.UUID | None = None,
+        status: str | None = None,
+        external_order_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[list[Order], int]:
+        stmt: Select[Any] = self.scoped()
+        if member_id is not None:
+            stmt = stmt.where(Order.member_id == member_id)
+        if store_id is not None:
+            stmt = stmt.where(Order.store_id == store_id)
+        if status is not None:
+            stmt = stmt.where(Order.status == status)
+        if external_order_id is not None:
+            stmt = stmt.where(Order.external_order_id == external_order_id)
+        if since is not None:
+            stmt = stmt.where(Order.placed_at >= since)
+        if until is not None:
+            stmt = stmt.where(Order.placed_at <= until)
+        return self.page(stmt, page, Order.placed_at.desc(), Order.id.desc())

@@ -1,0 +1,301 @@
+"""Orders earn points; refunds claw them back in proportion.
+
+Orders are idempotent by ``externalOrderId`` (same body: the stored order, nothing
+re-awarded; another body: 409) and refunds by ``refundId``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import Conflict, DuplicateOrder, NotFound, PunchcardError, ValidationFailed
+from punchcard.events.service import emit
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.paging import Page
+from punchcard.ledger import service as ledger
+from punchcard.members import service as members
+from punchcard.models import Member, Order, Refund, Tenant
+from punchcard.orders.repository import OrderRepository
+from punchcard.orders.schemas import (
+    BatchError,
+    OrderBatchResult,
+    OrderCreate,
+    OrderRead,
+    RefundCreate,
+)
+from punchcard.stores import service as stores
+from punchcard.tiers import service as tiers
+
+
+@dataclass(frozen=True)
+class Placed:
+    order: Order
+    created: bool
+    balance: int
+
+
+def fingerprint(data: OrderCreate) -> str:
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def eligible_amount(data: OrderCreate) -> Decimal:
+    if data.eligible_amount is not None:
+        if data.eligible_amount > data.total:
+            raise ValidationFailed("eligibleAmount cannot exceed total", field="eligibleAmount")
+        return data.eligible_amount
+    if data.items:
+        items = sum((i.price * i.quantity for i in data.items if i.eligible), Decimal(0))
+        return min(items, data.total)
+    return data.total
+
+
+def points_for(session: Session, member: Member, amount: Decimal) -> tuple[int, object]:
+    """floor(eligible amount x points per currency unit x tier multiplier x activity multiplier)."""
+    repo = OrderRepository(session, member.tenant_id)
+    activity = repo.purchase_activity()
+    if activity is None or not activity.is_active:
+        return 0, activity
+    tenant = session.get(Tenant, member.tenant_id)
+    assert tenant is not None
+    tier = tiers.multiplier(session, member)
+    tier_mult = tier.multiplier if tier is not None else Decimal(1)
+    raw = amount * tenant.points_per_currency_unit * tier_mult * activity.multiplier
+    # Floor: a member never earns a point the rule did not fully pay for.
+    return int(raw.to_integral_value(rounding=ROUND_FLOOR)), activity
+
+
+def place(session: Session, principal: Principal, *, data: OrderCreate) -> Placed:
+    """Ingest an order and award its points, exactly once per externalOrderId."""
+    digest = fingerprint(data)
+    # Lock the member first: concurrent posts of one order then run one at a time and
+    # the second one sees the first's order.
+    member = members.lock(session, principal, member_id=data.member_id, field="memberId")
+    repo = OrderRepository(session, principal.tenant_id)
+    existing = repo.get_by_external(data.external_order_id, refresh=True)
+    if existing is not None:
+        if existing.body_hash != digest:
+            raise DuplicateOrder(
+                "An order with this externalOrderId exists with a different body",
+                field="externalOrderId",
+                extra={"existingId": f"ord_{existing.id.hex}"},
+            )
+        return Placed(existing, False, member.points_balance)
+    store = stores.resolve(session, principal, data.store_id)
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    at = now(session)
+    amount = eligible_amount(data)
+    points, activity = points_for(session, member, amount)
+    order = repo.add(
+        Order(
+            id=new_id(),
+            external_order_id=data.external_order_id,
+            member_id=member.id,
+            store_id=store.id if store else None,
+            channel=data.channel,
+            total=data.total,
+            currency=data.currency or tenant.currency,
+            items=[i.model_dump(mode="json", by_alias=True) for i in data.items],
+            status="paid",
+            points_awarded=points,
+            points_clawed_back=0,
+            refunded_amount=Decimal(0),
+            body_hash=digest,
+            placed_at=data.placed_at or at,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+    if points > 0:
+        ledger.credit(
+            session,
+            member,
+            amount=points,
+            refs=ledger.Refs(
+                description=f"Order {data.external_order_id}",
+                order_id=order.id,
+                store_id=order.store_id,
+                activity_id=getattr(activity, "id", None),
+            ),
+            expiry_days=getattr(activity, "expiry_days", None),
+        )
+    member.last_activity_at = at
+    session.flush()
+    payload = OrderRead.of(order).model_dump(mode="json", by_alias=True)
+    emit(session, principal.tenant_id, "order.created", payload, resource_id=payload["id"])
+    return Placed(order, True, member.points_balance)
+
+
+def place_batch(
+    session: Session, principal: Principal, *, rows: list[dict[str, object]]
+) -> list[OrderBatchResult]:
+    """Ingest up to 500 orders; each in its own savepoint so one bad row fails alone."""
+    results = []
+    for index, row in enumerate(rows):
+        ext = row.get("externalOrderId") if isinstance(row, dict) else None
+        ext_s = ext if isinstance(ext, str) else None
+        try:
+            data = OrderCreate.model_validate(row)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            results.append(
+                OrderBatchResult(
+                    index=index,
+                    external_order_id=ext_s,
+                    status="error",
+                    error=BatchError(
+                        code="VALIDATION_ERROR", message=f"{field}: {err['msg']}", field=field
+                    ),
+                )
+            )
+            continue
+        try:
+            with session.begin_nested():
+                placed = place(session, principal, data=data)
+        except PunchcardError as exc:
+            results.append(
+                OrderBatchResult(
+                    index=index,
+                    external_order_id=ext_s,
+                    status="error",
+                    error=BatchError(code=exc.code, message=exc.message, field=exc.field),
+                )
+            )
+            continue
+        results.append(
+            OrderBatchResult(
+                index=index,
+                external_order_id=data.external_order_id,
+                status="created" if placed.created else "duplicate",
+                id=f"ord_{placed.order.id.hex}",
+                points_awarded=placed.order.points_awarded,
+            )
+        )
+    return results
+
+
+def get_by_external(session: Session, principal: Principal, *, external_order_id: str) -> Order:
+    order = OrderRepository(session, principal.tenant_id).get_by_external(external_order_id)
+    if order is None:
+        raise NotFound("Order not found", field="externalOrderId")
+    return order
+
+
+def list_orders(
+    session: Session,
+    principal: Principal,
+    *,
+    page: Page,
+    member_id: str | None = None,
+    store_id: str | None = None,
+    status: str | None = None,
+    external_order_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[list[Order], int]:
+    member_uuid = None
+    if member_id is not None:
+        member_uuid = parse("mem", member_id)
+        if member_uuid is None:
+            raise ValidationFailed("Malformed member id", field="memberId")
+    store = stores.resolve(session, principal, store_id)
+    return OrderRepository(session, principal.tenant_id).list(
+        page,
+        member_id=member_uuid,
+        store_id=store.id if store else None,
+        status=status,
+        external_order_id=external_order_id,
+        since=since,
+        until=until,
+    )
+
+
+@dataclass(frozen=True)
+class Refunded:
+    order: Order
+    points_clawed_back: int
+    balance: int
+
+
+def refund(
+    session: Session, principal: Principal, *, external_order_id: str, data: RefundCreate
+) -> Refunded:
+    """Refund all or part of an order and claw back its points in proportion."""
+    found = get_by_external(session, principal, external_order_id=external_order_id)
+    member = members.lock(session, principal, member_id=f"mem_{found.member_id.hex}")
+    repo = OrderRepository(session, principal.tenant_id)
+    # Re-read under the member lock: a concurrent refund may have just committed.
+    order = repo.get_by_external(external_order_id, refresh=True)
+    assert order is not None
+    if data.refund_id is not None:
+        previous = repo.refund_by_key(order.id, data.refund_id)
+        if previous is not None:
+            if data.amount is not None and data.amount != previous.amount:
+                raise Conflict(
+                    "This refundId was used with another amount",
+                    field="refundId",
+                    code="DUPLICATE_REFUND",
+                )
+            return Refunded(order, previous.points_clawed_back, member.points_balance)
+    left = order.total - order.refunded_amount
+    amount = data.amount if data.amount is not None else left
+    if left <= 0:
+        raise ValidationFailed("The order is already fully refunded", field="amount")
+    if amount > left:
+        raise ValidationFailed(f"amount exceeds what is left to refund ({left})", field="amount")
+    refunded = order.refunded_amount + amount
+    if refunded == order.total:
+        target = order.points_awarded
+    else:
+        # Proportional on the cumulative refund, so partial refunds never drift from
+        # what one refund of the same total would claw back.
+        share = Decimal(order.points_awarded) * refunded / order.total
+        target = min(int(share.to_integral_value(rounding=ROUND_HALF_UP)), order.points_awarded)
+    claw = max(target - order.points_clawed_back, 0)
+    if claw > 0:
+        ledger.clawback(
+            session,
+            member,
+            amount=claw,
+            refs=ledger.Refs(
+                description=f"Refund of order {order.external_order_id}",
+                order_id=order.id,
+                store_id=order.store_id,
+            ),
+        )
+    at = now(session)
+    order.refunded_amount = refunded
+    order.points_clawed_back += claw
+    order.status = "refunded" if refunded == order.total else "partially_refunded"
+    order.updated_at = at
+    session.add(
+        Refund(
+            tenant_id=principal.tenant_id,
+            id=new_id(),
+            order_id=order.id,
+            refund_key=data.refund_id,
+            amount=amount,
+            reason=data.reason,
+            points_clawed_back=claw,
+            created_at=at,
+        )
+    )
+    session.flush()
+    payload = {
+        "order": OrderRead.of(order).model_dump(mode="json", by_alias=True),
+        "refundAmount": str(amount),
+        "pointsClawedBack": claw,
+    }
+    emit(session, principal.tenant_id, "order.refunded", payload, resource_id=f"ord_{order.id.hex}")
+    return Refunded(order, claw, member.points_balance)
