@@ -47,14 +47,19 @@ class Report:
         return not self.violations
 
 
-def verify_all(session: Session, tenant_id: uuid.UUID | None = None) -> Report:
+def verify_all(
+    session: Session, tenant_id: uuid.UUID | None = None, member_id: uuid.UUID | None = None
+) -> Report:
+    """Check every member (of one tenant, or one member, when given)."""
     report = Report()
     stmt = select(Member).order_by(Member.tenant_id, Member.id)
     if tenant_id is not None:
         stmt = stmt.where(Member.tenant_id == tenant_id)
+    if member_id is not None:
+        stmt = stmt.where(Member.id == member_id)
     for member in session.scalars(stmt).yield_per(500):
         verify_member(session, member, report)
-    _verify_orders(session, report, tenant_id)
+    _verify_orders(session, report, tenant_id, member_id)
     return report
 
 
@@ -139,7 +144,9 @@ def verify_member(session: Session, member: Member, report: Report) -> None:
         bad("balance < 0 only through clawback debt", ">= 0", member.points_balance)
 
 
-def _verify_orders(session: Session, report: Report, tenant_id: uuid.UUID | None) -> None:
+def _verify_orders(
+    session: Session, report: Report, tenant_id: uuid.UUID | None, member_id: uuid.UUID | None
+) -> None:
     sums = (
         select(
             PointsEntry.tenant_id,
@@ -156,6 +163,8 @@ def _verify_orders(session: Session, report: Report, tenant_id: uuid.UUID | None
     )
     if tenant_id is not None:
         stmt = stmt.where(Order.tenant_id == tenant_id)
+    if member_id is not None:
+        stmt = stmt.where(Order.member_id == member_id)
     for order, awarded, clawed in session.execute(stmt):
         t, o = f"ten_{order.tenant_id.hex}", f"ord_{order.id.hex}"
         awarded, clawed = int(awarded or 0), int(clawed or 0)
