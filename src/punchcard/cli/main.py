@@ -108,10 +108,15 @@ def verify() -> None:
     if report.ok:
         console.print("[green]ledger OK[/green]")
         return
-    table = Table("tenant", "member", "invariant", "expected", "found")
-    for v in report.violations:
-        table.add_row(v.tenant, v.member, v.invariant, str(v.expected), str(v.found))
-    console.print(table)
+    if console.is_terminal:
+        table = Table("tenant", "member", "invariant", "expected", "found")
+        for v in report.violations:
+            table.add_row(v.tenant, v.member, v.invariant, str(v.expected), str(v.found))
+        console.print(table)
+    else:
+        # One line per violation, never truncated, for logs and cron mail.
+        for v in report.violations:
+            print(f"VIOLATION {v.tenant} {v.member}: {v.invariant}: expected {v.expected}, found {v.found}")
     console.print(f"[red]{len(report.violations)} violation(s)[/red]")
     raise typer.Exit(1)
 
