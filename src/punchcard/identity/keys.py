@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.identity.scopes import expand
+from punchcard.identity.repository import ApiKeyRepository, AuditRepository
+from punchcard.identity.schemas import ApiKeyCreate
+from punchcard.identity.scopes import PRESETS, expand
 from punchcard.identity.service import API_KEY_PREFIX
 from punchcard.kit.crypto import hash_token, random_token
 from punchcard.kit.ids import new_id, parse
 from punchcard.kit.paging import Page
-from punchcard.models import ApiKey
+from punchcard.models import ApiKey, AuditRecord
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,12 @@ def create_key(
     created_by: object = None,
 ) -> NewKey:
     """Create a key; the plaintext is returned here and never again."""
+    if preset is not None and preset not in PRESETS:
+        raise ValidationFailed(f"preset must be one of {', '.join(PRESETS)}", field="preset")
     try:
         resolved = expand(scopes, preset)
     except ValueError as exc:
-        raise ValidationFailed(
-            str(exc), field="preset" if "preset" in str(exc) else "scopes"
-        ) from exc
+        raise ValidationFailed(str(exc), field="scopes") from exc
     plaintext = API_KEY_PREFIX + random_token(32)
     key = ApiKey(
         id=new_id(),
@@ -56,27 +58,46 @@ def create_key(
     return NewKey(key, plaintext)
 
 
-def list_keys(session: Session, principal: Principal, *, page: Page) -> tuple[list[ApiKey], int]:
-    from sqlalchemy import func
-
-    stmt = select(ApiKey).where(ApiKey.tenant_id == principal.tenant_id)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(ApiKey.created_at, ApiKey.id).limit(page.limit).offset(page.offset)
+def issue_key(session: Session, principal: Principal, *, data: ApiKeyCreate) -> NewKey:
+    """A key for the caller's tenant, recorded as created by the calling user."""
+    return create_key(
+        session,
+        principal.tenant_id,
+        name=data.name,
+        scopes=data.scopes,
+        preset=data.preset.value if data.preset else None,
+        created_by=principal.user_id,
     )
-    return list(rows), int(total)
+
+
+def get_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey:
+    key = ApiKeyRepository(session, principal.tenant_id).get(parse("key", key_id))
+    if key is None:
+        raise NotFound("API key not found", field="id")
+    return key
+
+
+def list_keys(session: Session, principal: Principal, *, page: Page) -> tuple[list[ApiKey], int]:
+    """The tenant's keys, revoked ones included (with ``revokedAt``), oldest first."""
+    return ApiKeyRepository(session, principal.tenant_id).list(page)
 
 
 def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey:
-    key_uuid = parse("key", key_id)
-    key = None
-    if key_uuid is not None:
-        key = session.scalars(
-            select(ApiKey).where(ApiKey.tenant_id == principal.tenant_id, ApiKey.id == key_uuid)
-        ).first()
-    if key is None:
-        raise NotFound("API key not found", field="id")
+    """Revoke a key; every request after this transaction commits gets 401.
+
+    Revoking a revoked key succeeds and keeps the first revocation time.
+    """
+    key = get_key(session, principal, key_id=key_id)
     if key.revoked_at is None:
         key.revoked_at = now(session)
         session.flush()
     return key
+
+
+def key_activity(
+    session: Session, principal: Principal, *, key_id: str, page: Page
+) -> tuple[list[AuditRecord], int]:
+    """The calls made with a key, newest first (the seed's "recent activity")."""
+    key = get_key(session, principal, key_id=key_id)
+    key_uuid: uuid.UUID = key.id
+    return AuditRepository(session, principal.tenant_id).for_key(key_uuid, page)

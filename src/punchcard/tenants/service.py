@@ -5,21 +5,34 @@ from __future__ import annotations
 import secrets
 import uuid
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic.alias_generators import to_camel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, ValidationFailed
+from punchcard.identity.principal import Principal
 from punchcard.kit.crypto import random_token
 from punchcard.kit.ids import new_id
 from punchcard.models import Activity, Tenant
+from punchcard.tenants.schemas import TenantSettingsUpdate
 
 PLANS = ("starter", "growth", "professional", "unlimited")
 TIER_PERIODS = ("year", "quarter", "month")
 PURCHASE_ACTIVITY = "purchase"
+# Settings a PATCH may not set to null (the others, expiry and portal URL, clear).
+REQUIRED_SETTINGS = (
+    "timezone",
+    "currency",
+    "points_per_currency_unit",
+    "tier_period",
+    "plan",
+    "custom_auth_enabled",
+)
 
 
 def create_tenant(session: Session, *, name: str, plan: str = "unlimited") -> Tenant:
@@ -92,3 +105,32 @@ def rotate_sso_secret(session: Session, tenant_id: uuid.UUID) -> str:
     tenant.updated_at = now(session)
     session.flush()
     return tenant.sso_secret
+
+
+# Use cases of the native face (the caller's own tenant) ---------------------------
+
+
+def read_settings(session: Session, principal: Principal) -> Tenant:
+    """The caller's tenant, whose settings the face renders."""
+    return get_tenant(session, principal.tenant_id)
+
+
+def change_settings(
+    session: Session, principal: Principal, *, data: TenantSettingsUpdate
+) -> Tenant:
+    """Apply a PATCH: absent fields are left alone, ``null`` clears nullable ones."""
+    changes: dict[str, Any] = {}
+    # Declared order, not set order: the first error reported is always the same one.
+    for name in (f for f in TenantSettingsUpdate.model_fields if f in data.model_fields_set):
+        value = getattr(data, name)
+        if value is None and name in REQUIRED_SETTINGS:
+            raise ValidationFailed(f"{to_camel(name)} cannot be null", field=to_camel(name))
+        changes[name] = value.value if isinstance(value, StrEnum) else value
+    if not changes:
+        return get_tenant(session, principal.tenant_id)
+    return update_settings(session, principal.tenant_id, changes)
+
+
+def rotate_sso(session: Session, principal: Principal) -> str:
+    """A new SSO secret for the caller's tenant; the old one stops verifying at once."""
+    return rotate_sso_secret(session, principal.tenant_id)

@@ -10,6 +10,7 @@ response is returned to the server), and rolled back on any error.
 from __future__ import annotations
 
 import contextvars
+import json
 import time
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -66,7 +67,8 @@ class UnitOfWorkRoute(APIRoute):
         doc = (getattr(self.endpoint, "__doc__", None) or "").strip()
         if doc and not kwargs.get("summary"):
             self.summary = doc.splitlines()[0]
-            self.description = "\n".join(doc.splitlines()[1:]).strip()
+            if not kwargs.get("description"):  # an explicit description wins
+                self.description = "\n".join(doc.splitlines()[1:]).strip()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
@@ -91,7 +93,9 @@ class UnitOfWorkRoute(APIRoute):
                 if response.status_code < 400:
                     if claim is not None:
                         stored = idempotency.StoredResponse(
-                            response.status_code, bytes(response.body), response.media_type
+                            response.status_code,
+                            _redacted(request, bytes(response.body)),
+                            response.media_type,
                         )
                         await run_in_threadpool(idempotency.complete, session, claim, stored)
                     await run_in_threadpool(session.commit)
@@ -114,6 +118,25 @@ class UnitOfWorkRoute(APIRoute):
                 _audit(request, db, status, started)
 
         return handler
+
+
+def redact_on_replay(request: Request, *fields: str) -> None:
+    """Mark top-level response fields that carry a secret shown once (an API key's
+    plaintext, a webhook secret): the idempotency record stores them as null, so a
+    replay says what happened without the secret ever being kept."""
+    request.state.idempotency_redact = fields
+
+
+def _redacted(request: Request, body: bytes) -> bytes:
+    fields = getattr(request.state, "idempotency_redact", ())
+    if not fields:
+        return body
+    data = json.loads(body)
+    if isinstance(data, dict):
+        for name in fields:
+            if name in data:
+                data[name] = None
+    return json.dumps(data, separators=(",", ":")).encode()
 
 
 def _status_of(exc: BaseException) -> int:

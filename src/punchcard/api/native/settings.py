@@ -1,9 +1,33 @@
-"""settings endpoints (to be filled in)."""
+"""Settings: ``/settings`` — the team's loyalty settings and its SSO secret."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from punchcard.api.common.routing import UnitOfWorkRoute
+from punchcard.api.common.auth import SettingsRead, SettingsWrite
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
+from punchcard.tenants import service
+from punchcard.tenants.schemas import SsoSecretRead, TenantSettingsRead, TenantSettingsUpdate
 
-router = APIRouter(route_class=UnitOfWorkRoute)
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["Settings"])
+
+
+@router.get("/settings", response_model=TenantSettingsRead)
+def get_settings(p: SettingsRead, session: DbSession) -> TenantSettingsRead:
+    """Read the team's settings (the SSO secret is never shown here)."""
+    return TenantSettingsRead.of(service.read_settings(session, p))
+
+
+@router.patch("/settings", response_model=TenantSettingsRead)
+def update_settings(
+    p: SettingsWrite, session: DbSession, body: TenantSettingsUpdate
+) -> TenantSettingsRead:
+    """Change settings: absent fields stay, `null` clears `pointsExpiryDays` or `portalUrl`."""
+    return TenantSettingsRead.of(service.change_settings(session, p, data=body))
+
+
+@router.post("/settings/sso-secret", response_model=SsoSecretRead)
+def rotate_sso_secret(p: SettingsWrite, session: DbSession, request: Request) -> SsoSecretRead:
+    """Rotate the SSO secret; the new one is shown only in this response."""
+    redact_on_replay(request, "ssoSecret")
+    return SsoSecretRead(sso_secret=service.rotate_sso(session, p))
