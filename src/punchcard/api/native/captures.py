@@ -1,9 +1,53 @@
-"""captures endpoints (to be filled in)."""
+"""Captures: ``/captures`` and store check-ins, ``/members/{id}/checkins``."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from punchcard.api.common.routing import UnitOfWorkRoute
+from fastapi import APIRouter, Query, Response
 
-router = APIRouter(route_class=UnitOfWorkRoute)
+from punchcard.api.common.auth import CapturesRead, CapturesWrite
+from punchcard.api.common.paging import PageParams
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.members import captures as service
+from punchcard.members.schemas import CaptureList, CaptureRead, CaptureSource, CheckinCreate
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["Captures"])
+
+_TIME = "ISO-8601 date (a whole day in the tenant's timezone) or date-time (UTC if no offset)"
+
+
+@router.get("/captures", response_model=CaptureList)
+def list_captures(
+    p: CapturesRead,
+    session: DbSession,
+    page: PageParams,
+    member_id: Annotated[str | None, Query(alias="memberId")] = None,
+    store_id: Annotated[str | None, Query(alias="storeId", description="Id or code")] = None,
+    source: Annotated[CaptureSource | None, Query()] = None,
+    start: Annotated[str | None, Query(alias="from", description=_TIME)] = None,
+    end: Annotated[str | None, Query(alias="to", description=_TIME + "; inclusive")] = None,
+) -> CaptureList:
+    """List capture records (enrolments and store check-ins)."""
+    rows, total = service.list_captures(
+        session, p, page=page, member_id=member_id, store_id=store_id,
+        source=source.value if source else None, start=start, end=end,
+    )  # fmt: skip
+    captures = [CaptureRead.of(c) for c in rows]
+    return CaptureList(captures=captures, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post(
+    "/members/{id}/checkins",
+    response_model=CaptureRead,
+    status_code=201,
+    responses={200: {"description": "Already checked in at this store today: that capture"}},
+)
+def check_in(
+    p: CapturesWrite, session: DbSession, id: str, body: CheckinCreate, response: Response
+) -> CaptureRead:
+    """Check a member in at a store; once per member, store and day."""
+    capture, created = service.checkin(session, p, member_id=id, store_id=body.store_id)
+    if not created:
+        response.status_code = 200
+    return CaptureRead.of(capture)

@@ -1,9 +1,81 @@
-"""members endpoints (to be filled in)."""
+"""Members: ``/members``, ``/members/batch``, ``/members/{id}``.
+
+Points, tier, coupons and receipts of a member live in ``member_points``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from punchcard.api.common.routing import UnitOfWorkRoute
+from fastapi import APIRouter, Query
 
-router = APIRouter(route_class=UnitOfWorkRoute)
+from punchcard.api.common.auth import MembersRead, MembersWrite
+from punchcard.api.common.paging import PageParams
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.members import service
+from punchcard.members.schemas import (
+    BatchStatus,
+    MemberBatch,
+    MemberBatchResult,
+    MemberCreate,
+    MemberList,
+    MemberRead,
+    MemberStatus,
+    MemberUpdate,
+)
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["Members"])
+
+
+@router.get("/members", response_model=MemberList)
+def list_members(
+    p: MembersRead,
+    session: DbSession,
+    page: PageParams,
+    status: Annotated[MemberStatus | None, Query()] = None,
+    email: Annotated[str | None, Query(description="Exact, case-insensitive")] = None,
+    phone: Annotated[str | None, Query(description="Exact, after normalisation")] = None,
+    external_id: Annotated[str | None, Query(alias="externalId")] = None,
+    tier: Annotated[str | None, Query(description="Tier id (`tier_…`) or name")] = None,
+    tag: Annotated[str | None, Query(description="Tag key")] = None,
+    q: Annotated[
+        str | None, Query(description="Substring of email, name, phone, externalId")
+    ] = None,
+) -> MemberList:
+    """List members, or look one up by email, phone or externalId."""
+    rows, total = service.list_members(
+        session, p, page=page, status=status.value if status else None, email=email,
+        phone=phone, external_id=external_id, tier=tier, tag=tag, q=q,
+    )  # fmt: skip
+    return MemberList(members=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.post("/members", response_model=MemberRead, status_code=201)
+def create_member(p: MembersWrite, session: DbSession, body: MemberCreate) -> MemberRead:
+    """Enrol a member; 409 DUPLICATE_MEMBER if an identity is taken."""
+    return service.render(session, p, service.enroll(session, p, data=body))
+
+
+@router.post("/members/batch", response_model=MemberBatchResult, response_model_exclude_none=True)
+def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> MemberBatchResult:
+    """Upsert up to 500 members by externalId, then email; rows fail independently."""
+    rows = service.upsert_batch(session, p, rows=body.members)
+    count = {s: sum(1 for r in rows if r.status == s) for s in BatchStatus}
+    return MemberBatchResult(
+        results=rows,
+        created=count[BatchStatus.created],
+        updated=count[BatchStatus.updated],
+        failed=count[BatchStatus.error],
+    )
+
+
+@router.get("/members/{id}", response_model=MemberRead)
+def get_member(p: MembersRead, session: DbSession, id: str) -> MemberRead:
+    """Get one member."""
+    return service.read(session, p, member_id=id)
+
+
+@router.patch("/members/{id}", response_model=MemberRead)
+def update_member(p: MembersWrite, session: DbSession, id: str, body: MemberUpdate) -> MemberRead:
+    """Update a member; absent fields are untouched, null clears."""
+    return service.render(session, p, service.update(session, p, member_id=id, data=body))

@@ -1,0 +1,155 @@
+"""Capture records: how members were captured (enrolment) and store check-ins.
+
+"A check-in by the same member at the same store on the same day is one capture":
+the day is the tenant's local day, and the rule is held by a unique ``dedup_key``
+so that concurrent check-ins cannot double up.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.paging import Page
+from punchcard.members.repository import CaptureRepository, MemberRepository
+from punchcard.members.schemas import CaptureSource
+from punchcard.models import Capture, Member
+from punchcard.stores import service as stores
+from punchcard.tenants.service import get_tenant
+
+
+def tenant_zone(session: Session, principal: Principal) -> ZoneInfo:
+    try:
+        return ZoneInfo(get_tenant(session, principal.tenant_id).timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    *,
+    member: Member,
+    source: str,
+    store_id: uuid.UUID | None,
+    is_new_member: bool,
+    dedup_key: str | None = None,
+) -> Capture:
+    """Write one capture row (enrolment captures are never de-duplicated)."""
+    at = now(session)
+    return CaptureRepository(session, principal.tenant_id).add(
+        Capture(
+            id=new_id(),
+            member_id=member.id,
+            source=source,
+            store_id=store_id,
+            is_new_member=is_new_member,
+            day=at.astimezone(tenant_zone(session, principal)).date(),
+            dedup_key=dedup_key,
+            created_at=at,
+        )
+    )
+
+
+def checkin(
+    session: Session, principal: Principal, *, member_id: str, store_id: str
+) -> tuple[Capture, bool]:
+    """Record a store check-in; ``(capture, created)``. A second check-in by the member
+    at the store on the same local day returns the first one."""
+    member = MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
+    if member is None:
+        raise NotFound("Member not found", field="id")
+    store = stores.resolve(session, principal, store_id)
+    if store is None:  # pragma: no cover - store_id is required by the schema
+        raise ValidationFailed("storeId is required", field="storeId")
+    at = now(session)
+    day = at.astimezone(tenant_zone(session, principal)).date()
+    key = f"checkin:{member.id.hex}:{store.id.hex}:{day.isoformat()}"
+    repo = CaptureRepository(session, principal.tenant_id)
+    existing = repo.get_by_dedup_key(key)
+    if existing is not None:
+        return existing, False
+    try:
+        with session.begin_nested():
+            capture = record(
+                session,
+                principal,
+                member=member,
+                source=CaptureSource.checkin.value,
+                store_id=store.id,
+                is_new_member=False,
+                dedup_key=key,
+            )
+    except IntegrityError:
+        # Another request checked the member in between our read and our insert.
+        existing = repo.get_by_dedup_key(key)
+        if existing is None:  # pragma: no cover
+            raise Conflict("Check-in changed concurrently; retry") from None
+        return existing, False
+    member.last_activity_at = at
+    session.flush()
+    return capture, True
+
+
+def _bound(value: str | None, field: str, zone: ZoneInfo, *, end: bool) -> datetime | None:
+    """An ISO date (a whole day in the tenant's timezone) or date-time (UTC if naive),
+    as an instant: the start for ``from``, the exclusive end for ``to``."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text) + timedelta(days=1 if end else 0)
+            return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+        instant = datetime.fromisoformat(text)
+        if instant.tzinfo is None:
+            instant = instant.replace(tzinfo=UTC)
+        # ``to`` is inclusive to the microsecond, the precision times are stored at.
+        return (instant + timedelta(microseconds=1 if end else 0)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise ValidationFailed(
+            f"{field} must be an ISO-8601 date (YYYY-MM-DD) or date-time", field=field
+        ) from None
+
+
+def list_captures(
+    session: Session,
+    principal: Principal,
+    *,
+    page: Page,
+    member_id: str | None = None,
+    store_id: str | None = None,
+    source: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+) -> tuple[list[Capture], int]:
+    """Captures matching every filter, oldest first."""
+    member_uuid = None
+    if member_id:
+        member_uuid = parse("mem", member_id.strip())
+        if member_uuid is None:
+            raise ValidationFailed("memberId must be a member id (mem_…)", field="memberId")
+    if store_id is not None and "\x00" in store_id:
+        raise ValidationFailed("storeId must not contain NUL characters", field="storeId")
+    store = stores.resolve(session, principal, store_id.strip() or None) if store_id else None
+    zone = tenant_zone(session, principal)
+    lo = _bound(start, "from", zone, end=False)
+    hi = _bound(end, "to", zone, end=True)
+    if lo is not None and hi is not None and lo >= hi:
+        raise ValidationFailed("to must not be before from", field="to")
+    return CaptureRepository(session, principal.tenant_id).search(
+        page,
+        member_id=member_uuid,
+        store_id=store.id if store else None,
+        source=source,
+        start=lo,
+        end=hi,
+    )

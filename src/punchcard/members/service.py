@@ -1,0 +1,422 @@
+"""Member use cases: look up, enrol, update, batch upsert, render.
+
+Identities (email, phone, externalId) are normalised here, once, so every face finds
+the same member by the same input: emails lower-cased, phones reduced to an optional
+leading ``+`` and digits.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import Conflict, DuplicateMember, NotFound, PunchcardError, ValidationFailed
+from punchcard.events.service import emit
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import render as render_id
+from punchcard.kit.paging import Page
+from punchcard.members import captures
+from punchcard.members.repository import MemberFilters, MemberRepository
+from punchcard.members.schemas import (
+    BatchError,
+    BatchRow,
+    BatchStatus,
+    MemberCreate,
+    MemberRead,
+    MemberStatus,
+    MemberUpdate,
+)
+from punchcard.models import Member, ReferralCode
+from punchcard.stores import service as stores
+
+# No 0/O/1/I: codes are read aloud at a till and typed from receipts.
+REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REFERRAL_LENGTH = 8
+
+_PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
+_PHONE = re.compile(r"\+?[0-9]{6,15}")  # E.164 allows at most 15 digits
+_PHONE_LIKE = re.compile(r"[0-9\s().+\-/]+")
+
+# Wire name of each identity attribute, for error fields.
+_WIRE = {"email": "email", "phone": "phone", "external_id": "externalId"}
+
+
+# Identities ------------------------------------------------------------------------
+
+
+def normalize_email(raw: str, *, field: str = "email") -> str:
+    """A syntactically valid address, lower-cased; else a 400 naming ``field``."""
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationFailed(f"{field} is not a valid email address: {exc}", field=field) from exc
+    return result.normalized.lower()
+
+
+def normalize_phone(raw: str, *, field: str = "phone") -> str:
+    """Keep a leading ``+`` and the digits; separators are dropped, anything else is refused."""
+    compact = _PHONE_SEPARATORS.sub("", raw.strip())
+    if not _PHONE.fullmatch(compact):
+        raise ValidationFailed(
+            f"{field} must be a phone number: an optional leading + and 6 to 15 digits",
+            field=field,
+        )
+    return compact
+
+
+@dataclass(frozen=True)
+class Identities:
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+
+    @classmethod
+    def of(cls, email: str | None, phone: str | None, external_id: str | None) -> Identities:
+        return cls(
+            email=normalize_email(email) if email is not None else None,
+            phone=normalize_phone(phone) if phone is not None else None,
+            external_id=external_id,
+        )
+
+    def any(self) -> bool:
+        return any(getattr(self, f.name) is not None for f in fields(self))
+
+
+def _refuse_clash(repo: MemberRepository, ids: Identities, *, exclude: Any = None) -> None:
+    """DuplicateMember naming the first identity (email, phone, externalId) already held."""
+    holders = repo.find_by_identities(
+        email=ids.email, phone=ids.phone, external_id=ids.external_id, exclude=exclude
+    )
+    for attr in ("email", "phone", "external_id"):
+        value = getattr(ids, attr)
+        for other in holders:
+            if value is not None and getattr(other, attr) == value:
+                raise DuplicateMember(
+                    f"A member with this {_WIRE[attr]} already exists",
+                    field=_WIRE[attr],
+                    extra={"existingId": render_id("mem", other.id)},
+                )
+
+
+@contextmanager
+def _identity_guard(
+    session: Session, repo: MemberRepository, ids: Identities, *, exclude: Any = None
+) -> Iterator[None]:
+    """Write identities in a savepoint, so that a uniqueness race lost to another
+    process (it committed between our check and our insert) is still reported as
+    DUPLICATE_MEMBER naming the field, and the caller's transaction stays usable."""
+    savepoint = session.begin_nested()
+    try:
+        yield
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        _refuse_clash(repo, ids, exclude=exclude)
+        raise Conflict("The member was changed concurrently; retry") from None
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
+
+
+def generate_referral_code(session: Session, principal: Principal) -> str:
+    """A short referral code not yet used in the tenant (member or affiliate codes)."""
+    repo = MemberRepository(session, principal.tenant_id)
+    for _ in range(10):
+        code = "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(REFERRAL_LENGTH))
+        if not repo.referral_code_taken(code):
+            return code
+    raise Conflict("Could not allocate a unique referral code; retry")  # pragma: no cover
+
+
+# Reading ---------------------------------------------------------------------------
+
+
+def get(session: Session, principal: Principal, *, member_id: str, field: str = "id") -> Member:
+    """The member, or NotFound (also for another tenant's id)."""
+    member = MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
+    if member is None:
+        raise NotFound("Member not found", field=field)
+    return member
+
+
+def lock(session: Session, principal: Principal, *, member_id: str, field: str = "id") -> Member:
+    """The member row locked for a balance change, or NotFound."""
+    member = MemberRepository(session, principal.tenant_id).lock_by_id(parse("mem", member_id))
+    if member is None:
+        raise NotFound("Member not found", field=field)
+    return member
+
+
+def render_many(
+    session: Session, principal: Principal, members: Sequence[Member]
+) -> list[MemberRead]:
+    """Render members with their tags and tier, in two queries whatever their number."""
+    repo = MemberRepository(session, principal.tenant_id)
+    tags = repo.tag_keys_for(m.id for m in members)
+    tiers = repo.tiers_by_id(m.tier_id for m in members)
+    return [
+        MemberRead.of(m, tags=tags[m.id], tier=tiers.get(m.tier_id) if m.tier_id else None)
+        for m in members
+    ]
+
+
+def render(session: Session, principal: Principal, member: Member) -> MemberRead:
+    """The member as the native face shows it (and as webhook payloads carry it)."""
+    return render_many(session, principal, [member])[0]
+
+
+def read(session: Session, principal: Principal, *, member_id: str) -> MemberRead:
+    return render(session, principal, get(session, principal, member_id=member_id))
+
+
+def _filter_text(value: str | None, field: str) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if "\x00" in value:
+        raise ValidationFailed(f"{field} must not contain NUL characters", field=field)
+    return value.strip()
+
+
+def list_members(
+    session: Session,
+    principal: Principal,
+    *,
+    page: Page,
+    status: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    external_id: str | None = None,
+    tier: str | None = None,
+    tag: str | None = None,
+    q: str | None = None,
+) -> tuple[list[MemberRead], int]:
+    """Members matching every given filter. An email, phone or externalId lookup is a
+    single probe of that identity's unique index."""
+    email = _filter_text(email, "email")
+    phone = _filter_text(phone, "phone")
+    tier = _filter_text(tier, "tier")
+    tag = _filter_text(tag, "tag")
+    q = _filter_text(q, "q")
+    tier_id = parse("tier", tier) if tier else None
+    filters = MemberFilters(
+        status=status,
+        email=email.lower() if email else None,
+        phone=normalize_phone(phone) if phone else None,
+        external_id=_filter_text(external_id, "externalId"),
+        tier_id=tier_id,
+        tier_name=tier if tier and tier_id is None else None,
+        tag=tag.lower() if tag else None,
+        q=q,
+        q_phone=_PHONE_SEPARATORS.sub("", q) if q and _PHONE_LIKE.fullmatch(q) else None,
+    )
+    rows, total = MemberRepository(session, principal.tenant_id).search(page, filters)
+    return render_many(session, principal, rows), total
+
+
+# Writing ---------------------------------------------------------------------------
+
+
+def enroll(session: Session, principal: Principal, *, data: MemberCreate) -> Member:
+    """Enrol a new member: the one way members come to exist, whatever the face.
+
+    Normalises and de-duplicates identities (409 DUPLICATE_MEMBER with ``existingId``),
+    assigns the default tier and a referral code, records the enrolment capture and
+    emits ``member.created``.
+    """
+    ids = Identities.of(data.email, data.phone, data.external_id)
+    if not ids.any():
+        raise ValidationFailed("Provide at least one of email, phone or externalId", field="email")
+    store = stores.resolve(session, principal, data.store_id)
+    repo = MemberRepository(session, principal.tenant_id)
+    _refuse_clash(repo, ids)
+    tier = repo.default_tier()
+    at = now(session)
+    member = Member(
+        tenant_id=principal.tenant_id,
+        id=new_id(),
+        email=ids.email,
+        phone=ids.phone,
+        external_id=ids.external_id,
+        first_name=data.first_name,
+        last_name=data.last_name,
+        status=MemberStatus.active.value,
+        source=data.source.value,
+        store_id=store.id if store else None,
+        referral_code=generate_referral_code(session, principal),
+        metadata_=data.metadata,
+        tier_id=tier.id if tier else None,
+        tier_manual=False,
+        points_balance=0,
+        pending_points=0,
+        lifetime_points=0,
+        points_debt=0,
+        enrolled_at=at,
+        last_activity_at=at,
+        created_at=at,
+        updated_at=at,
+    )
+    with _identity_guard(session, repo, ids):
+        session.add(member)
+    repo.add_referral_code(
+        ReferralCode(
+            id=new_id(),
+            member_id=member.id,
+            code=member.referral_code,
+            kind="member",
+            created_at=at,
+        )
+    )
+    captures.record(
+        session,
+        principal,
+        member=member,
+        source=data.source.value,
+        store_id=member.store_id,
+        is_new_member=True,
+    )
+    emit(
+        session,
+        principal.tenant_id,
+        "member.created",
+        MemberRead.of(member, tier=tier).payload(),
+        resource_id=render_id("mem", member.id),
+    )
+    return member
+
+
+_ATTRS = {"metadata": "metadata_"}
+
+
+def _apply(session: Session, principal: Principal, member: Member, changes: dict[str, Any]) -> bool:
+    """Apply validated changes (snake_case keys, identities normalised); emit
+    ``member.updated`` when anything actually changed."""
+    changes = {k: v.value if isinstance(v, MemberStatus) else v for k, v in changes.items()}
+    changed = {k: v for k, v in changes.items() if getattr(member, _ATTRS.get(k, k)) != v}
+    if not changed:
+        return False
+    after = Identities(
+        email=changed.get("email", member.email),
+        phone=changed.get("phone", member.phone),
+        external_id=changed.get("external_id", member.external_id),
+    )
+    if not after.any():
+        cleared = next(a for a in ("email", "phone", "external_id") if a in changed)
+        raise ValidationFailed(
+            "A member keeps at least one of email, phone or externalId", field=_WIRE[cleared]
+        )
+    new_ids = Identities(**{a: changed.get(a) for a in ("email", "phone", "external_id")})
+    repo = MemberRepository(session, principal.tenant_id)
+    _refuse_clash(repo, new_ids, exclude=member.id)
+    with _identity_guard(session, repo, new_ids, exclude=member.id):
+        for key, value in changed.items():
+            setattr(member, _ATTRS.get(key, key), value)
+        member.updated_at = now(session)
+    emit(
+        session,
+        principal.tenant_id,
+        "member.updated",
+        render(session, principal, member).payload(),
+        resource_id=render_id("mem", member.id),
+    )
+    return True
+
+
+def _normalised(changes: dict[str, Any]) -> dict[str, Any]:
+    out = dict(changes)
+    if out.get("email") is not None:
+        out["email"] = normalize_email(out["email"])
+    if out.get("phone") is not None:
+        out["phone"] = normalize_phone(out["phone"])
+    return out
+
+
+def update(session: Session, principal: Principal, *, member_id: str, data: MemberUpdate) -> Member:
+    """PATCH semantics: absent fields are untouched, ``null`` clears. Points are not
+    writable here; the ledger owns them."""
+    member = get(session, principal, member_id=member_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "status" in changes and changes["status"] is None:
+        raise ValidationFailed("status cannot be null", field="status")
+    _apply(session, principal, member, _normalised(changes))
+    return member
+
+
+# Batch -----------------------------------------------------------------------------
+
+_UPSERT_FIELDS = ("email", "phone", "first_name", "last_name", "external_id", "metadata")
+
+
+def _parse_row(raw: Any) -> MemberCreate:
+    if not isinstance(raw, dict):
+        raise ValidationFailed("Each member must be a JSON object")
+    try:
+        return MemberCreate.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err.get("loc", ())) or None
+        if err.get("type") == "missing":
+            raise ValidationFailed(f"{field} is required", field=field) from None
+        raise ValidationFailed(f"{field}: {err.get('msg')}", field=field) from None
+
+
+def _upsert(session: Session, principal: Principal, data: MemberCreate) -> tuple[Member, bool]:
+    """Match by externalId, then by email; update the match or enrol a new member."""
+    repo = MemberRepository(session, principal.tenant_id)
+    email = normalize_email(data.email) if data.email is not None else None
+    existing = repo.get_by_external_id(data.external_id) if data.external_id else None
+    if existing is None and email is not None:
+        existing = repo.get_by_email(email)
+        if existing is not None and existing.external_id not in (None, data.external_id):
+            # Two different customers in the source system: never merge them silently.
+            raise DuplicateMember(
+                "A member with this email exists under another externalId",
+                field="email",
+                extra={"existingId": render_id("mem", existing.id)},
+            )
+    if existing is None:
+        return enroll(session, principal, data=data), True
+    # In a batch, null means "not known here", not "clear it".
+    changes = {
+        k: getattr(data, k)
+        for k in _UPSERT_FIELDS
+        if k in data.model_fields_set and getattr(data, k) is not None
+    }
+    _apply(session, principal, existing, _normalised(changes))
+    return existing, False
+
+
+def _batch_row(session: Session, principal: Principal, index: int, raw: Any) -> BatchRow:
+    try:
+        data = _parse_row(raw)
+        # One savepoint per row: a failed row leaves no trace and the batch goes on.
+        with session.begin_nested():
+            member, created = _upsert(session, principal, data)
+    except PunchcardError as exc:
+        existing = exc.extra.get("existingId")
+        error = BatchError(
+            code=exc.code, message=exc.message, field=exc.field, existing_id=existing
+        )
+        return BatchRow(index=index, status=BatchStatus.error, error=error)
+    except IntegrityError:
+        error = BatchError(code=Conflict.code, message="The member was changed concurrently")
+        return BatchRow(index=index, status=BatchStatus.error, error=error)
+    status = BatchStatus.created if created else BatchStatus.updated
+    return BatchRow(index=index, status=status, id=render_id("mem", member.id))
+
+
+def upsert_batch(session: Session, principal: Principal, *, rows: Sequence[Any]) -> list[BatchRow]:
+    """Upsert up to 500 members; each row succeeds or fails on its own."""
+    return [_batch_row(session, principal, i, raw) for i, raw in enumerate(rows)]
