@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__
 from punchcard.api.common import errors
+from punchcard.api.common.guards import RejectNul
 from punchcard.api.common.openapi import face_openapi
 from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
@@ -57,6 +58,7 @@ def create_app(
     app.state.db = database
     app.state.audit = AuditWriter(database)
     errors.install(app)
+    app.add_middleware(RejectNul)
 
     from punchcard.api.native import router as native_router
 

@@ -123,3 +123,14 @@ def test_health_and_readiness(client: TestClient) -> None:
 def test_unknown_route_gets_the_error_envelope(tenant: Tenant) -> None:
     r = tenant.api.get("/no-such-thing")
     assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_nul_characters_are_400_everywhere(tenant: Tenant) -> None:
+    r = tenant.api.get("/coupons", params={"code": "A\x00B"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "code"
+    r = tenant.api.post("/coupons/A%00B/redeem")
+    assert r.status_code == 400
+    r = tenant.api.post("/stores", json={"code": "X\x00", "name": "n"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "code"
+    r = tenant.api.post("/coupons/pools", json={"name": "p", "discountType": "amount", "discountValue": "1", "codes": ["A\x00"]})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "codes"
