@@ -1,1 +1,1 @@
-"""Catalog domain."""
+"""Catalog (PIM): brands, categories, products and their variants; Shopify/ERP import."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Date, Select, cast, func, type_coerce
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import dialect
@@ -18,3 +18,15 @@ def for_update(session: Session, stmt: Select[Any], *, skip_locked: bool = False
     if dialect(session) == "postgresql":
         return stmt.with_for_update(skip_locked=skip_locked)
     return stmt
+
+
+def utc_day(session: Session, column: Any) -> Any:
+    """The UTC calendar date of a timestamp column, as a ``Date`` expression.
+
+    PostgreSQL converts ``timestamptz`` to a date in the session's TimeZone, which
+    need not be UTC, so the value is moved to UTC first. SQLite stores the UTC
+    wall time as text (see ``UTCDateTime``), whose ``date()`` is already the UTC day.
+    """
+    if dialect(session) == "postgresql":
+        return cast(func.timezone("UTC", column), Date)
+    return type_coerce(func.date(column), Date)

@@ -1,1 +1,1 @@
-"""Tracking domain."""
+"""Tracking: page-visit and behaviour events, ingested in bulk, reported by day, page and type."""

@@ -18,6 +18,7 @@ from punchcard.api.native import (
     member_points,
     members,
     orders,
+    referrals,
     settings,
     stores,
     tags,
@@ -41,5 +42,6 @@ for module in (
     catalog,
     tracking,
     ambassador,
+    referrals,
 ):
     router.include_router(module.router)

@@ -1,0 +1,89 @@
+"""Catalog use cases: read products (with variants), brands and categories."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from punchcard.catalog.repository import (
+    BrandRepository,
+    CategoryRepository,
+    ProductRepository,
+    VariantRepository,
+)
+from punchcard.catalog.schemas import ProductView
+from punchcard.errors import NotFound, ValidationFailed
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import parse
+from punchcard.kit.paging import Page
+from punchcard.models import Product
+
+
+def _views(session: Session, tenant_id: uuid.UUID, products: list[Product]) -> list[ProductView]:
+    """Attach variants and group names to a page of products (three queries in all)."""
+    variants = VariantRepository(session, tenant_id).for_products(p.id for p in products)
+    brands = BrandRepository(session, tenant_id).names(p.brand_id for p in products)
+    categories = CategoryRepository(session, tenant_id).names(p.category_id for p in products)
+    return [
+        ProductView(
+            product=p,
+            variants=variants.get(p.id, []),
+            brand=brands.get(p.brand_id) if p.brand_id else None,
+            category=categories.get(p.category_id) if p.category_id else None,
+        )
+        for p in products
+    ]
+
+
+def get(session: Session, principal: Principal, *, product_id: str) -> ProductView:
+    """A product by its ``prd_`` id or, failing that, by its external id."""
+    repo = ProductRepository(session, principal.tenant_id)
+    product = repo.get(parse("prd", product_id)) or repo.get_by_external_id(product_id)
+    if product is None:
+        raise NotFound("Product not found", field="id")
+    return _views(session, principal.tenant_id, [product])[0]
+
+
+def _filter_id(prefix: str, value: str | None, field: str) -> uuid.UUID | None:
+    if value is None:
+        return None
+    parsed = parse(prefix, value)
+    if parsed is None:
+        raise ValidationFailed(f"{field} is not a {prefix}_ id", field=field)
+    return parsed
+
+
+def list_products(
+    session: Session,
+    principal: Principal,
+    *,
+    page: Page,
+    q: str | None = None,
+    brand_id: str | None = None,
+    category_id: str | None = None,
+    status: str | None = None,
+) -> tuple[list[ProductView], int]:
+    rows, total = ProductRepository(session, principal.tenant_id).list(
+        page,
+        q=q.strip() if q and q.strip() else None,
+        brand_id=_filter_id("brd", brand_id, "brandId"),
+        category_id=_filter_id("cat", category_id, "categoryId"),
+        status=status,
+    )
+    return _views(session, principal.tenant_id, rows), total
+
+
+def list_brands(
+    session: Session, principal: Principal, *, page: Page
+) -> tuple[list[tuple[Any, int]], int]:
+    """Brands by name, each with its product count."""
+    return BrandRepository(session, principal.tenant_id).list_with_counts(page)
+
+
+def list_categories(
+    session: Session, principal: Principal, *, page: Page
+) -> tuple[list[tuple[Any, int]], int]:
+    """Categories by name, each with its product count."""
+    return CategoryRepository(session, principal.tenant_id).list_with_counts(page)

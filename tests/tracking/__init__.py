@@ -1,0 +1,1 @@
+"""Tracking, referral and ambassador service tests."""
