@@ -166,7 +166,9 @@ def balance(t: Tenant, member_id: str) -> int:
     return int(r.json()["balance"])
 
 
-def make_pool(t: Tenant, *, codes: int = 3, points_cost: int | None = 100, **kw: Any) -> dict[str, Any]:
+def make_pool(
+    t: Tenant, *, codes: int = 3, points_cost: int | None = 100, **kw: Any
+) -> dict[str, Any]:
     body = {
         "name": unique("pool"),
         "discountType": "amount",

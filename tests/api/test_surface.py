@@ -132,5 +132,8 @@ def test_nul_characters_are_400_everywhere(tenant: Tenant) -> None:
     assert r.status_code == 400
     r = tenant.api.post("/stores", json={"code": "X\x00", "name": "n"})
     assert r.status_code == 400 and r.json()["error"]["field"] == "code"
-    r = tenant.api.post("/coupons/pools", json={"name": "p", "discountType": "amount", "discountValue": "1", "codes": ["A\x00"]})
+    r = tenant.api.post(
+        "/coupons/pools",
+        json={"name": "p", "discountType": "amount", "discountValue": "1", "codes": ["A\x00"]},
+    )
     assert r.status_code == 400 and r.json()["error"]["field"] == "codes"

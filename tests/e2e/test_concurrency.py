@@ -41,7 +41,9 @@ def test_parallel_deducts_from_two_processes_never_overdraw(
         statuses = list(pool.map(deduct, range(40)))
     assert statuses.count(200) == 25, statuses
     assert statuses.count(422) == 15, statuses
-    r = httpx.get(a.url + f"/api/v2/members/{member}/points", headers=_headers(tenant), params={"limit": 200})
+    r = httpx.get(
+        a.url + f"/api/v2/members/{member}/points", headers=_headers(tenant), params={"limit": 200}
+    )
     body = r.json()
     assert body["balance"] == 0
     assert sum(1 for t in body["transactions"] if t["type"] == "deduct") == 25
@@ -70,7 +72,9 @@ def test_parallel_redeems_of_one_code_succeed_exactly_once(
     assert statuses.count(404) == 19, statuses
 
 
-def test_parallel_copies_of_one_order_award_once(two_servers: tuple[Server, Server], tenant: Tenant) -> None:
+def test_parallel_copies_of_one_order_award_once(
+    two_servers: tuple[Server, Server], tenant: Tenant
+) -> None:
     a, b = two_servers
     member = _member(a, tenant, 0)
     body = {"externalOrderId": "RACE-1", "memberId": member, "total": "100.00"}

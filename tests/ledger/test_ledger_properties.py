@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import func, select
 
+from punchcard.kit.ids import parse
 from punchcard.ledger.verify import verify_all
 from punchcard.models import Member, PointsLot
-from punchcard.kit.ids import parse
 from tests.factories import Tenant, insert_member, make_pool, unique
 
 
@@ -61,7 +61,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def place_order(self, cents: int) -> None:
         total = Decimal(cents) / 100
         ext = unique("O-")
-        r = self._post("/orders", {"externalOrderId": ext, "memberId": self.member, "total": str(total)})
+        r = self._post(
+            "/orders", {"externalOrderId": ext, "memberId": self.member, "total": str(total)}
+        )
         assert r.status_code == 201, r.text
         points = int(total)  # one point per currency unit, floored
         assert r.json()["pointsAwarded"] == points
@@ -89,7 +91,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if refunded == total:
             target = points
         else:
-            target = min(int((Decimal(points) * refunded / total).to_integral_value(ROUND_HALF_UP)), points)
+            target = min(
+                int((Decimal(points) * refunded / total).to_integral_value(ROUND_HALF_UP)), points
+            )
         claw = target - o["clawed"]  # type: ignore[operator]
         assert r.json()["pointsClawedBack"] == claw
         o["refunded"], o["clawed"] = refunded, target

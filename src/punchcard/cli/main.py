@@ -116,7 +116,10 @@ def verify() -> None:
     else:
         # One line per violation, never truncated, for logs and cron mail.
         for v in report.violations:
-            print(f"VIOLATION {v.tenant} {v.member}: {v.invariant}: expected {v.expected}, found {v.found}")
+            print(
+                f"VIOLATION {v.tenant} {v.member}: {v.invariant}: "
+                f"expected {v.expected}, found {v.found}"
+            )
     console.print(f"[red]{len(report.violations)} violation(s)[/red]")
     raise typer.Exit(1)
 

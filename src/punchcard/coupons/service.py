@@ -37,8 +37,8 @@ def get_pool(
 
 def pool_counts(
     session: Session, principal: Principal, pools: list[CouponPool]
-) -> dict[object, dict[str, int]]:
-    return dict(PoolRepository(session, principal.tenant_id).counts([p.id for p in pools]))
+) -> dict[uuid.UUID, dict[str, int]]:
+    return PoolRepository(session, principal.tenant_id).counts([p.id for p in pools])
 
 
 def list_pools(

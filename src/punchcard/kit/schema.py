@@ -40,7 +40,9 @@ def contains_nul(value: Any, depth: int = 0) -> bool:
     if depth > 32:
         return False
     if isinstance(value, dict):
-        return any(contains_nul(k, depth + 1) or contains_nul(v, depth + 1) for k, v in value.items())
+        return any(
+            contains_nul(k, depth + 1) or contains_nul(v, depth + 1) for k, v in value.items()
+        )
     if isinstance(value, list | tuple):
         return any(contains_nul(v, depth + 1) for v in value)
     return False

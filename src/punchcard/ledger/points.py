@@ -55,7 +55,9 @@ def statement(
         types=[type_] if type_ else None,
         statuses=[status] if status else None,
     )
-    return Statement(member, ledger.available(session, member), schedule(session, member), entries, total)
+    return Statement(
+        member, ledger.available(session, member), schedule(session, member), entries, total
+    )
 
 
 def schedule(session: Session, member: Member) -> list[tuple[str, int]]:

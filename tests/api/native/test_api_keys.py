@@ -250,5 +250,9 @@ def test_idempotent_replay_of_key_creation_never_stores_the_plaintext(tenant: Te
     assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json()["id"] == first.json()["id"] and replay.json()["key"] is None
     with tenant.db.transaction(write=False) as s:
-        stored = s.scalars(select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == tenant.id)).all()
-        assert stored and all(first.json()["key"].encode() not in (r.response_body or b"") for r in stored)
+        stored = s.scalars(
+            select(IdempotencyRecord).where(IdempotencyRecord.tenant_id == tenant.id)
+        ).all()
+        assert stored and all(
+            first.json()["key"].encode() not in (r.response_body or b"") for r in stored
+        )

@@ -6,24 +6,40 @@ from tests.factories import Tenant, insert_member, make_pool
 
 
 def test_pool_with_given_codes(tenant: Tenant) -> None:
-    r = tenant.api.post("/coupons/pools", json={
-        "name": "Free coffee", "discountType": "free_item", "discountValue": "0", "codes": ["COFFEE-1", "COFFEE-2"],
-    })
+    r = tenant.api.post(
+        "/coupons/pools",
+        json={
+            "name": "Free coffee",
+            "discountType": "free_item",
+            "discountValue": "0",
+            "codes": ["COFFEE-1", "COFFEE-2"],
+        },
+    )
     assert r.status_code == 201, r.text
     pool = r.json()
-    assert pool["id"].startswith("pool_") and pool["totalCodes"] == 2 and pool["availableCodes"] == 2
+    assert (
+        pool["id"].startswith("pool_") and pool["totalCodes"] == 2 and pool["availableCodes"] == 2
+    )
     assert pool["pointsCost"] is None
     codes = tenant.api.get("/coupons", params={"poolId": pool["id"]}).json()
     assert sorted(c["code"] for c in codes["coupons"]) == ["COFFEE-1", "COFFEE-2"]
 
 
 def test_pool_with_generated_codes(tenant: Tenant) -> None:
-    r = tenant.api.post("/coupons/pools", json={
-        "name": "10% off", "discountType": "percent", "discountValue": "10", "pointsCost": 500,
-        "generate": {"count": 25, "prefix": "TEN-", "length": 8},
-    })
+    r = tenant.api.post(
+        "/coupons/pools",
+        json={
+            "name": "10% off",
+            "discountType": "percent",
+            "discountValue": "10",
+            "pointsCost": 500,
+            "generate": {"count": 25, "prefix": "TEN-", "length": 8},
+        },
+    )
     assert r.status_code == 201, r.text
-    codes = tenant.api.get("/coupons", params={"poolId": r.json()["id"], "limit": 200}).json()["coupons"]
+    codes = tenant.api.get("/coupons", params={"poolId": r.json()["id"], "limit": 200}).json()[
+        "coupons"
+    ]
     assert len(codes) == 25 and len({c["code"] for c in codes}) == 25
     assert all(c["code"].startswith("TEN-") and len(c["code"]) == 12 for c in codes)
 
@@ -89,7 +105,9 @@ def test_coupons_auth_scope_and_isolation(tenant: Tenant, other_tenant: Tenant) 
     assert tenant.key_without("coupons:read").get("/coupons/pools").status_code == 403
     assert tenant.key("coupons:read").post("/coupons/pools", json={}).status_code == 403
     theirs = make_pool(other_tenant, codes=1)
-    code = other_tenant.api.get("/coupons", params={"poolId": theirs["id"]}).json()["coupons"][0]["code"]
+    code = other_tenant.api.get("/coupons", params={"poolId": theirs["id"]}).json()["coupons"][0][
+        "code"
+    ]
     assert tenant.api.post(f"/coupons/{code}/redeem").status_code == 404
     m = insert_member(tenant)
     r = tenant.api.post("/coupons/issue", json={"poolId": theirs["id"], "memberId": m})

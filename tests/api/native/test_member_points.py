@@ -9,7 +9,9 @@ from tests.factories import Tenant, award, balance, insert_member, make_pool, ve
 
 def test_award_returns_the_seed_response(tenant: Tenant) -> None:
     m = insert_member(tenant)
-    r = tenant.api.post(f"/members/{m}/points", json={"amount": 120, "description": "In-store purchase"})
+    r = tenant.api.post(
+        f"/members/{m}/points", json={"amount": 120, "description": "In-store purchase"}
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert set(body) == {"transactionId", "balance"}
@@ -22,8 +24,21 @@ def test_manual_award_is_exact_even_with_a_tier_multiplier(tenant: Tenant) -> No
 
     with tenant.db.transaction() as s:
         at = tenant.db.clock.now()
-        s.add(Tier(tenant_id=tenant.id, id=new_id(), name="Gold", type="lifetime", position=1, min_points=0,
-                   multiplier=3, is_active=True, is_default=True, created_at=at, updated_at=at))
+        s.add(
+            Tier(
+                tenant_id=tenant.id,
+                id=new_id(),
+                name="Gold",
+                type="lifetime",
+                position=1,
+                min_points=0,
+                multiplier=3,
+                is_active=True,
+                is_default=True,
+                created_at=at,
+                updated_at=at,
+            )
+        )
     m = insert_member(tenant)
     award(tenant, m, 10)
     assert award(tenant, m, 10)["balance"] == 20
@@ -67,7 +82,10 @@ def test_expiration_schedule_and_expiry(tenant: Tenant, clock) -> None:  # type:
     assert r.status_code == 422
     assert tenant.api.get(f"/members/{m}/points").json()["balance"] == 30
     assert award(tenant, m, -30)["balance"] == 0
-    types = [(t["type"], t["amount"]) for t in tenant.api.get(f"/members/{m}/points").json()["transactions"]]
+    types = [
+        (t["type"], t["amount"])
+        for t in tenant.api.get(f"/members/{m}/points").json()["transactions"]
+    ]
     assert types[:2] == [("deduct", -30), ("expire", -70)]
     verify_tenant(tenant)
 
@@ -108,7 +126,10 @@ def test_points_need_credentials_and_scope(tenant: Tenant) -> None:
     m = insert_member(tenant)
     assert tenant.client.get(f"/api/v2/members/{m}/points").status_code == 401
     assert tenant.key_without("points:read").get(f"/members/{m}/points").status_code == 403
-    assert tenant.key("points:read").post(f"/members/{m}/points", json={"amount": 1}).status_code == 403
+    assert (
+        tenant.key("points:read").post(f"/members/{m}/points", json={"amount": 1}).status_code
+        == 403
+    )
 
 
 def test_another_tenants_member_is_404(tenant: Tenant, other_tenant: Tenant) -> None:
@@ -137,7 +158,9 @@ def test_idempotency_key_replays_the_award(tenant: Tenant) -> None:
 def test_failed_request_releases_its_idempotency_key(tenant: Tenant) -> None:
     m = insert_member(tenant)
     h = {"Idempotency-Key": "k-1"}
-    assert tenant.api.post(f"/members/{m}/points", json={"amount": -5}, headers=h).status_code == 422
+    assert (
+        tenant.api.post(f"/members/{m}/points", json={"amount": -5}, headers=h).status_code == 422
+    )
     award(tenant, m, 10)
     r = tenant.api.post(f"/members/{m}/points", json={"amount": -5}, headers=h)
     assert r.status_code == 200 and r.json()["balance"] == 5
@@ -159,14 +182,31 @@ def test_idempotency_key_in_flight_is_409(tenant: Tenant) -> None:
     path = f"/api/v2/members/{m}/points"
     body = b'{"amount":1}'
     # Claim the key as a concurrent request would, then send the same request.
-    idem.claim(tenant.db, tenant.id, "busy", body_fingerprint("POST", path, body), ttl_seconds=60, stale_seconds=60)
-    r = tenant.client.post(path, content=body, headers={**tenant.api.headers, "Idempotency-Key": "busy", "Content-Type": "application/json"})
+    idem.claim(
+        tenant.db,
+        tenant.id,
+        "busy",
+        body_fingerprint("POST", path, body),
+        ttl_seconds=60,
+        stale_seconds=60,
+    )
+    r = tenant.client.post(
+        path,
+        content=body,
+        headers={
+            **tenant.api.headers,
+            "Idempotency-Key": "busy",
+            "Content-Type": "application/json",
+        },
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "IDEMPOTENCY_KEY_IN_FLIGHT"
 
 
 def test_idempotency_key_longer_than_255_is_400(tenant: Tenant) -> None:
     m = insert_member(tenant)
-    r = tenant.api.post(f"/members/{m}/points", json={"amount": 1}, headers={"Idempotency-Key": "k" * 256})
+    r = tenant.api.post(
+        f"/members/{m}/points", json={"amount": 1}, headers={"Idempotency-Key": "k" * 256}
+    )
     assert r.status_code == 400 and r.json()["error"]["field"] == "Idempotency-Key"
 
 
@@ -177,7 +217,11 @@ def test_redeem_coupon_for_points(tenant: Tenant) -> None:
     r = tenant.api.post(f"/members/{m}/redeem-coupon", json={"poolId": pool["id"]})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["balance"] == 50 and body["coupon"]["status"] == "issued" and body["coupon"]["memberId"] == m
+    assert (
+        body["balance"] == 50
+        and body["coupon"]["status"] == "issued"
+        and body["coupon"]["memberId"] == m
+    )
     assert body["transactionId"].startswith("txn_")
     coupons = tenant.api.get(f"/members/{m}/coupons").json()
     assert [c["code"] for c in coupons["coupons"]] == [body["coupon"]["code"]]
@@ -207,9 +251,21 @@ def test_member_tier_view(tenant: Tenant) -> None:
     with tenant.db.transaction() as s:
         at = tenant.db.clock.now()
         for pos, (name, minimum) in enumerate([("Bronze", 0), ("Silver", 500), ("Gold", 2000)]):
-            s.add(Tier(tenant_id=tenant.id, id=new_id(), name=name, type="lifetime", position=pos,
-                       min_points=minimum, multiplier=1, is_active=True, is_default=pos == 0,
-                       created_at=at, updated_at=at))
+            s.add(
+                Tier(
+                    tenant_id=tenant.id,
+                    id=new_id(),
+                    name=name,
+                    type="lifetime",
+                    position=pos,
+                    min_points=minimum,
+                    multiplier=1,
+                    is_active=True,
+                    is_default=pos == 0,
+                    created_at=at,
+                    updated_at=at,
+                )
+            )
     m = insert_member(tenant)
     award(tenant, m, 600)
     body = tenant.api.get(f"/members/{m}/tier").json()

@@ -8,7 +8,12 @@ from tests.factories import Tenant, award, balance, insert_member, unique, verif
 
 
 def order(t: Tenant, member: str, total: str = "240.50", **kw: Any) -> dict[str, Any]:
-    body = {"externalOrderId": kw.pop("externalOrderId", unique("SO-")), "memberId": member, "total": total, **kw}
+    body = {
+        "externalOrderId": kw.pop("externalOrderId", unique("SO-")),
+        "memberId": member,
+        "total": total,
+        **kw,
+    }
     r = t.api.post("/orders", json=body)
     assert r.status_code == 201, r.text
     return dict(r.json())
@@ -42,8 +47,21 @@ def test_tier_multiplier_applies_to_orders(tenant: Tenant) -> None:
 
     with tenant.db.transaction() as s:
         at = tenant.db.clock.now()
-        s.add(Tier(tenant_id=tenant.id, id=new_id(), name="Gold", type="lifetime", position=1, min_points=0,
-                   multiplier=1.5, is_active=True, is_default=True, created_at=at, updated_at=at))
+        s.add(
+            Tier(
+                tenant_id=tenant.id,
+                id=new_id(),
+                name="Gold",
+                type="lifetime",
+                position=1,
+                min_points=0,
+                multiplier=1.5,
+                is_active=True,
+                is_default=True,
+                created_at=at,
+                updated_at=at,
+            )
+        )
     m = insert_member(tenant)
     award(tenant, m, 1)  # re-evaluates the tier
     assert order(tenant, m, "100.00")["pointsAwarded"] == 150
@@ -51,10 +69,15 @@ def test_tier_multiplier_applies_to_orders(tenant: Tenant) -> None:
 
 def test_ineligible_items_earn_nothing(tenant: Tenant) -> None:
     m = insert_member(tenant)
-    o = order(tenant, m, "60.00", items=[
-        {"sku": "A", "quantity": 2, "price": "20.00"},
-        {"sku": "GIFTCARD", "quantity": 1, "price": "20.00", "eligible": False},
-    ])
+    o = order(
+        tenant,
+        m,
+        "60.00",
+        items=[
+            {"sku": "A", "quantity": 2, "price": "20.00"},
+            {"sku": "GIFTCARD", "quantity": 1, "price": "20.00", "eligible": False},
+        ],
+    )
     assert o["pointsAwarded"] == 40
 
 
@@ -79,7 +102,10 @@ def test_partial_then_full_refund_claws_back_in_proportion(tenant: Tenant) -> No
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["pointsClawedBack"] == 50 and body["balance"] == 150
-    assert body["order"]["status"] == "partially_refunded" and body["order"]["refundedAmount"] == "50.00"
+    assert (
+        body["order"]["status"] == "partially_refunded"
+        and body["order"]["refundedAmount"] == "50.00"
+    )
     # The same refundId again changes nothing.
     again = tenant.api.post("/orders/SO-1/refund", json={"amount": "50.00", "refundId": "R1"})
     assert again.status_code == 200 and again.json()["balance"] == 150
@@ -125,12 +151,17 @@ def test_rounding_never_claws_back_more_than_earned(tenant: Tenant) -> None:
 def test_batch_reports_each_row(tenant: Tenant) -> None:
     m = insert_member(tenant)
     order(tenant, m, "5.00", externalOrderId="B-0")
-    r = tenant.api.post("/orders/batch", json={"orders": [
-        {"externalOrderId": "B-1", "memberId": m, "total": "10.00"},
-        {"externalOrderId": "B-0", "memberId": m, "total": "5.00"},
-        {"externalOrderId": "B-2", "memberId": m},
-        {"externalOrderId": "B-3", "memberId": "mem_nope", "total": "1.00"},
-    ]})
+    r = tenant.api.post(
+        "/orders/batch",
+        json={
+            "orders": [
+                {"externalOrderId": "B-1", "memberId": m, "total": "10.00"},
+                {"externalOrderId": "B-0", "memberId": m, "total": "5.00"},
+                {"externalOrderId": "B-2", "memberId": m},
+                {"externalOrderId": "B-3", "memberId": "mem_nope", "total": "1.00"},
+            ]
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert [x["status"] for x in body["results"]] == ["created", "duplicate", "error", "error"]
@@ -143,7 +174,9 @@ def test_batch_reports_each_row(tenant: Tenant) -> None:
 
 
 def test_batch_limits(tenant: Tenant) -> None:
-    assert tenant.api.post("/orders/batch", json={"orders": []}).json()["error"]["field"] == "orders"
+    assert (
+        tenant.api.post("/orders/batch", json={"orders": []}).json()["error"]["field"] == "orders"
+    )
     too_many = [{"externalOrderId": str(i)} for i in range(501)]
     r = tenant.api.post("/orders/batch", json={"orders": too_many})
     assert r.status_code == 400 and r.json()["error"]["field"] == "orders"
@@ -167,14 +200,22 @@ def test_order_validation_names_the_field(tenant: Tenant) -> None:
         ({"externalOrderId": "x", "memberId": m, "total": "abc"}, "total"),
         ({"externalOrderId": "x", "memberId": m, "total": "-1"}, "total"),
         ({"externalOrderId": "x", "memberId": m, "total": "1", "currency": "usd"}, "currency"),
-        ({"externalOrderId": "x", "memberId": m, "total": "1", "eligibleAmount": "2"}, "eligibleAmount"),
+        (
+            {"externalOrderId": "x", "memberId": m, "total": "1", "eligibleAmount": "2"},
+            "eligibleAmount",
+        ),
         ({"externalOrderId": "x", "memberId": m, "total": "1", "storeId": "nope"}, "storeId"),
-        ({"externalOrderId": "x", "memberId": m, "total": "1", "items": [{"price": "x"}]}, "items.0.price"),
+        (
+            {"externalOrderId": "x", "memberId": m, "total": "1", "items": [{"price": "x"}]},
+            "items.0.price",
+        ),
     ]:
         r = tenant.api.post("/orders", json=body)
         assert r.status_code == 400, (body, r.text)
         assert r.json()["error"]["field"] == field, (body, r.json())
-    assert tenant.api.get("/orders", params={"status": "weird"}).json()["error"]["field"] == "status"
+    assert (
+        tenant.api.get("/orders", params={"status": "weird"}).json()["error"]["field"] == "status"
+    )
 
 
 def test_orders_auth_scope_and_isolation(tenant: Tenant, other_tenant: Tenant) -> None:

@@ -23,7 +23,9 @@ class RejectNul:
             path: str = scope.get("path", "")
             if "\x00" in path or b"%00" in query or b"\x00" in query:
                 field = _query_field(query) if "\x00" not in path else "path"
-                response = render(Request(scope), ValidationFailed("must not contain NUL characters", field=field))
+                response = render(
+                    Request(scope), ValidationFailed("must not contain NUL characters", field=field)
+                )
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
