@@ -100,6 +100,11 @@ class DuplicateOrder(Conflict):
     default_message = "An order with this externalOrderId exists with a different body"
 
 
+class RefundExceedsOrder(ValidationFailed):
+    code = "REFUND_EXCEEDS_ORDER"
+    default_message = "The refund is more than what is left of the order"
+
+
 class IdempotencyKeyReused(Unprocessable):
     code = "IDEMPOTENCY_KEY_REUSED"
     default_message = "This Idempotency-Key was used with a different request body"

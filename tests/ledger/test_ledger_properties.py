@@ -8,7 +8,7 @@ through a clawback, and ``punchcard verify`` finds nothing wrong.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, settings
@@ -88,12 +88,8 @@ class LedgerMachine(RuleBasedStateMachine):
         refunded: Decimal = o["refunded"] + amount  # type: ignore[operator,assignment]
         total: Decimal = o["total"]  # type: ignore[assignment]
         points: int = o["points"]  # type: ignore[assignment]
-        if refunded == total:
-            target = points
-        else:
-            target = min(
-                int((Decimal(points) * refunded / total).to_integral_value(ROUND_HALF_UP)), points
-            )
+        # The member keeps floor(points x remaining / total).
+        target = points - int((Decimal(points) * (total - refunded) / total).to_integral_value(ROUND_FLOOR))
         claw = target - o["clawed"]  # type: ignore[operator]
         assert r.json()["pointsClawedBack"] == claw
         o["refunded"], o["clawed"] = refunded, target

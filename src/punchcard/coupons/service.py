@@ -53,10 +53,7 @@ def create_pool(session: Session, principal: Principal, *, data: PoolCreate) -> 
     if data.expires_at is not None and data.expires_at <= at:
         raise ValidationFailed("expiresAt must be in the future", field="expiresAt")
     codes = _codes(data)
-    repo = CouponRepository(session, principal.tenant_id)
-    taken = repo.existing_codes(codes)
-    if taken:
-        raise ValidationFailed(f"Code already exists: {sorted(taken)[0]}", field="codes")
+    _check_free(session, principal, codes, "codes")
     pool = PoolRepository(session, principal.tenant_id).add(
         CouponPool(
             id=new_id(),
@@ -69,6 +66,37 @@ def create_pool(session: Session, principal: Principal, *, data: PoolCreate) -> 
             updated_at=at,
         )
     )
+    _insert_codes(session, principal, pool, codes)
+    return pool
+
+
+def add_codes(
+    session: Session,
+    principal: Principal,
+    *,
+    pool_id: uuid.UUID,
+    codes: list[str],
+    field: str = "codes",
+) -> None:
+    """Add given codes to an existing pool."""
+    pool = PoolRepository(session, principal.tenant_id).get(pool_id)
+    if pool is None:
+        raise NotFound("Coupon pool not found", field=field)
+    clean = _clean_codes(codes, field)
+    _check_free(session, principal, clean, field)
+    _insert_codes(session, principal, pool, clean)
+
+
+def _check_free(session: Session, principal: Principal, codes: list[str], field: str) -> None:
+    taken = CouponRepository(session, principal.tenant_id).existing_codes(codes)
+    if taken:
+        raise ValidationFailed(f"Code already exists: {sorted(taken)[0]}", field=field)
+
+
+def _insert_codes(
+    session: Session, principal: Principal, pool: CouponPool, codes: list[str]
+) -> None:
+    at = now(session)
     session.add_all(
         Coupon(
             tenant_id=principal.tenant_id,
@@ -76,27 +104,30 @@ def create_pool(session: Session, principal: Principal, *, data: PoolCreate) -> 
             pool_id=pool.id,
             code=code,
             status="available",
-            expires_at=data.expires_at,
+            expires_at=pool.expires_at,
             created_at=at,
         )
         for code in codes
     )
     session.flush()
-    return pool
+
+
+def _clean_codes(raw: list[str], field: str) -> list[str]:
+    codes = [c.strip() for c in raw]
+    for i, code in enumerate(codes):
+        if not code or len(code) > CODE_PATTERN_MAX or not code.isprintable() or " " in code:
+            raise ValidationFailed(
+                f"{field}[{i}] must be 1..64 printable characters without spaces",
+                field=f"{field}.{i}",
+            )
+    if len(set(codes)) != len(codes):
+        raise ValidationFailed(f"{field} contains duplicates", field=field)
+    return codes
 
 
 def _codes(data: PoolCreate) -> list[str]:
     if data.codes is not None:
-        codes = [c.strip() for c in data.codes]
-        for i, code in enumerate(codes):
-            if not code or len(code) > CODE_PATTERN_MAX or not code.isprintable() or " " in code:
-                raise ValidationFailed(
-                    f"codes[{i}] must be 1..64 printable characters without spaces",
-                    field=f"codes.{i}",
-                )
-        if len(set(codes)) != len(codes):
-            raise ValidationFailed("codes contains duplicates", field="codes")
-        return codes
+        return _clean_codes(data.codes, "codes")
     if data.generate is None:
         return []
     gen = data.generate

@@ -127,3 +127,26 @@ class LedgerRepository(TenantRepository[PointsEntry]):
             self.scoped().where(PointsEntry.order_id == order_id).order_by(PointsEntry.created_at)
         )
         return list(self.session.scalars(stmt))
+
+    def totals_by_type(self, member_id: uuid.UUID) -> dict[str, int]:
+        """Sum of posted amounts per entry type (pending and rejected ones excluded)."""
+        stmt = (
+            self.scoped(select(PointsEntry.type, func.sum(PointsEntry.amount)))
+            .where(
+                PointsEntry.member_id == member_id,
+                PointsEntry.status.not_in(
+                    ("pending", "rejected", "auto_rejected", "pending_deduction")
+                ),
+            )
+            .group_by(PointsEntry.type)
+        )
+        return {t: int(n or 0) for t, n in self.session.execute(stmt)}
+
+    def last_award(self, member_id: uuid.UUID) -> PointsEntry | None:
+        stmt = (
+            self.scoped()
+            .where(PointsEntry.member_id == member_id, PointsEntry.type == "award")
+            .order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(stmt).first()

@@ -26,7 +26,7 @@ from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.ledger.schemas import TransactionRead
-from punchcard.models import Member, PointsEntry, PointsLot, Tenant
+from punchcard.models import Member, Order, PointsEntry, PointsLot, Tenant
 from punchcard.tiers import service as tiers
 
 APPROVED = ("approved", "auto_approved")
@@ -101,10 +101,12 @@ def credit(
     refs: Refs = Refs(),
     type_: str = "award",
     pending: bool = False,
+    status: str = "approved",
     expires_at: datetime | None = None,
     expiry_days: int | None = None,
 ) -> PointsEntry:
-    """Award ``amount`` points: approved at once, or pending until a decision."""
+    """Award ``amount`` points: approved at once (``status``: approved or
+    auto_approved), or pending until a decision."""
     _check_amount(amount)
     expire_due(session, member)
     at = now(session)
@@ -117,7 +119,7 @@ def credit(
         session.flush()
         return entry
     entry = _entry(
-        session, member, type_, amount, "approved", refs, expires_at=expiry, decided_at=at
+        session, member, type_, amount, status, refs, expires_at=expiry, decided_at=at
     )
     _open_lot(session, member, entry)
     entry.balance_after = member.points_balance
@@ -139,6 +141,10 @@ def approve(
     _open_lot(session, member, entry)
     session.flush()
     _after_change(session, member, "points.awarded", entry)
+    # Returns recorded while the award was pending now take effect.
+    for deduction in _pending_deductions(session, entry):
+        member.pending_points -= deduction.amount  # amount is negative: give it back
+        _apply_clawback(session, member, deduction)
     return entry
 
 
@@ -150,8 +156,31 @@ def reject(
     member.pending_points -= entry.amount
     entry.status = status
     entry.decided_at = now(session)
+    withdrawn = 0
+    for deduction in _pending_deductions(session, entry):
+        # The award never happened, so neither does the return against it.
+        member.pending_points -= deduction.amount
+        deduction.status = status
+        deduction.decided_at = entry.decided_at
+        withdrawn += -deduction.amount
+    if entry.order_id is not None:
+        order = session.get(Order, (entry.tenant_id, entry.order_id))
+        if order is not None:
+            order.points_awarded -= entry.amount
+            order.points_clawed_back -= withdrawn
     session.flush()
     return entry
+
+
+def _pending_deductions(session: Session, entry: PointsEntry) -> list[PointsEntry]:
+    if entry.order_id is None:
+        return []
+    repo = LedgerRepository(session, entry.tenant_id)
+    return [
+        e
+        for e in repo.entries_for_order(entry.order_id)
+        if e.type == "clawback" and e.status == "pending_deduction"
+    ]
 
 
 def _open_lot(session: Session, member: Member, entry: PointsEntry) -> None:
@@ -196,13 +225,7 @@ def debit(
 ) -> PointsEntry:
     """Spend ``amount`` points (redeem or deduct), oldest lots first; never overdraws."""
     _check_amount(amount)
-    expire_due(session, member)
-    if member.points_balance < amount:
-        raise InsufficientPoints(
-            f"The member has {max(member.points_balance, 0)} points available; {amount} requested",
-            field="amount",
-            extra={"balance": member.points_balance, "requested": amount},
-        )
+    require_balance(session, member, amount)
     status = "redeemed" if type_ == "redeem" else "deducted"
     member.points_balance -= amount
     entry = _entry(session, member, type_, -amount, status, refs, decided_at=now(session))
@@ -215,26 +238,53 @@ def debit(
     return entry
 
 
+def require_balance(session: Session, member: Member, amount: int) -> None:
+    """Refuse (InsufficientPoints, nothing written) unless ``amount`` is spendable now."""
+    expire_due(session, member)
+    if member.points_balance < amount:
+        raise InsufficientPoints(
+            f"The member has {max(member.points_balance, 0)} points available; {amount} requested",
+            field="amount",
+            extra={"balance": member.points_balance, "requested": amount},
+        )
+
+
 def clawback(
     session: Session,
     member: Member,
     *,
     amount: int,
     refs: Refs = Refs(),
+    pending: bool = False,
 ) -> PointsEntry:
     """Take back points for a refund or return. The only debit that may overdraw:
-    what the lots cannot cover becomes a debt."""
+    what the lots cannot cover becomes a debt. ``pending``: the award it reverses is
+    itself still pending, so the deduction waits for that decision
+    (``pending_deduction``) and only lowers the pending points meanwhile."""
     _check_amount(amount)
     expire_due(session, member)
+    if pending:
+        member.pending_points -= amount
+        entry = _entry(session, member, "clawback", -amount, "pending_deduction", refs)
+        session.flush()
+        return entry
+    entry = _entry(session, member, "clawback", -amount, "deducted", refs)
+    session.flush()
+    _apply_clawback(session, member, entry)
+    return entry
+
+
+def _apply_clawback(session: Session, member: Member, entry: PointsEntry) -> None:
+    amount = -entry.amount
     member.points_balance -= amount
     member.lifetime_points -= amount
-    entry = _entry(session, member, "clawback", -amount, "deducted", refs, decided_at=now(session))
-    session.flush()
+    entry.status = "deducted"
+    entry.decided_at = now(session)
+    entry.balance_after = member.points_balance
     uncovered = _consume(session, member, entry, amount)
     member.points_debt += uncovered
     session.flush()
     _after_change(session, member, "points.deducted", entry)
-    return entry
 
 
 def _consume(session: Session, member: Member, entry: PointsEntry, amount: int) -> int:
@@ -249,7 +299,17 @@ def _consume(session: Session, member: Member, entry: PointsEntry, amount: int) 
         lot.remaining -= take
         repo.allocate(member.id, entry.id, lot.id, take, at)
         left -= take
+        if lot.remaining == 0:
+            _mark_credit(session, lot, "exhausted")
     return left
+
+
+def _mark_credit(session: Session, lot: PointsLot, status: str) -> None:
+    """ShopSocially's lifecycle: an award fully spent is ``exhausted``; one whose
+    remainder lapsed is ``expired``. Only the status moves, never the amount."""
+    credit = session.get(PointsEntry, (lot.tenant_id, lot.id))
+    if credit is not None and credit.status in APPROVED:
+        credit.status = status
 
 
 # Expiry ---------------------------------------------------------------------------
@@ -263,6 +323,7 @@ def expire_due(session: Session, member: Member) -> list[PointsEntry]:
     for lot in repo.due_lots(member.id, at):
         points = lot.remaining
         lot.remaining = 0
+        _mark_credit(session, lot, "expired")
         member.points_balance -= points
         entry = _entry(
             session,

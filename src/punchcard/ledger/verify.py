@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from punchcard.models import Member, Order, PointsAllocation, PointsEntry, PointsLot
 
-APPROVED = ("approved", "auto_approved")
-UNPOSTED = ("pending", "rejected", "auto_rejected")
+# Credits that were approved (they may since have been spent or have lapsed).
+APPROVED = ("approved", "auto_approved", "exhausted", "expired")
+REJECTED = ("rejected", "auto_rejected")
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,15 @@ def verify_member(session: Session, member: Member, report: Report) -> None:
                 lifetime += e.amount
                 if e.id not in lot_ids:
                     bad(f"approved credit {e.id.hex} has a lot", "lot", "none")
+            elif e.status not in REJECTED:
+                bad(f"credit {e.id.hex} status", "pending/approved/rejected", e.status)
+        elif e.status == "pending_deduction":
+            pending += e.amount
+            if allocated_for_debit[e.id]:
+                bad(f"pending deduction {e.id.hex} consumed nothing", 0, allocated_for_debit[e.id])
+        elif e.status in REJECTED:
+            if allocated_for_debit[e.id]:
+                bad(f"rejected deduction {e.id.hex} consumed nothing", 0, allocated_for_debit[e.id])
         elif e.amount < 0:
             posted += e.amount
             covered = allocated_for_debit[e.id]
@@ -151,8 +161,12 @@ def _verify_orders(
         select(
             PointsEntry.tenant_id,
             PointsEntry.order_id,
-            func.sum(PointsEntry.amount).filter(PointsEntry.type == "award").label("awarded"),
-            func.sum(-PointsEntry.amount).filter(PointsEntry.type == "clawback").label("clawed"),
+            func.sum(PointsEntry.amount)
+            .filter(PointsEntry.type == "award", PointsEntry.status.not_in(REJECTED))
+            .label("awarded"),
+            func.sum(-PointsEntry.amount)
+            .filter(PointsEntry.type == "clawback", PointsEntry.status.not_in(REJECTED))
+            .label("clawed"),
         )
         .where(PointsEntry.order_id.is_not(None))
         .group_by(PointsEntry.tenant_id, PointsEntry.order_id)

@@ -4,7 +4,14 @@ from punchcard.models.base import Base, TenantOwned
 from punchcard.models.catalog import Brand, Category, Product, Variant
 from punchcard.models.coupons import Coupon, CouponPool
 from punchcard.models.identity import ApiKey, PasswordReset, User, UserSession
-from punchcard.models.ledger import Activity, PointsAllocation, PointsEntry, PointsLot, Tier
+from punchcard.models.ledger import (
+    Activity,
+    PointsAllocation,
+    PointsEntry,
+    PointsLot,
+    Reward,
+    Tier,
+)
 from punchcard.models.members import Capture, Member, MemberTag, Tag
 from punchcard.models.orders import Order, Refund
 from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
@@ -35,6 +42,7 @@ __all__ = [
     "ReferralCode",
     "ReferralEvent",
     "Refund",
+    "Reward",
     "Store",
     "Tag",
     "Tenant",

@@ -14,7 +14,9 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Index, Numeric, String, Text
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punchcard.models.base import Base, TenantOwned, tenant_fk
@@ -25,6 +27,8 @@ class PointsEntry(TenantOwned, Base):
     __table_args__ = (
         Index("ix_points_entries_member", "tenant_id", "member_id", "created_at"),
         Index("ix_points_entries_order", "tenant_id", "order_id"),
+        Index("ix_points_entries_activity", "tenant_id", "member_id", "activity_id", "created_at"),
+        Index("ix_points_entries_status", "tenant_id", "status", "created_at"),
         tenant_fk("member_id", "members"),
     )
 
@@ -42,6 +46,8 @@ class PointsEntry(TenantOwned, Base):
     reward_id: Mapped[uuid.UUID | None]
     # For a clawback or expiry: the credit entry it relates to, when there is one.
     related_entry_id: Mapped[uuid.UUID | None]
+    # The caller's reference (ShopSocially's order_id on an activity award).
+    reference: Mapped[str | None] = mapped_column(String(128))
     expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
@@ -82,8 +88,12 @@ class Activity(TenantOwned, Base):
     """An earning rule (ShopSocially "activity")."""
 
     __tablename__ = "activities"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
 
+    # The merchant's own id for the rule ("made_a_purchase"); ShopSocially addresses it.
+    key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
     # fixed | bonus_multiplier
     kind: Mapped[str] = mapped_column(String(24), default="fixed")
     points: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -103,6 +113,7 @@ class Tier(TenantOwned, Base):
     __tablename__ = "tiers"
 
     name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(Text)
     # period | lifetime
     type: Mapped[str] = mapped_column(String(16), default="lifetime")
     position: Mapped[int] = mapped_column(default=0)
@@ -110,5 +121,31 @@ class Tier(TenantOwned, Base):
     multiplier: Mapped[Decimal] = mapped_column(Numeric(10, 4), default=Decimal(1))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_default: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Reward(TenantOwned, Base):
+    """A redemption option: points buy one one-time code from its pool (if it has one)."""
+
+    __tablename__ = "rewards"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "key"),
+        tenant_fk("pool_id", "coupon_pools"),
+    )
+
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    terms: Mapped[str | None] = mapped_column(Text)
+    instructions: Mapped[str | None] = mapped_column(Text)
+    points_cost: Mapped[int] = mapped_column(BigInteger)
+    monetary_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Tier ids allowed to redeem; empty = everyone.
+    tier_ids: Mapped[list[Any]]
+    # None = unlimited; decremented on every redemption.
+    stock: Mapped[int | None] = mapped_column(BigInteger)
+    pool_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -22,6 +22,7 @@ class Member(TenantOwned, Base):
         Index("ix_members_tenant_status", "tenant_id", "status"),
         tenant_fk("tier_id", "tiers"),
         tenant_fk("lifetime_tier_id", "tiers"),
+        tenant_fk("period_tier_id", "tiers"),
     )
 
     email: Mapped[str | None] = mapped_column(String(320))
@@ -34,8 +35,10 @@ class Member(TenantOwned, Base):
     store_id: Mapped[uuid.UUID | None]
     referral_code: Mapped[str | None] = mapped_column(String(64))
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata")
-    # Tier held for the current period, and the lifetime tier.
+    # The tier shown (the better of the two below, or a manually set one), the tier
+    # held for the current period, and the lifetime tier.
     tier_id: Mapped[uuid.UUID | None]
+    period_tier_id: Mapped[uuid.UUID | None]
     lifetime_tier_id: Mapped[uuid.UUID | None]
     tier_manual: Mapped[bool] = mapped_column(default=False)
     # Ledger cache, updated in the same transaction as the journal; `punchcard verify`

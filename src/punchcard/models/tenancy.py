@@ -30,5 +30,7 @@ class Tenant(Base):
     # Kept in plaintext: it keys the SSO HMAC, so it must be usable, and it is only
     # shown once (at rotation).
     sso_secret: Mapped[str | None] = mapped_column(String(128), default=None)
+    # Start of the tier period the rollover job last re-evaluated members for.
+    tier_period_started_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

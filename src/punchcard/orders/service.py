@@ -10,18 +10,26 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, DuplicateOrder, NotFound, PunchcardError, ValidationFailed
+from punchcard.errors import (
+    Conflict,
+    DuplicateOrder,
+    NotFound,
+    PunchcardError,
+    RefundExceedsOrder,
+    ValidationFailed,
+)
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
+from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
 from punchcard.models import Member, Order, Refund, Tenant
 from punchcard.orders.repository import OrderRepository
@@ -128,6 +136,9 @@ def place(session: Session, principal: Principal, *, data: OrderCreate) -> Place
                 activity_id=getattr(activity, "id", None),
             ),
             expiry_days=getattr(activity, "expiry_days", None),
+            # Orders earn through the built-in purchase rule, so its approval applies.
+            pending=getattr(activity, "approval", "immediate") != "immediate",
+            status="auto_approved",
         )
     member.last_activity_at = at
     session.flush()
@@ -221,6 +232,19 @@ def list_orders(
     )
 
 
+def clawback_target(order: Order, refunded: Decimal) -> int:
+    """Points the order must have given back once ``refunded`` of it is refunded.
+
+    The points are recomputed on what remains (ShopSocially's rule): the member keeps
+    ``floor(points x remaining / total)``, so several partial refunds never drift from
+    one refund of the same total, and a full refund takes back exactly what was earned.
+    """
+    if order.total <= 0 or refunded >= order.total:
+        return order.points_awarded
+    keep = Decimal(order.points_awarded) * (order.total - refunded) / order.total
+    return order.points_awarded - int(keep.to_integral_value(rounding=ROUND_FLOOR))
+
+
 @dataclass(frozen=True)
 class Refunded:
     order: Order
@@ -251,19 +275,17 @@ def refund(
     left = order.total - order.refunded_amount
     amount = data.amount if data.amount is not None else left
     if left <= 0:
-        raise ValidationFailed("The order is already fully refunded", field="amount")
+        raise RefundExceedsOrder("The order is already fully refunded", field="amount")
     if amount > left:
-        raise ValidationFailed(f"amount exceeds what is left to refund ({left})", field="amount")
+        raise RefundExceedsOrder(f"amount exceeds what is left to refund ({left})", field="amount")
     refunded = order.refunded_amount + amount
-    if refunded == order.total:
-        target = order.points_awarded
-    else:
-        # Proportional on the cumulative refund, so partial refunds never drift from
-        # what one refund of the same total would claw back.
-        share = Decimal(order.points_awarded) * refunded / order.total
-        target = min(int(share.to_integral_value(rounding=ROUND_HALF_UP)), order.points_awarded)
-    claw = max(target - order.points_clawed_back, 0)
+    claw = max(clawback_target(order, refunded) - order.points_clawed_back, 0)
     if claw > 0:
+        awards = [
+            e
+            for e in LedgerRepository(session, order.tenant_id).entries_for_order(order.id)
+            if e.type == "award"
+        ]
         ledger.clawback(
             session,
             member,
@@ -273,6 +295,8 @@ def refund(
                 order_id=order.id,
                 store_id=order.store_id,
             ),
+            # The award is still awaiting approval: so is the deduction.
+            pending=any(e.status == "pending" for e in awards),
         )
     at = now(session)
     order.refunded_amount = refunded

@@ -52,7 +52,8 @@ def create_tenant(session: Session, *, name: str, plan: str = "unlimited") -> Te
         Activity(
             tenant_id=tenant.id,
             id=new_id(),
-            name="Purchase",
+            key="made_a_purchase",
+            name="Made a Purchase",
             kind="bonus_multiplier",
             points=0,
             multiplier=Decimal(1),

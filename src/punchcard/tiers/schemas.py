@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from pydantic import field_serializer
+from pydantic import Field, StrictInt, field_serializer
 
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import Schema
+from punchcard.kit.schema import InputSchema, Schema
 from punchcard.models import Tier
 from punchcard.orders.schemas import OrderRead
 
 if TYPE_CHECKING:
     from punchcard.ledger.points import TierView
+
+
+class TierType(StrEnum):
+    period = "period"
+    lifetime = "lifetime"
 
 
 class TierRef(Schema):
@@ -68,3 +75,72 @@ class ReceiptList(Schema):
     total: int
     limit: int
     offset: int
+
+
+class TierCreate(InputSchema):
+    name: str = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=2000)
+    type: TierType = TierType.lifetime
+    position: StrictInt = Field(default=0, ge=0, le=10_000)
+    min_points: StrictInt = Field(default=0, ge=0, le=10**12)
+    multiplier: Decimal = Field(default=Decimal(1), gt=0, le=100)
+    is_active: bool = True
+    is_default: bool = False
+
+
+class TierUpdate(InputSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=2000)
+    type: TierType | None = None
+    position: StrictInt | None = Field(default=None, ge=0, le=10_000)
+    min_points: StrictInt | None = Field(default=None, ge=0, le=10**12)
+    multiplier: Decimal | None = Field(default=None, gt=0, le=100)
+    is_active: bool | None = None
+    is_default: bool | None = None
+
+
+class TierRead(Schema):
+    id: str
+    name: str
+    description: str | None
+    type: str
+    position: int
+    min_points: int
+    multiplier: str
+    is_active: bool
+    is_default: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @field_serializer("created_at", "updated_at")
+    def _times(self, value: datetime) -> str | None:
+        return iso_z(value)
+
+    @classmethod
+    def of(cls, t: Tier) -> TierRead:
+        return cls(
+            id=render("tier", t.id) or "",
+            name=t.name,
+            description=t.description,
+            type=t.type,
+            position=t.position,
+            min_points=t.min_points,
+            multiplier=str(t.multiplier.normalize()),
+            is_active=t.is_active,
+            is_default=t.is_default,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+        )
+
+
+class TierList(Schema):
+    tiers: list[TierRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class MemberTierSet(InputSchema):
+    """``PUT /members/{id}/tier``: set a tier by hand (null: back to automatic)."""
+
+    tier_id: str | None

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
+from punchcard.errors import NotFound, ValidationFailed
 from punchcard.events.service import emit
+from punchcard.identity.principal import Principal
+from punchcard.kit import calendar
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.paging import Page
 from punchcard.models import Member, PointsEntry, Tenant, Tier
+from punchcard.tiers.schemas import TierCreate, TierUpdate
 
 
 @dataclass(frozen=True)
@@ -29,28 +34,11 @@ class Period:
 
 def current_period(tenant: Tenant, at: datetime) -> Period:
     """The tier period containing ``at``, in the tenant's timezone, as UTC bounds."""
-    tz = ZoneInfo(tenant.timezone or "UTC")
-    local = at.astimezone(tz)
     kind = tenant.tier_period or "year"
-    if kind == "month":
-        start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        end = (
-            start.replace(year=start.year + 1, month=1)
-            if start.month == 12
-            else start.replace(month=start.month + 1)
-        )
-    elif kind == "quarter":
-        first = 3 * ((local.month - 1) // 3) + 1
-        start = local.replace(month=first, day=1, hour=0, minute=0, second=0, microsecond=0)
-        end = (
-            start.replace(year=start.year + 1, month=1)
-            if first == 10
-            else start.replace(month=first + 3)
-        )
-    else:
-        start = local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
-        end = start.replace(year=start.year + 1)
-    return Period(start.astimezone(UTC), end.astimezone(UTC))
+    start = calendar.period_start(kind, at, tenant.timezone)
+    end = calendar.period_end(kind, at, tenant.timezone)
+    assert start is not None and end is not None
+    return Period(start, end)
 
 
 def period_points(session: Session, member: Member, period: Period) -> int:
@@ -63,7 +51,7 @@ def period_points(session: Session, member: Member, period: Period) -> int:
         (
             (
                 PointsEntry.type.in_(("award", "adjust"))
-                & PointsEntry.status.in_(("approved", "auto_approved"))
+                & PointsEntry.status.in_(("approved", "auto_approved", "exhausted", "expired"))
                 & (PointsEntry.amount > 0)
             )
             | (PointsEntry.type == "clawback")
@@ -86,40 +74,46 @@ def _best(tiers: list[Tier], kind: str, points: int) -> Tier | None:
     return max(eligible, key=lambda t: (t.position, t.min_points), default=None)
 
 
-def reevaluate(session: Session, member: Member) -> None:
-    """Recompute the member's tiers after an approved change; emit tier.changed."""
-    if member.tier_manual:
+def reevaluate(session: Session, member: Member, *, force: bool = False) -> None:
+    """Recompute the member's period and lifetime tiers after an approved change or at
+    a period boundary (downgrades included); emit tier.changed. A manually set tier is
+    left alone."""
+    if member.tier_manual and not force:
         return
     tiers = active_tiers(session, member.tenant_id)
-    if not tiers:
+    if not tiers and member.tier_id is None:
         return
     tenant = session.get(Tenant, member.tenant_id)
     assert tenant is not None
     lifetime = _best(tiers, "lifetime", member.lifetime_points)
     period = None
     if any(t.type == "period" for t in tiers):
-        period = _best(
-            tiers, "period", period_points(session, member, current_period(tenant, now(session)))
-        )
+        earned = period_points(session, member, current_period(tenant, now(session)))
+        period = _best(tiers, "period", earned)
     candidates = [t for t in (lifetime, period) if t is not None]
     shown = max(candidates, key=lambda t: (t.position, t.min_points), default=None)
     if shown is None:
         shown = next((t for t in tiers if t.is_default), None)
     old = member.tier_id
     member.lifetime_tier_id = lifetime.id if lifetime else None
+    member.period_tier_id = period.id if period else None
     member.tier_id = shown.id if shown else None
     if old != member.tier_id:
-        emit(
-            session,
-            member.tenant_id,
-            "tier.changed",
-            {
-                "memberId": f"mem_{member.id.hex}",
-                "previousTierId": f"tier_{old.hex}" if old else None,
-                "tier": {"id": f"tier_{shown.id.hex}", "name": shown.name} if shown else None,
-            },
-            resource_id=f"mem_{member.id.hex}",
-        )
+        _emit_change(session, member, old, shown)
+
+
+def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: Tier | None) -> None:
+    emit(
+        session,
+        member.tenant_id,
+        "tier.changed",
+        {
+            "memberId": f"mem_{member.id.hex}",
+            "previousTierId": f"tier_{old.hex}" if old else None,
+            "tier": {"id": f"tier_{new.id.hex}", "name": new.name} if new else None,
+        },
+        resource_id=f"mem_{member.id.hex}",
+    )
 
 
 def multiplier(session: Session, member: Member) -> Tier | None:
@@ -127,3 +121,115 @@ def multiplier(session: Session, member: Member) -> Tier | None:
     if member.tier_id is None:
         return None
     return session.get(Tier, (member.tenant_id, member.tier_id))
+
+
+# Levels CRUD and manual assignment -------------------------------------------------
+
+
+def get_tier(
+    session: Session,
+    principal: Principal,
+    *,
+    tier_id: str,
+    field: str = "tierId",
+    not_found_is_400: bool = False,
+) -> Tier:
+    """By ``tier_<hex>`` id. ``not_found_is_400``: the id is an input field of another
+    resource, so an unknown one is a validation error there."""
+    tier = (
+        session.get(Tier, (principal.tenant_id, parse("tier", tier_id)))
+        if parse("tier", tier_id)
+        else None
+    )
+    if tier is None:
+        if not_found_is_400:
+            raise ValidationFailed("Unknown tier", field=field)
+        raise NotFound("Invalid Level ID", field=field)
+    return tier
+
+
+def list_tiers(
+    session: Session, principal: Principal, *, page: Page, type_: str | None = None
+) -> tuple[list[Tier], int]:
+    stmt = select(Tier).where(Tier.tenant_id == principal.tenant_id)
+    if type_ is not None:
+        stmt = stmt.where(Tier.type == type_)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Tier.position, Tier.min_points, Tier.id).limit(page.limit).offset(page.offset)
+    )
+    return list(rows), int(total)
+
+
+def _one_default(session: Session, tier: Tier) -> None:
+    """Only one default tier per tenant."""
+    if tier.is_default:
+        for other in session.scalars(
+            select(Tier).where(
+                Tier.tenant_id == tier.tenant_id, Tier.id != tier.id, Tier.is_default.is_(True)
+            )
+        ):
+            other.is_default = False
+
+
+def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> Tier:
+    at = now(session)
+    tier = Tier(
+        tenant_id=principal.tenant_id,
+        id=new_id(),
+        name=data.name,
+        description=data.description,
+        type=data.type.value,
+        position=data.position,
+        min_points=data.min_points,
+        multiplier=data.multiplier,
+        is_active=data.is_active,
+        is_default=data.is_default,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(tier)
+    session.flush()
+    _one_default(session, tier)
+    session.flush()
+    return tier
+
+
+def update_tier(session: Session, principal: Principal, *, tier_id: str, data: TierUpdate) -> Tier:
+    tier = get_tier(session, principal, tier_id=tier_id, field="id")
+    changes = data.model_dump(exclude_unset=True)
+    for key, value in changes.items():
+        if value is None and key != "description":
+            raise ValidationFailed(f"{key} cannot be null", field=key)
+        setattr(tier, key, value.value if hasattr(value, "value") else value)
+    tier.updated_at = now(session)
+    _one_default(session, tier)
+    session.flush()
+    return tier
+
+
+def set_member_tier(
+    session: Session, principal: Principal, *, member_id: str, tier_id: str | None
+) -> Member:
+    """Set a member's tier by hand (kept until cleared), or clear it (``None``) and go
+    back to automatic evaluation."""
+    from punchcard.members import service as members
+
+    member = members.lock(session, principal, member_id=member_id)
+    if tier_id is None:
+        member.tier_manual = False
+        reevaluate(session, member, force=True)
+    else:
+        tier = get_tier(session, principal, tier_id=tier_id, field="tierId", not_found_is_400=True)
+        old = member.tier_id
+        member.tier_manual = True
+        member.tier_id = tier.id
+        if tier.type == "lifetime":
+            member.lifetime_tier_id = tier.id
+        else:
+            member.period_tier_id = tier.id
+        if old != tier.id:
+            _emit_change(session, member, old, tier)
+    member.updated_at = now(session)
+    session.flush()
+    return member

@@ -1,0 +1,1 @@
+"""Activities: earning rules (ShopSocially "activities")."""

@@ -1,0 +1,250 @@
+"""Earning rules and awarding them (ShopSocially semantics, shared by every face).
+
+- ``fixed`` awards ``points`` (or ``points_passed``, which overrides it);
+  ``bonus_multiplier`` awards ``floor(points_passed x multiplier)`` and needs
+  ``points_passed`` (the base value, e.g. the order amount).
+- The member's tier multiplier applies on top, floored.
+- ``max_award_frequency`` per day/week/month/year (in the tenant's timezone) or lifetime.
+- Approval: ``immediate`` (auto_approved), ``manual`` (pending until decided),
+  ``monthly`` (pending until the start of next month; the worker approves it).
+- A ``reference`` (ShopSocially's order_id) awards once: the same reference again
+  returns the first award; it also records an order so returns can claw back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy.orm import Session
+
+from punchcard.activities.repository import ActivityRepository
+from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
+from punchcard.db.uow import now
+from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from punchcard.identity.principal import Principal
+from punchcard.kit import calendar
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.money import to_money
+from punchcard.kit.paging import Page
+from punchcard.ledger import service as ledger
+from punchcard.ledger.repository import LedgerRepository
+from punchcard.members import service as members
+from punchcard.models import Activity, Member, Order, PointsEntry, Tenant
+from punchcard.orders.repository import OrderRepository
+from punchcard.stores import service as stores
+from punchcard.tiers import service as tiers
+
+
+class ActivityInactive(Unprocessable):
+    code = "ACTIVITY_INACTIVE"
+    default_message = "The activity is not active"
+
+
+class FrequencyCapReached(Unprocessable):
+    code = "FREQUENCY_CAP_REACHED"
+    default_message = "The member has reached this activity's maximum award frequency"
+
+
+@dataclass(frozen=True)
+class Awarded:
+    entry: PointsEntry
+    member: Member
+    activity: Activity
+    created: bool
+
+
+def get(
+    session: Session, principal: Principal, *, activity_id: str, field: str = "activityId"
+) -> Activity:
+    """By ``act_<hex>`` id or by the merchant's key."""
+    repo = ActivityRepository(session, principal.tenant_id)
+    activity = repo.get(parse("act", activity_id)) or repo.get_by_key(activity_id)
+    if activity is None:
+        raise NotFound("Invalid Activity ID", field=field)
+    return activity
+
+
+def list_activities(
+    session: Session, principal: Principal, *, page: Page, active: bool | None = None
+) -> tuple[list[Activity], int]:
+    return ActivityRepository(session, principal.tenant_id).list(page, active=active)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:48] or "activity"
+
+
+def _check_rules(kind: str, frequency: int | None, period: str | None) -> None:
+    if (frequency is None) != (period is None):
+        raise ValidationFailed(
+            "maxAwardFrequency and frequencyPeriod go together", field="frequencyPeriod"
+        )
+    _ = kind
+
+
+def create(session: Session, principal: Principal, *, data: ActivityCreate) -> Activity:
+    repo = ActivityRepository(session, principal.tenant_id)
+    period = data.frequency_period.value if data.frequency_period else None
+    _check_rules(data.kind.value, data.max_award_frequency, period)
+    key = data.key or _slug(data.name)
+    if repo.get_by_key(key) is not None:
+        if data.key:
+            raise Conflict(
+                "An activity with this key exists", field="key", code="DUPLICATE_ACTIVITY"
+            )
+        key = f"{key}_{new_id().hex[-6:]}"
+    at = now(session)
+    return repo.add(
+        Activity(
+            id=new_id(),
+            key=key,
+            name=data.name,
+            description=data.description,
+            kind=data.kind.value,
+            points=data.points,
+            multiplier=data.multiplier,
+            max_award_frequency=data.max_award_frequency,
+            frequency_period=period,
+            approval=data.approval.value,
+            is_active=data.is_active,
+            expiry_days=data.expiry_days,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+
+
+def update(
+    session: Session, principal: Principal, *, activity_id: str, data: ActivityUpdate
+) -> Activity:
+    activity = get(session, principal, activity_id=activity_id, field="id")
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("name", "kind", "points", "multiplier", "approval", "is_active"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed(f"{required} cannot be null", field=required)
+    for key, value in changes.items():
+        setattr(activity, key, value.value if hasattr(value, "value") else value)
+    _check_rules(activity.kind, activity.max_award_frequency, activity.frequency_period)
+    activity.updated_at = now(session)
+    session.flush()
+    return activity
+
+
+def base_points(activity: Activity, points_passed: Decimal | None) -> int:
+    """Points before the tier multiplier."""
+    if activity.kind == "bonus_multiplier":
+        if points_passed is None:
+            raise ValidationFailed(
+                "points_passed is required for a bonus multiplier activity", field="pointsPassed"
+            )
+        return int((points_passed * activity.multiplier).to_integral_value(rounding=ROUND_FLOOR))
+    if points_passed is not None:
+        return int(points_passed.to_integral_value(rounding=ROUND_FLOOR))
+    return activity.points
+
+
+def with_tier(session: Session, member: Member, points: int) -> int:
+    tier = tiers.multiplier(session, member)
+    if tier is None or tier.multiplier == 1:
+        return points
+    return int((Decimal(points) * tier.multiplier).to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _check_frequency(session: Session, tenant: Tenant, member: Member, activity: Activity) -> None:
+    if activity.max_award_frequency is None or activity.frequency_period is None:
+        return
+    since = calendar.period_start(activity.frequency_period, now(session), tenant.timezone)
+    repo = ActivityRepository(session, member.tenant_id)
+    if repo.awards_since(member.id, activity.id, since) >= activity.max_award_frequency:
+        raise FrequencyCapReached(
+            f"At most {activity.max_award_frequency} award(s) per {activity.frequency_period}",
+            field="activityId",
+        )
+
+
+def award(
+    session: Session,
+    principal: Principal,
+    *,
+    member_id: str,
+    activity_id: str,
+    points_passed: Decimal | int | None = None,
+    reference: str | None = None,
+    description: str | None = None,
+    store_id: str | None = None,
+) -> Awarded:
+    """Award an activity to a member, once per ``reference`` when one is given."""
+    activity = get(session, principal, activity_id=activity_id)
+    passed = None if points_passed is None else Decimal(points_passed)
+    if passed is not None and passed < 0:
+        raise ValidationFailed("points_passed must not be negative", field="pointsPassed")
+    store = stores.resolve(session, principal, store_id)
+    member = members.lock(session, principal, member_id=member_id, field="memberId")
+    orders = OrderRepository(session, principal.tenant_id)
+    if reference is not None:
+        existing = orders.get_by_external(reference, refresh=True)
+        if existing is not None:
+            first = _first_award(session, existing)
+            if first is None or existing.member_id != member.id:
+                raise Conflict(
+                    "This order_id was already used", field="reference", code="DUPLICATE_ORDER"
+                )
+            return Awarded(first, member, activity, created=False)
+    if not activity.is_active:
+        raise ActivityInactive(field="activityId")
+    tenant = session.get(Tenant, principal.tenant_id)
+    assert tenant is not None
+    _check_frequency(session, tenant, member, activity)
+    points = with_tier(session, member, base_points(activity, passed))
+    if points <= 0:
+        raise ValidationFailed("The award comes to 0 points", field="pointsPassed")
+    order_id = None
+    at = now(session)
+    if reference is not None:
+        total = to_money(passed if passed is not None else 0)
+        order = orders.add(
+            Order(
+                id=new_id(),
+                external_order_id=reference,
+                member_id=member.id,
+                store_id=store.id if store else None,
+                channel="activity",
+                total=total,
+                currency=tenant.currency,
+                items=[],
+                status="paid",
+                points_awarded=points,
+                points_clawed_back=0,
+                refunded_amount=Decimal(0),
+                body_hash=hashlib.sha256(f"{activity.id}:{passed}".encode()).hexdigest(),
+                placed_at=at,
+                created_at=at,
+                updated_at=at,
+            )
+        )
+        order_id = order.id
+    entry = ledger.credit(
+        session,
+        member,
+        amount=points,
+        refs=ledger.Refs(
+            description=description or activity.name,
+            activity_id=activity.id,
+            order_id=order_id,
+            store_id=store.id if store else None,
+        ),
+        pending=activity.approval != "immediate",
+        status="auto_approved",
+        expiry_days=activity.expiry_days,
+    )
+    entry.reference = reference
+    session.flush()
+    return Awarded(entry, member, activity, created=True)
+
+
+def _first_award(session: Session, order: Order) -> PointsEntry | None:
+    entries = LedgerRepository(session, order.tenant_id).entries_for_order(order.id)
+    return next((e for e in entries if e.type == "award"), None)

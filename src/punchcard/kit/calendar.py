@@ -1,0 +1,63 @@
+"""Calendar windows in a tenant's timezone, returned as aware UTC instants.
+
+Boundaries are computed on the local wall clock and then converted, so a day that is
+23 or 25 hours long across a DST change is still exactly one day.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+
+def _local_midnight(local: datetime) -> datetime:
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _to_utc(local_naive: datetime, tz: ZoneInfo) -> datetime:
+    # fold=0: an ambiguous wall time (DST fall-back) resolves to its first occurrence;
+    # midnight is never ambiguous in practice, but this keeps the rule explicit.
+    return local_naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def period_start(period: str, at: datetime, tz_name: str) -> datetime | None:
+    """Start of the day/week (ISO, Monday)/month/quarter/year containing ``at``;
+    None for ``lifetime``."""
+    tz = ZoneInfo(tz_name or "UTC")
+    local = at.astimezone(tz).replace(tzinfo=None)
+    day = _local_midnight(local)
+    if period == "day":
+        start = day
+    elif period == "week":
+        start = day - timedelta(days=day.weekday())
+    elif period == "month":
+        start = day.replace(day=1)
+    elif period == "quarter":
+        start = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+    elif period == "year":
+        start = day.replace(month=1, day=1)
+    elif period == "lifetime":
+        return None
+    else:
+        raise ValueError(f"unknown period {period!r}")
+    return _to_utc(start, tz)
+
+
+def period_end(period: str, at: datetime, tz_name: str) -> datetime | None:
+    """Start of the next period (exclusive end of the one containing ``at``)."""
+    tz = ZoneInfo(tz_name or "UTC")
+    start = period_start(period, at, tz_name)
+    if start is None:
+        return None
+    local = start.astimezone(tz).replace(tzinfo=None)
+    if period == "day":
+        nxt = local + timedelta(days=1)
+    elif period == "week":
+        nxt = local + timedelta(days=7)
+    elif period in ("month", "quarter"):
+        months = 1 if period == "month" else 3
+        y, m = divmod(local.month - 1 + months, 12)
+        nxt = local.replace(year=local.year + y, month=m + 1)
+    else:
+        nxt = local.replace(year=local.year + 1)
+    return _to_utc(nxt, tz)

@@ -1,0 +1,1 @@
+"""Rewards: redemption options bought with points."""

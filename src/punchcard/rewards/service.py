@@ -1,0 +1,226 @@
+"""Redemption options: points buy the option (and one code of its pool) in one
+transaction. No code left, out of stock, inactive, not eligible or not enough
+points: refused, and nothing is charged."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from punchcard.activities.service import _slug
+from punchcard.coupons import service as coupons
+from punchcard.coupons.repository import CouponRepository, PoolRepository
+from punchcard.coupons.schemas import DiscountType, PoolCreate
+from punchcard.db.uow import now
+from punchcard.errors import Conflict, NotFound, PoolExhausted, Unprocessable, ValidationFailed
+from punchcard.events.service import emit
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import new_id, parse
+from punchcard.kit.paging import Page
+from punchcard.ledger import service as ledger
+from punchcard.members import service as members
+from punchcard.models import Coupon, Member, PointsEntry, Reward
+from punchcard.rewards.repository import RewardRepository
+from punchcard.rewards.schemas import RewardCreate, RewardUpdate
+from punchcard.tiers import service as tiers
+
+
+class RewardInactive(Unprocessable):
+    code = "REWARD_INACTIVE"
+    default_message = "This redemption option is not active"
+
+
+class NotEligible(Unprocessable):
+    code = "TIER_NOT_ELIGIBLE"
+    default_message = "The member's tier cannot redeem this option"
+
+
+class OutOfStock(Conflict):
+    code = "OUT_OF_STOCK"
+    default_message = "This redemption option is out of stock"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    entry: PointsEntry
+    member: Member
+    reward: Reward
+    coupon: Coupon | None
+
+
+def get(
+    session: Session, principal: Principal, *, reward_id: str, field: str = "rewardId"
+) -> Reward:
+    """By ``rwd_<hex>`` id or by the merchant's key."""
+    repo = RewardRepository(session, principal.tenant_id)
+    reward = repo.get(parse("rwd", reward_id)) or repo.get_by_key(reward_id)
+    if reward is None:
+        raise NotFound("Invalid Redemption ID", field=field)
+    return reward
+
+
+def list_rewards(
+    session: Session, principal: Principal, *, page: Page, active: bool | None = None
+) -> tuple[list[Reward], int]:
+    return RewardRepository(session, principal.tenant_id).list(page, active=active)
+
+
+def available_codes(
+    session: Session, principal: Principal, rewards: list[Reward]
+) -> dict[uuid.UUID, int]:
+    pools = [r.pool_id for r in rewards if r.pool_id is not None]
+    counts = PoolRepository(session, principal.tenant_id).counts(pools)
+    return {
+        r.id: counts.get(r.pool_id, {}).get("available", 0)
+        for r in rewards
+        if r.pool_id is not None
+    }
+
+
+def _tier_ids(session: Session, principal: Principal, ids: list[str]) -> list[str]:
+    out = []
+    for i, ref in enumerate(ids):
+        tier = tiers.get_tier(
+            session, principal, tier_id=ref, field=f"tierIds.{i}", not_found_is_400=True
+        )
+        out.append(f"tier_{tier.id.hex}")
+    return out
+
+
+def create(session: Session, principal: Principal, *, data: RewardCreate) -> Reward:
+    repo = RewardRepository(session, principal.tenant_id)
+    key = data.key or _slug(data.name)
+    if repo.get_by_key(key) is not None:
+        if data.key:
+            raise Conflict(
+                "A redemption option with this key exists", field="key", code="DUPLICATE_REWARD"
+            )
+        key = f"{key}_{new_id().hex[-6:]}"
+    pool_id = None
+    if data.codes is not None or data.generate is not None:
+        pool = coupons.create_pool(
+            session,
+            principal,
+            data=PoolCreate(
+                name=f"Reward: {data.name}",
+                discount_type=DiscountType.amount,
+                discount_value=data.monetary_value or 0,
+                expires_at=data.codes_expire_at,
+                codes=data.codes,
+                generate=data.generate,
+            ),
+        )
+        pool_id = pool.id
+    at = now(session)
+    return repo.add(
+        Reward(
+            id=new_id(),
+            key=key,
+            name=data.name,
+            description=data.description,
+            terms=data.terms,
+            instructions=data.instructions,
+            points_cost=data.points_cost,
+            monetary_value=data.monetary_value,
+            is_active=data.is_active,
+            tier_ids=_tier_ids(session, principal, data.tier_ids),
+            stock=data.stock,
+            pool_id=pool_id,
+            created_at=at,
+            updated_at=at,
+        )
+    )
+
+
+def update(session: Session, principal: Principal, *, reward_id: str, data: RewardUpdate) -> Reward:
+    reward = get(session, principal, reward_id=reward_id, field="id")
+    changes = data.model_dump(exclude_unset=True)
+    for required in ("name", "points_cost", "is_active", "tier_ids"):
+        if required in changes and changes[required] is None:
+            raise ValidationFailed(f"{required} cannot be null", field=required)
+    add_codes = changes.pop("add_codes", None)
+    if "tier_ids" in changes:
+        changes["tier_ids"] = _tier_ids(session, principal, changes["tier_ids"])
+    for key, value in changes.items():
+        setattr(reward, key, value)
+    if add_codes:
+        _add_codes(session, principal, reward, add_codes)
+    reward.updated_at = now(session)
+    session.flush()
+    return reward
+
+
+def _add_codes(session: Session, principal: Principal, reward: Reward, codes: list[str]) -> None:
+    if reward.pool_id is None:
+        pool = coupons.create_pool(
+            session,
+            principal,
+            data=PoolCreate(
+                name=f"Reward: {reward.name}",
+                discount_type=DiscountType.amount,
+                discount_value=reward.monetary_value or 0,
+                codes=codes,
+            ),
+        )
+        reward.pool_id = pool.id
+        return
+    coupons.add_codes(session, principal, pool_id=reward.pool_id, codes=codes, field="addCodes")
+
+
+def redeem(session: Session, principal: Principal, *, reward_id: str, member_id: str) -> Redemption:
+    """Charge the points and pop exactly one unused code, in one transaction."""
+    reward = get(session, principal, reward_id=reward_id)
+    member = members.lock(session, principal, member_id=member_id, field="memberId")
+    # Re-read under the member lock; stock is decremented with a guarded UPDATE below.
+    session.refresh(reward)
+    if not reward.is_active:
+        raise RewardInactive(field="rewardId")
+    if reward.tier_ids and (
+        member.tier_id is None or f"tier_{member.tier_id.hex}" not in reward.tier_ids
+    ):
+        raise NotEligible(field="rewardId")
+    repo = RewardRepository(session, principal.tenant_id)
+    coupon = None
+    if reward.pool_id is not None:
+        taken = CouponRepository(session, principal.tenant_id).take_available(
+            reward.pool_id, 1, now(session)
+        )
+        if not taken:
+            raise PoolExhausted("No codes left for this redemption option", field="rewardId")
+        coupon = taken[0]
+    # Checked before the stock, so a refusal never touches stock.
+    ledger.require_balance(session, member, reward.points_cost)
+    if reward.stock is not None and not repo.take_stock(reward.id):
+        raise OutOfStock(field="rewardId")
+    entry = ledger.debit(
+        session,
+        member,
+        amount=reward.points_cost,
+        refs=ledger.Refs(
+            description=f"Redeemed: {reward.name}",
+            reward_id=reward.id,
+            coupon_id=coupon.id if coupon else None,
+        ),
+        type_="redeem",
+    )
+    if coupon is not None:
+        coupon.status, coupon.member_id, coupon.issued_at = "issued", member.id, now(session)
+    session.flush()
+    session.refresh(reward)
+    emit(
+        session,
+        principal.tenant_id,
+        "reward.redeemed",
+        {
+            "memberId": f"mem_{member.id.hex}",
+            "rewardId": f"rwd_{reward.id.hex}",
+            "transactionId": f"txn_{entry.id.hex}",
+            "points": reward.points_cost,
+            "couponCode": coupon.code if coupon else None,
+            "balance": member.points_balance,
+        },
+        resource_id=f"mem_{member.id.hex}",
+    )
+    return Redemption(entry, member, reward, coupon)

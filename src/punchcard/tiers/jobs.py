@@ -1,0 +1,54 @@
+"""Tier period rollover: at each period boundary every member's period tier is
+re-evaluated against the new (empty) period, downgrades included."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+
+from punchcard.db.uow import Database
+from punchcard.members.repository import MemberRepository
+from punchcard.models import Member, Tenant, Tier
+from punchcard.tiers import service as tiers
+
+BATCH = 200
+
+
+def period_rollover(db: Database, at: datetime, *, tenant_id: uuid.UUID | None = None) -> int:
+    """Re-evaluate members of tenants whose tier period started since the last run.
+    Returns how many members were re-evaluated."""
+    done = 0
+    with db.transaction(write=False) as session:
+        stmt = select(Tenant).where(
+            Tenant.id.in_(select(Tier.tenant_id).where(Tier.type == "period", Tier.is_active.is_(True)))
+        )
+        if tenant_id is not None:
+            stmt = stmt.where(Tenant.id == tenant_id)
+        tenants = list(session.scalars(stmt))
+    for tenant in tenants:
+        start = tiers.current_period(tenant, at).start
+        if tenant.tier_period_started_at is not None and tenant.tier_period_started_at >= start:
+            continue
+        after = None
+        while True:
+            with db.transaction(write=False) as session:
+                stmt = select(Member.id).where(Member.tenant_id == tenant.id).order_by(Member.id).limit(BATCH)
+                if after is not None:
+                    stmt = stmt.where(Member.id > after)
+                ids = list(session.scalars(stmt))
+            if not ids:
+                break
+            for member_id in ids:
+                with db.transaction() as session:
+                    member = MemberRepository(session, tenant.id).lock_by_id(member_id)
+                    if member is not None:
+                        tiers.reevaluate(session, member)
+                        done += 1
+            after = ids[-1]
+        with db.transaction() as session:
+            row = session.get(Tenant, tenant.id)
+            if row is not None:
+                row.tier_period_started_at = start
+    return done
