@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, ValidationFailed
+from punchcard.identity import cache as key_cache
 from punchcard.identity.principal import Principal
 from punchcard.identity.repository import ApiKeyRepository, AuditRepository
 from punchcard.identity.schemas import ApiKeyCreate
@@ -91,6 +93,10 @@ def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey
     if key.revoked_at is None:
         key.revoked_at = now(session)
         session.flush()
+        # This process's cached principal goes once the revocation is committed; other
+        # processes' entries expire within the cache's TTL (1 s).
+        key_id_ = key.id
+        event.listen(session, "after_commit", lambda _s: key_cache.api_keys.forget_key(key_id_), once=True)
     return key
 
 

@@ -18,10 +18,11 @@ from punchcard.api.common.routing import IdempotentReplay
 from punchcard.db.uow import Database
 from punchcard.errors import Forbidden, InsufficientScope, Unauthenticated
 from punchcard.idempotency import service as idempotency
+from punchcard.identity import cache as key_cache
 from punchcard.identity import service as identity
 from punchcard.identity.principal import Principal
 from punchcard.identity.scopes import Role
-from punchcard.kit.crypto import body_fingerprint
+from punchcard.kit.crypto import body_fingerprint, hash_token
 
 bearer = HTTPBearer(auto_error=False, description="`fl_live_…` API key or a session token")
 
@@ -30,8 +31,15 @@ ADMIN_ATTR = "__punchcard_admin_session__"
 
 
 def _resolve(db: Database, token: str) -> Principal:
+    is_key = token.startswith(identity.API_KEY_PREFIX)
+    digest = hash_token(token) if is_key else ""
+    if is_key and (hit := key_cache.api_keys.get(digest)) is not None:
+        return hit
     with db.transaction(write=False) as session:
-        return identity.authenticate(session, token)
+        principal = identity.authenticate(session, token)
+    if is_key:
+        key_cache.api_keys.put(digest, principal)
+    return principal
 
 
 async def authenticate(

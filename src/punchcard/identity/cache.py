@@ -1,0 +1,51 @@
+"""A short-lived, per-process cache of API-key principals.
+
+Every API call authenticates; without a cache each one is a database round trip
+before the real work starts. Entries live ``ttl`` seconds (default 1 s), so a key
+revoked on another node stops working within a second; a key revoked in this process
+is dropped at once (``forget``). Keyed by the token's SHA-256, never the plaintext.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from punchcard.identity.principal import Principal
+
+
+class PrincipalCache:
+    def __init__(self, ttl: float = 1.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> Principal | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            hit = self._entries.get(digest)
+            if hit is None:
+                return None
+            if hit[0] < time.monotonic():
+                del self._entries[digest]
+                return None
+            return hit[1]
+
+    def put(self, digest: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()  # crude but bounded; a miss only costs one query
+            self._entries[digest] = (time.monotonic() + self.ttl, principal)
+
+    def forget_key(self, api_key_id: object) -> None:
+        """Drop every entry for one key (revocation in this process takes effect now)."""
+        with self._lock:
+            for digest in [d for d, (_, p) in self._entries.items() if p.api_key_id == api_key_id]:
+                del self._entries[digest]
+
+
+api_keys = PrincipalCache()
