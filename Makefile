@@ -48,5 +48,8 @@ lock: ## Re-resolve dependencies into requirements.lock (after editing pyproject
 	.lockenv/bin/pip freeze --exclude-editable --disable-pip-version-check | grep -v '^punchcard' > requirements.lock
 	rm -rf .lockenv
 
+bench: install ## Benchmark against the reference app (needs wrk); writes docs/benchmarks.md
+	$(BIN)/python bench/run.py
+
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,22 @@
+-- Each request gets a unique counter substituted for {n} in PATH and BODY, so every
+-- order, refund or code is new (threads interleave disjoint counters).
+local counter = 0
+local thread_id = 0
+local threads = {}
+local key = os.getenv("KEY")
+local path_t = os.getenv("PATH_T") or "/"
+local body_t = os.getenv("BODY_T") or "{}"
+local method = os.getenv("METHOD") or "POST"
+
+function setup(thread)
+  thread:set("tid", thread_id)
+  thread_id = thread_id + 1
+end
+
+function request()
+  counter = counter + 1
+  local n = tostring(tid * 10000000 + counter)
+  local headers = {["Content-Type"] = "application/json"}
+  if key and key ~= "" then headers["Authorization"] = "Bearer " .. key end
+  return wrk.format(method, (path_t:gsub("{n}", n)), headers, (body_t:gsub("{n}", n)))
+end

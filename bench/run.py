@@ -1,0 +1,405 @@
+"""`make bench`: Punchcard's hot paths against the limit of its own stack.
+
+Starts real server processes (uvicorn, one worker each, same log level), seeds data
+over the API, runs ``wrk`` against each pair of routes in interleaved A/B rounds,
+takes medians, and writes ``docs/benchmarks.md`` with the machine, the date, the
+command and every goal marked met or missed.
+
+Usage: ``python bench/run.py [--seconds 5] [--rounds 3] [--connections 32]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "lua"
+PY = sys.executable
+
+
+@dataclass
+class Result:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    rss_mb: float
+
+
+@dataclass
+class Target:
+    label: str
+    url: str
+    lua: str
+    env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    name: str
+    punchcard: Target
+    reference: Target | None
+    goal: float | None  # minimum ratio punchcard/reference
+    note: str = ""
+    results: dict[str, list[Result]] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited: {url}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise SystemExit(f"server not ready: {url}")
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def parse_ms(text: str) -> float:
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    if not m:
+        return float("nan")
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def wrk(target: Target, seconds: int, connections: int, pid: int) -> Result:
+    env = {**os.environ, **target.env}
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(LUA / target.lua),
+        target.url,
+    ]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = parse_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = parse_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx.group(1)) if non2xx else 0) + (
+        sum(int(x) for x in sock.groups()) if sock else 0
+    )
+    return Result(rps, p50, p99, errors, rss_mb(pid))
+
+
+def median(results: list[Result]) -> Result:
+    return Result(
+        statistics.median(r.rps for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+        max(r.rss_mb for r in results),
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--sync", default="FULL", help="SQLite synchronous for both apps")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    tmp = Path(tempfile.mkdtemp(prefix="punchcard-bench-"))
+    pc_db = f"sqlite:///{tmp}/punchcard.db"
+    base_env = {
+        **os.environ,
+        "PUNCHCARD_DATABASE_URL": pc_db,
+        "PUNCHCARD_DEMO_ON_FIRST_START": "false",
+        "PUNCHCARD_LOG_LEVEL": "warning",
+        "PUNCHCARD_SQLITE_SYNCHRONOUS": args.sync,
+        "PUNCHCARD_MAIL_DIR": str(tmp / "mail"),
+    }
+    subprocess.run(
+        [PY, "-m", "punchcard.cli.main", "migrate"], env=base_env, check=True, capture_output=True
+    )
+    created = subprocess.run(
+        [PY, "-m", "punchcard.cli.main", "tenants", "create", "--name", "Bench", "--json"],
+        env=base_env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    key = json.loads(created.stdout)["apiKey"]
+
+    pc_port, ref_port = free_port(), free_port()
+    pc = subprocess.Popen(
+        [PY, "-m", "punchcard.cli.main", "serve", "--port", str(pc_port), "--no-worker"],
+        env=base_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    ref = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "uvicorn",
+            "bench.reference_app:app",
+            "--port",
+            str(ref_port),
+            "--log-level",
+            "warning",
+        ],
+        env={**os.environ, "REFERENCE_DB": str(tmp / "ref.db"), "REFERENCE_SYNCHRONOUS": args.sync},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    pcu, refu = f"http://127.0.0.1:{pc_port}", f"http://127.0.0.1:{ref_port}"
+    try:
+        wait_ready(pcu + "/healthz", pc)
+        wait_ready(refu + "/noop", ref)
+        scenarios = build(pcu, refu, key)
+        for sc in scenarios:
+            for rnd in range(args.rounds):
+                order = [("punchcard", sc.punchcard, pc.pid), ("reference", sc.reference, ref.pid)]
+                if rnd % 2:
+                    order.reverse()
+                for label, target, pid in order:
+                    if target is None:
+                        continue
+                    sc.results.setdefault(label, []).append(
+                        wrk(target, args.seconds, args.connections, pid)
+                    )
+            print(summary_line(sc), flush=True)
+    finally:
+        for p in (pc, ref):
+            p.terminate()
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    write_report(scenarios, args)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def build(pcu: str, refu: str, key: str) -> list[Scenario]:
+    """Seed Punchcard over its API and describe each scenario."""
+    h = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=pcu + "/api/v2", headers=h, timeout=120) as c:
+        member = c.post("/members", json={"email": "bench@example.com"}).json()["id"]
+        c.post(f"/members/{member}/points", json={"amount": 1_000_000_000})
+        for i in range(6):
+            r = c.post(
+                "/coupons/pools",
+                json={
+                    "name": f"bench {i}",
+                    "discountType": "amount",
+                    "discountValue": "1",
+                    "codes": [
+                        f"C{t * 10_000_000 + n}"
+                        for t in (0, 1)
+                        for n in range(1 + i * 5000, 1 + (i + 1) * 5000)
+                    ],
+                },
+            )
+            r.raise_for_status()
+    batch_pc = {
+        "orders": [
+            {"externalOrderId": f"B{{n}}-{i}", "memberId": member, "total": "10.00"}
+            for i in range(500)
+        ]
+    }
+    batch_ref = {"rows": [{"member": 1 + i % 1000, "amount": 10} for i in range(500)]}
+    key_env = {"KEY": key}
+    return [
+        Scenario(
+            "no-op vs GET /healthz (no auth)",
+            Target("pc", pcu + "/healthz", "get.lua"),
+            Target("ref", refu + "/noop", "get.lua"),
+            None,
+            "the framework floor",
+        ),
+        Scenario(
+            "balance read: GET /api/v2/members/{id}",
+            Target("pc", f"{pcu}/api/v2/members/{member}", "get.lua", key_env),
+            Target("ref", refu + "/balance/1", "get.lua"),
+            0.5,
+        ),
+        Scenario(
+            "points balance: GET /api/v2/members/{id}/points?limit=1",
+            Target("pc", f"{pcu}/api/v2/members/{member}/points?limit=1", "get.lua", key_env),
+            Target("ref", refu + "/balance/1", "get.lua"),
+            None,
+        ),
+        Scenario(
+            "award: POST /api/v2/members/{id}/points",
+            Target(
+                "pc",
+                f"{pcu}/api/v2/members/{member}/points",
+                "post.lua",
+                {**key_env, "BODY": '{"amount": 5}'},
+            ),
+            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 5}'}),
+            0.5,
+        ),
+        Scenario(
+            "durable award vs reference no-op (32 clients)",
+            Target(
+                "pc",
+                f"{pcu}/api/v2/members/{member}/points",
+                "post.lua",
+                {**key_env, "BODY": '{"amount": 5}'},
+            ),
+            Target("ref", refu + "/noop", "get.lua"),
+            0.30,
+            "needs group commit",
+        ),
+        Scenario(
+            "order with auto-award: POST /api/v2/orders",
+            Target(
+                "pc",
+                pcu + "/api/v2/orders",
+                "template.lua",
+                {
+                    **key_env,
+                    "PATH_T": "/api/v2/orders",
+                    "BODY_T": json.dumps(
+                        {"externalOrderId": "O{n}", "memberId": member, "total": "25.00"}
+                    ),
+                },
+            ),
+            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 25}'}),
+            None,
+        ),
+        Scenario(
+            "refund: POST /api/v2/orders/{id}/refund",
+            Target(
+                "pc",
+                pcu + "/api/v2/orders/x/refund",
+                "template.lua",
+                {**key_env, "PATH_T": "/api/v2/orders/O{n}/refund", "BODY_T": "{}"},
+            ),
+            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": -25}'}),
+            None,
+            "refunds the orders of the previous scenario; after they run out, 404s count as errors",
+        ),
+        Scenario(
+            "coupon redeem: POST /api/v2/coupons/{code}/redeem",
+            Target(
+                "pc",
+                pcu + "/api/v2/coupons/x/redeem",
+                "template.lua",
+                {**key_env, "PATH_T": "/api/v2/coupons/C{n}/redeem", "BODY_T": "{}"},
+            ),
+            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 1}'}),
+            None,
+            "30,000 seeded codes; after they run out, 404s count as errors",
+        ),
+        Scenario(
+            "batch: POST /api/v2/orders/batch (500 orders per call), rows/s",
+            Target(
+                "pc",
+                pcu + "/api/v2/orders/batch",
+                "template.lua",
+                {**key_env, "PATH_T": "/api/v2/orders/batch", "BODY_T": json.dumps(batch_pc)},
+            ),
+            Target("ref", refu + "/award-batch", "post.lua", {"BODY": json.dumps(batch_ref)}),
+            0.25,
+            "ratio of calls/s, each call 500 rows on both sides",
+        ),
+    ]
+
+
+def summary_line(sc: Scenario) -> str:
+    pc = median(sc.results["punchcard"])
+    line = f"{sc.name}: punchcard {pc.rps:.0f}/s p99 {pc.p99_ms:.1f} ms"
+    if "reference" in sc.results:
+        ref = median(sc.results["reference"])
+        line += f" | reference {ref.rps:.0f}/s | ratio {pc.rps / ref.rps:.2f}"
+    return line
+
+
+def write_report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
+    cpu = next(
+        (
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    rows = []
+    for sc in scenarios:
+        pc = median(sc.results["punchcard"])
+        ref = median(sc.results["reference"]) if "reference" in sc.results else None
+        ratio = pc.rps / ref.rps if ref else None
+        verdict = (
+            "—"
+            if sc.goal is None or ratio is None
+            else ("met" if ratio >= sc.goal else "**missed**")
+        )
+        rows.append(
+            f"| {sc.name} | {pc.rps:,.0f} | {pc.p50_ms:.1f} / {pc.p99_ms:.1f} | {pc.errors} | {pc.rss_mb:.0f} | "
+            + (f"{ref.rps:,.0f} | {ref.p50_ms:.1f} / {ref.p99_ms:.1f} | " if ref else "— | — | ")
+            + (f"{ratio:.2f}× | " if ratio else "— | ")
+            + (f"≥ {sc.goal}× {verdict} |" if sc.goal else "— |")
+            + (f" {sc.note}" if sc.note else "")
+        )
+    report = ROOT / "docs" / "benchmarks.md"
+    head = (
+        report.read_text().split("<!-- results -->")[0] if report.exists() else "# Benchmarks\n\n"
+    )
+    body = "\n".join(
+        [
+            "<!-- results -->",
+            f"## Latest run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            "",
+            f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}",
+            f"- command: `python bench/run.py --seconds {args.seconds} --rounds {args.rounds} --connections {args.connections} --sync {args.sync}` (`make bench`)",
+            f"- load: wrk -t2 -c{args.connections}, {args.rounds} interleaved A/B rounds of {args.seconds} s, medians; errors summed; RSS = peak (VmHWM) of the server process",
+            f"- both servers: uvicorn, 1 worker, log level warning, SQLite WAL, synchronous={args.sync}",
+            "",
+            "| scenario | Punchcard req/s | p50 / p99 ms | errors | RSS MB | reference req/s | p50 / p99 ms | ratio | goal | note |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
+    report.write_text(head + body)
+    print(f"wrote {report}")
+
+
+if __name__ == "__main__":
+    main()
