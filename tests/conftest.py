@@ -20,6 +20,9 @@ from punchcard.db.migrate import upgrade
 from punchcard.db.uow import Database
 from tests.factories import Tenant, make_tenant
 
+# The reliability suite's end-of-run summary must run on the xdist controller.
+pytest_plugins = ["tests.reliability.summary"]
+
 URL_ENV = "PUNCHCARD_TEST_DATABASE_URL"
 RESOLVED_ENV = "PUNCHCARD_TEST_RESOLVED_URL"
 
@@ -87,6 +90,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         database_url=database_url(),
         mail_dir=tmp_path_factory.mktemp("mail"),
         webhooks_allow_private=True,
+        # Tests drive webhook delivery and jobs themselves (no background worker).
+        run_worker=False,
         # Tests do not need power-loss durability; NORMAL keeps the suite quick.
         sqlite_synchronous="NORMAL",
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -20,6 +21,9 @@ from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
 from punchcard.kit.clock import Clock
+
+if TYPE_CHECKING:
+    from punchcard.worker.runner import Worker
 
 NATIVE_PREFIX = "/api/v2"
 NATIVE_DESCRIPTION = (
@@ -39,9 +43,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.audit.start()
+        worker = _start_worker(settings, database)
         try:
             yield
         finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
             app.state.audit.stop()
             if db is None:
                 database.dispose()
@@ -66,17 +73,53 @@ def create_app(
     _mount_docs(
         app, NATIVE_PREFIX, "Punchcard native API (SocialHub v2 compatible)", NATIVE_DESCRIPTION
     )
+
+    from punchcard.api import shopsocially
+
+    app.include_router(shopsocially.router, prefix=shopsocially.PREFIX)
+    _mount_docs(
+        app,
+        shopsocially.PREFIX,
+        shopsocially.TITLE,
+        shopsocially.DESCRIPTION,
+        document=lambda: shopsocially.openapi(app),
+    )
     _health(app)
     return app
 
 
-def _mount_docs(app: FastAPI, prefix: str, title: str, description: str) -> None:
+def _start_worker(settings: Settings, database: Database) -> Worker | None:
+    """The webhook worker and scheduled jobs, in-process unless turned off
+    (`serve --no-worker` sets PUNCHCARD_RUN_WORKER=0 after settings were read)."""
+    if not settings.run_worker or os.environ.get("PUNCHCARD_RUN_WORKER") == "0":
+        return None
+    from punchcard.worker.runner import Worker
+
+    worker = Worker(database, settings)
+    worker.start()
+    return worker
+
+
+def _mount_docs(
+    app: FastAPI,
+    prefix: str,
+    title: str,
+    description: str,
+    *,
+    document: Callable[[], dict[str, Any]] | None = None,
+) -> None:
+    """Serve the face's OpenAPI document and Swagger UI; ``document`` builds a face's
+    own (default: ``face_openapi`` with the native error schema)."""
     cache: dict[str, Any] = {}
 
     @app.get(f"{prefix}/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
         if "doc" not in cache:
-            cache["doc"] = face_openapi(app, prefix, title=title, description=description)
+            cache["doc"] = (
+                document()
+                if document is not None
+                else face_openapi(app, prefix, title=title, description=description)
+            )
         return JSONResponse(cache["doc"])
 
     @app.get(f"{prefix}/docs", include_in_schema=False)

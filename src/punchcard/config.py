@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     webhooks_allow_private: bool = False
     webhook_retry_schedule: str = "5,300,1800,7200,18000,36000,50400,72000,86400"
+    # Per-operation HTTP timeout of one webhook attempt (connect, write, read).
+    webhook_timeout_seconds: float = 15.0
+    # How long a claimed delivery stays reserved for the worker that claimed it; if that
+    # worker dies the attempt is retried once the lease runs out. None: 4 x timeout + 30 s.
+    webhook_lease_seconds: float | None = None
+    # Deliveries one worker sends at the same time (so a slow receiver cannot stall others).
+    webhook_concurrency: int = 8
+    # Run the webhook worker and scheduled jobs inside `punchcard serve`
+    # (`--no-worker` sets PUNCHCARD_RUN_WORKER=0; tests build apps with it off).
+    run_worker: bool = True
+    # How often an idle worker looks for due deliveries and jobs.
+    worker_poll_seconds: float = 0.5
     # SQLite durability: FULL fsyncs the WAL on every commit, so an acknowledged
     # award survives a power loss. NORMAL is faster and only risks the last commits.
     sqlite_synchronous: str = "FULL"

@@ -38,18 +38,29 @@ class Server:
                 self.process.kill()
 
 
-def start_server(tmp: Path, *, env: dict[str, str] | None = None, name: str = "server") -> Server:
+def start_server(
+    tmp: Path,
+    *,
+    env: dict[str, str] | None = None,
+    name: str = "server",
+    worker: bool = False,
+    database: str | None = None,
+) -> Server:
+    """A ``punchcard serve`` process; ``worker=True`` runs the in-process webhook worker,
+    ``database`` points it at another database than the suite's."""
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     full_env = {
         **os.environ,
-        "PUNCHCARD_DATABASE_URL": database_url(),
+        "PUNCHCARD_DATABASE_URL": database or database_url(),
         "PUNCHCARD_DEMO_ON_FIRST_START": "false",
         "PUNCHCARD_MAIL_DIR": str(tmp / "mail"),
         "PUNCHCARD_LOG_LEVEL": "warning",
         **(env or {}),
     }
-    cmd = [sys.executable, "-m", "punchcard.cli.main", "serve", "--port", str(port), "--no-worker"]
+    cmd = [sys.executable, "-m", "punchcard.cli.main", "serve", "--port", str(port)]
+    if not worker:
+        cmd.append("--no-worker")
     process = subprocess.Popen(cmd, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -39,5 +39,7 @@ def test_month_quarter_year_boundaries() -> None:
     assert period_start("month", at, NY) == datetime(2025, 12, 1, 5, tzinfo=UTC)
     assert period_start("year", at, NY) == datetime(2025, 1, 1, 5, tzinfo=UTC)
     assert period_end("year", at, NY) == datetime(2026, 1, 1, 5, tzinfo=UTC)
-    assert period_start("quarter", datetime(2026, 5, 5, tzinfo=UTC), NY) == datetime(2026, 4, 1, 4, tzinfo=UTC)
+    assert period_start("quarter", datetime(2026, 5, 5, tzinfo=UTC), NY) == datetime(
+        2026, 4, 1, 4, tzinfo=UTC
+    )
     assert period_start("lifetime", at, NY) is None

@@ -46,9 +46,14 @@ class EngineMachine(RuleBasedStateMachine):
             ("buy", {"kind": "bonus_multiplier", "multiplier": "1", "approval": "manual"}),
             ("buynow", {"kind": "bonus_multiplier", "multiplier": "2"}),
         ]:
-            r = api.post("/activities", json={"key": f"{self.key}_{suffix}", "name": suffix, **body})
+            r = api.post(
+                "/activities", json={"key": f"{self.key}_{suffix}", "name": suffix, **body}
+            )
             assert r.status_code == 201, r.text
-        r = api.post("/rewards", json={"key": f"{self.key}_r", "name": "r", "pointsCost": 30, "generate": {"count": 3}})
+        r = api.post(
+            "/rewards",
+            json={"key": f"{self.key}_r", "name": "r", "pointsCost": 30, "generate": {"count": 3}},
+        )
         assert r.status_code == 201, r.text
 
     def _earn(self, suffix: str, **kw: object):  # type: ignore[no-untyped-def]

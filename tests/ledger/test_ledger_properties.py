@@ -89,7 +89,9 @@ class LedgerMachine(RuleBasedStateMachine):
         total: Decimal = o["total"]  # type: ignore[assignment]
         points: int = o["points"]  # type: ignore[assignment]
         # The member keeps floor(points x remaining / total).
-        target = points - int((Decimal(points) * (total - refunded) / total).to_integral_value(ROUND_FLOOR))
+        target = points - int(
+            (Decimal(points) * (total - refunded) / total).to_integral_value(ROUND_FLOOR)
+        )
         claw = target - o["clawed"]  # type: ignore[operator]
         assert r.json()["pointsClawedBack"] == claw
         o["refunded"], o["clawed"] = refunded, target

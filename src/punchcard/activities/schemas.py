@@ -10,10 +10,8 @@ from pydantic import Field, StrictInt, field_serializer
 
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema
 from punchcard.models import Activity
-
-KEY_PATTERN = r"^[A-Za-z0-9_$.-]{1,64}$"
 
 
 class ActivityKind(StrEnum):

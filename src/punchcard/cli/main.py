@@ -1,4 +1,4 @@
-"""``punchcard``: serve, migrate, tenants, verify."""
+"""``punchcard``: serve, worker, migrate, tenants, verify."""
 
 from __future__ import annotations
 
@@ -67,6 +67,29 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
     )
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks and run scheduled jobs (any number of nodes may run this)."""
+    import signal
+
+    from punchcard.worker.runner import Worker
+
+    settings = get_settings()
+    db = _db()
+    runner = Worker(db, settings)
+
+    def _stop(signum: int, _frame: object) -> None:
+        console.print("[yellow]worker stopping[/yellow]")
+        runner.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    runner.start()
+    console.print(f"worker {runner.deliveries.name} running (Ctrl-C to stop)")
+    runner.wait()
+    db.dispose()
 
 
 @tenants_app.command("create")

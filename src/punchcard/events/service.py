@@ -1,7 +1,8 @@
 """Emit an event: one outbox row in the caller's transaction.
 
 A rolled-back change therefore emits nothing and a committed one always has its
-event; the worker (issue: webhooks) delivers from the outbox.
+event. ``fan_out`` writes one webhook delivery per subscribed endpoint in the same
+transaction, and the worker delivers them (see ``docs/webhooks.md``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from punchcard.db.uow import now
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent
+from punchcard.webhooks.fanout import fan_out
 
 EVENT_TYPES = (
     "member.created",
@@ -35,6 +37,8 @@ EVENT_TYPES = (
     "post.liked",
     "post_comment.created",
     "post_comment.liked",
+    # Operational: an endpoint was disabled (410 Gone, or its retry schedule ran out).
+    "endpoint.disabled",
 )
 
 
@@ -57,4 +61,6 @@ def emit(
         created_at=now(session),
     )
     session.add(event)
+    # Deliveries to subscribed webhook endpoints join the same transaction.
+    fan_out(session, event)
     return event

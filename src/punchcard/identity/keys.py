@@ -96,7 +96,9 @@ def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey
         # This process's cached principal goes once the revocation is committed; other
         # processes' entries expire within the cache's TTL (1 s).
         key_id_ = key.id
-        event.listen(session, "after_commit", lambda _s: key_cache.api_keys.forget_key(key_id_), once=True)
+        event.listen(
+            session, "after_commit", lambda _s: key_cache.api_keys.forget_key(key_id_), once=True
+        )
     return key
 
 

@@ -7,6 +7,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+# A merchant-chosen id for a rule, option or level ("made_a_purchase", "$50_gift_card").
+KEY_PATTERN = r"^[A-Za-z0-9_$.-]{1,64}$"
+
 
 class Schema(BaseModel):
     """Output: camelCase on the wire, snake_case in Python."""

@@ -30,7 +30,11 @@ def expire_due_lots(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
         with db.transaction(write=False) as session:
             stmt = (
                 select(PointsLot.tenant_id, PointsLot.member_id)
-                .where(PointsLot.remaining > 0, PointsLot.expires_at.is_not(None), PointsLot.expires_at <= at)
+                .where(
+                    PointsLot.remaining > 0,
+                    PointsLot.expires_at.is_not(None),
+                    PointsLot.expires_at <= at,
+                )
                 .distinct()
                 .limit(BATCH)
             )
@@ -71,7 +75,11 @@ def _approve_before(db: Database, tenant_id: uuid.UUID, before: datetime) -> int
         with db.transaction(write=False) as session:
             ids = session.execute(
                 select(PointsEntry.id, PointsEntry.member_id)
-                .join(Activity, (Activity.tenant_id == PointsEntry.tenant_id) & (Activity.id == PointsEntry.activity_id))
+                .join(
+                    Activity,
+                    (Activity.tenant_id == PointsEntry.tenant_id)
+                    & (Activity.id == PointsEntry.activity_id),
+                )
                 .where(
                     PointsEntry.tenant_id == tenant_id,
                     PointsEntry.status == "pending",

@@ -118,9 +118,7 @@ def credit(
         entry = _entry(session, member, type_, amount, "pending", refs, expires_at=expiry)
         session.flush()
         return entry
-    entry = _entry(
-        session, member, type_, amount, status, refs, expires_at=expiry, decided_at=at
-    )
+    entry = _entry(session, member, type_, amount, status, refs, expires_at=expiry, decided_at=at)
     _open_lot(session, member, entry)
     entry.balance_after = member.points_balance
     session.flush()

@@ -29,6 +29,11 @@ class MemberFilters:
     q: str | None = None
     # ``q`` reduced to the characters a normalised phone holds ("555-0100" -> "5550100").
     q_phone: str | None = None
+    # Half-open UTC windows [from, until) on the enrolment and last-activity times.
+    enrolled_from: datetime | None = None
+    enrolled_until: datetime | None = None
+    active_from: datetime | None = None
+    active_until: datetime | None = None
 
 
 class MemberRepository(TenantRepository[Member]):
@@ -86,6 +91,14 @@ class MemberRepository(TenantRepository[Member]):
             stmt = stmt.where(Member.external_id == f.external_id)
         if f.status is not None:
             stmt = stmt.where(Member.status == f.status)
+        if f.enrolled_from is not None:
+            stmt = stmt.where(Member.enrolled_at >= f.enrolled_from)
+        if f.enrolled_until is not None:
+            stmt = stmt.where(Member.enrolled_at < f.enrolled_until)
+        if f.active_from is not None:
+            stmt = stmt.where(Member.last_activity_at >= f.active_from)
+        if f.active_until is not None:
+            stmt = stmt.where(Member.last_activity_at < f.active_until)
         if f.tier_id is not None:
             stmt = stmt.where(Member.tier_id == f.tier_id)
         elif f.tier_name is not None:

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -180,6 +181,56 @@ def render(session: Session, principal: Principal, member: Member) -> MemberRead
 
 def read(session: Session, principal: Principal, *, member_id: str) -> MemberRead:
     return render(session, principal, get(session, principal, member_id=member_id))
+
+
+def get_by_email(
+    session: Session, principal: Principal, *, email: str, field: str = "email"
+) -> Member:
+    """The member holding ``email`` (normalised as at enrolment), or NotFound naming
+    ``field``. A malformed address is simply not found: this is a lookup."""
+    try:
+        normalized = normalize_email(email, field=field)
+    except ValidationFailed:
+        normalized = None
+    found = (
+        MemberRepository(session, principal.tenant_id).get_by_email(normalized)
+        if normalized
+        else None
+    )
+    if found is None:
+        raise NotFound("Member not found", field=field)
+    return found
+
+
+def get_by_external_id(
+    session: Session, principal: Principal, *, external_id: str, field: str = "externalId"
+) -> Member:
+    """The member with your system's customer id ``external_id``, or NotFound."""
+    found = MemberRepository(session, principal.tenant_id).get_by_external_id(external_id)
+    if found is None:
+        raise NotFound("Member not found", field=field)
+    return found
+
+
+def find(
+    session: Session,
+    principal: Principal,
+    *,
+    page: Page,
+    enrolled_from: datetime | None = None,
+    enrolled_until: datetime | None = None,
+    active_from: datetime | None = None,
+    active_until: datetime | None = None,
+) -> tuple[list[Member], int]:
+    """Member rows (oldest enrolment first) enrolled, or last active, in half-open UTC
+    windows ``[from, until)``; for faces that render members in their own shape."""
+    filters = MemberFilters(
+        enrolled_from=enrolled_from,
+        enrolled_until=enrolled_until,
+        active_from=active_from,
+        active_until=active_until,
+    )
+    return MemberRepository(session, principal.tenant_id).search(page, filters)
 
 
 def _filter_text(value: str | None, field: str) -> str | None:

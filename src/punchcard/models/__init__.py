@@ -18,6 +18,8 @@ from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEven
 from punchcard.models.stores import Store
 from punchcard.models.tenancy import Tenant
 from punchcard.models.tracking import ReferralCode, ReferralEvent, TrackingEvent
+from punchcard.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from punchcard.models.worker import ScheduledJob
 
 __all__ = [
     "Activity",
@@ -43,6 +45,7 @@ __all__ = [
     "ReferralEvent",
     "Refund",
     "Reward",
+    "ScheduledJob",
     "Store",
     "Tag",
     "Tenant",
@@ -52,4 +55,7 @@ __all__ = [
     "User",
     "UserSession",
     "Variant",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

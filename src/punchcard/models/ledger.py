@@ -13,12 +13,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from punchcard.kit.ids import new_id
 from punchcard.models.base import Base, TenantOwned, tenant_fk
 
 
@@ -111,7 +111,10 @@ class Activity(TenantOwned, Base):
 
 class Tier(TenantOwned, Base):
     __tablename__ = "tiers"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
 
+    # The merchant's own id for the level (ShopSocially's level_id); generated if not given.
+    key: Mapped[str] = mapped_column(String(64), default=lambda: f"level_{new_id().hex[-12:]}")
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     # period | lifetime

@@ -7,12 +7,11 @@ from decimal import Decimal
 
 from pydantic import Field, StrictInt, field_serializer
 
-from punchcard.activities.schemas import KEY_PATTERN
 from punchcard.coupons.schemas import CodeGeneration, CouponRead
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
 from punchcard.kit.money import money_str
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema
 from punchcard.models import Reward
 
 

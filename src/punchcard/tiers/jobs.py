@@ -22,7 +22,9 @@ def period_rollover(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
     done = 0
     with db.transaction(write=False) as session:
         stmt = select(Tenant).where(
-            Tenant.id.in_(select(Tier.tenant_id).where(Tier.type == "period", Tier.is_active.is_(True)))
+            Tenant.id.in_(
+                select(Tier.tenant_id).where(Tier.type == "period", Tier.is_active.is_(True))
+            )
         )
         if tenant_id is not None:
             stmt = stmt.where(Tenant.id == tenant_id)
@@ -31,13 +33,13 @@ def period_rollover(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
         start = tiers.current_period(tenant, at).start
         if tenant.tier_period_started_at is not None and tenant.tier_period_started_at >= start:
             continue
-        after = None
+        after: uuid.UUID | None = None
         while True:
             with db.transaction(write=False) as session:
-                stmt = select(Member.id).where(Member.tenant_id == tenant.id).order_by(Member.id).limit(BATCH)
+                page = select(Member.id).where(Member.tenant_id == tenant.id).order_by(Member.id)
                 if after is not None:
-                    stmt = stmt.where(Member.id > after)
-                ids = list(session.scalars(stmt))
+                    page = page.where(Member.id > after)
+                ids = list(session.scalars(page.limit(BATCH)))
             if not ids:
                 break
             for member_id in ids:

@@ -11,7 +11,7 @@ from pydantic import Field, StrictInt, field_serializer
 
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema
 from punchcard.models import Tier
 from punchcard.orders.schemas import OrderRead
 
@@ -78,6 +78,7 @@ class ReceiptList(Schema):
 
 
 class TierCreate(InputSchema):
+    key: str | None = Field(default=None, pattern=KEY_PATTERN, description="Your id for the tier")
     name: str = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=2000)
     type: TierType = TierType.lifetime
@@ -101,6 +102,7 @@ class TierUpdate(InputSchema):
 
 class TierRead(Schema):
     id: str
+    key: str
     name: str
     description: str | None
     type: str
@@ -120,6 +122,7 @@ class TierRead(Schema):
     def of(cls, t: Tier) -> TierRead:
         return cls(
             id=render("tier", t.id) or "",
+            key=t.key,
             name=t.name,
             description=t.description,
             type=t.type,

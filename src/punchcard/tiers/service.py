@@ -8,6 +8,7 @@ A manually set tier (``tier_manual``) is honoured and never re-evaluated.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import NotFound, ValidationFailed
+from punchcard.errors import Conflict, NotFound, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
@@ -134,13 +135,14 @@ def get_tier(
     field: str = "tierId",
     not_found_is_400: bool = False,
 ) -> Tier:
-    """By ``tier_<hex>`` id. ``not_found_is_400``: the id is an input field of another
-    resource, so an unknown one is a validation error there."""
-    tier = (
-        session.get(Tier, (principal.tenant_id, parse("tier", tier_id)))
-        if parse("tier", tier_id)
-        else None
-    )
+    """By ``tier_<hex>`` id or the merchant's key. ``not_found_is_400``: the id is an
+    input field of another resource, so an unknown one is a validation error there."""
+    tier_uuid = parse("tier", tier_id)
+    tier = session.get(Tier, (principal.tenant_id, tier_uuid)) if tier_uuid else None
+    if tier is None:
+        tier = session.scalars(
+            select(Tier).where(Tier.tenant_id == principal.tenant_id, Tier.key == tier_id)
+        ).first()
     if tier is None:
         if not_found_is_400:
             raise ValidationFailed("Unknown tier", field=field)
@@ -161,6 +163,10 @@ def list_tiers(
     return list(rows), int(total)
 
 
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")[:48] or "tier"
+
+
 def _one_default(session: Session, tier: Tier) -> None:
     """Only one default tier per tenant."""
     if tier.is_default:
@@ -174,9 +180,18 @@ def _one_default(session: Session, tier: Tier) -> None:
 
 def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> Tier:
     at = now(session)
+    key = data.key or _slug(data.name)
+    taken = session.scalars(
+        select(Tier.id).where(Tier.tenant_id == principal.tenant_id, Tier.key == key)
+    ).first()
+    if taken is not None:
+        if data.key:
+            raise Conflict("A tier with this key exists", field="key", code="DUPLICATE_TIER")
+        key = f"{key}_{new_id().hex[-6:]}"
     tier = Tier(
         tenant_id=principal.tenant_id,
         id=new_id(),
+        key=key,
         name=data.name,
         description=data.description,
         type=data.type.value,

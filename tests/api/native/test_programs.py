@@ -39,11 +39,18 @@ def test_bonus_multiplier_needs_points_passed_and_floors(tenant: Tenant) -> None
     m = insert_member(tenant)
     r = earn(tenant, "purchase_x2", m)
     assert r.status_code == 400 and r.json()["error"]["field"] == "pointsPassed"
-    assert earn(tenant, "purchase_x2", m, pointsPassed="10.99").json()["transaction"]["amount"] == 27
+    assert (
+        earn(tenant, "purchase_x2", m, pointsPassed="10.99").json()["transaction"]["amount"] == 27
+    )
 
 
 def test_tier_multiplier_applies_to_activity_awards(tenant: Tenant) -> None:
-    assert tenant.api.post("/tiers", json={"name": "Gold", "multiplier": "2", "isDefault": True}).status_code == 201
+    assert (
+        tenant.api.post(
+            "/tiers", json={"name": "Gold", "multiplier": "2", "isDefault": True}
+        ).status_code
+        == 201
+    )
     activity(tenant, key="checkin", points=10)
     m = insert_member(tenant)
     award(tenant, m, 1)  # evaluates the tier
@@ -87,9 +94,21 @@ def test_weekly_monthly_yearly_and_lifetime_caps(tenant: Tenant, clock) -> None:
     set_tz(tenant, "Europe/Berlin")
     m = insert_member(tenant)
     cases = [
-        ("week", datetime(2026, 3, 29, 21, 59, tzinfo=UTC), datetime(2026, 3, 29, 22, 0, 1, tzinfo=UTC)),
-        ("month", datetime(2026, 3, 31, 21, 59, tzinfo=UTC), datetime(2026, 3, 31, 22, 0, 1, tzinfo=UTC)),
-        ("year", datetime(2026, 12, 31, 22, 59, tzinfo=UTC), datetime(2026, 12, 31, 23, 0, 1, tzinfo=UTC)),
+        (
+            "week",
+            datetime(2026, 3, 29, 21, 59, tzinfo=UTC),
+            datetime(2026, 3, 29, 22, 0, 1, tzinfo=UTC),
+        ),
+        (
+            "month",
+            datetime(2026, 3, 31, 21, 59, tzinfo=UTC),
+            datetime(2026, 3, 31, 22, 0, 1, tzinfo=UTC),
+        ),
+        (
+            "year",
+            datetime(2026, 12, 31, 22, 59, tzinfo=UTC),
+            datetime(2026, 12, 31, 23, 0, 1, tzinfo=UTC),
+        ),
     ]
     for period, last_moment, next_period in cases:
         key = f"cap_{period}"
@@ -122,12 +141,19 @@ def test_manual_approval_pending_then_approved_or_rejected(tenant: Tenant) -> No
     again = tenant.api.patch(f"/points/transactions/{txn['id']}", json={"status": "rejected"})
     assert again.status_code == 400 and again.json()["error"]["field"] == "status"
     other = earn(tenant, "ugc", m).json()["transaction"]
-    assert tenant.api.patch(f"/points/transactions/{other['id']}", json={"status": "rejected"}).json()["status"] == "rejected"
+    assert (
+        tenant.api.patch(f"/points/transactions/{other['id']}", json={"status": "rejected"}).json()[
+            "status"
+        ]
+        == "rejected"
+    )
     assert tenant.api.get(f"/members/{m}/points").json()["pending"] == 0
     verify_tenant(tenant)
 
 
-def test_monthly_approval_happens_at_the_start_of_next_local_month(tenant: Tenant, clock, db) -> None:  # type: ignore[no-untyped-def]
+def test_monthly_approval_happens_at_the_start_of_next_local_month(
+    tenant: Tenant, clock, db
+) -> None:  # type: ignore[no-untyped-def]
     from punchcard.ledger.jobs import approve_monthly
 
     set_tz(tenant, "America/Los_Angeles")
@@ -160,7 +186,10 @@ def test_expiry_job_expires_lots_and_marks_the_award_expired(tenant: Tenant, clo
     expire_due_lots(db, clock.now(), tenant_id=tenant.id)
     body = tenant.api.get(f"/members/{m}/points").json()
     assert body["balance"] == 0
-    assert [(t["type"], t["status"]) for t in body["transactions"]] == [("expire", "expired"), ("award", "expired")]
+    assert [(t["type"], t["status"]) for t in body["transactions"]] == [
+        ("expire", "expired"),
+        ("award", "expired"),
+    ]
     verify_tenant(tenant)
 
 
@@ -201,8 +230,19 @@ def test_return_against_a_rejected_award_is_withdrawn(tenant: Tenant) -> None:
 
 
 def test_tiers_period_and_lifetime_with_manual_override(tenant: Tenant) -> None:
-    silver = tenant.api.post("/tiers", json={"name": "Silver", "type": "lifetime", "position": 1, "minPoints": 100}).json()
-    gold = tenant.api.post("/tiers", json={"name": "Gold", "type": "period", "position": 2, "minPoints": 300, "multiplier": "1.5"}).json()
+    silver = tenant.api.post(
+        "/tiers", json={"name": "Silver", "type": "lifetime", "position": 1, "minPoints": 100}
+    ).json()
+    gold = tenant.api.post(
+        "/tiers",
+        json={
+            "name": "Gold",
+            "type": "period",
+            "position": 2,
+            "minPoints": 300,
+            "multiplier": "1.5",
+        },
+    ).json()
     m = insert_member(tenant)
     award(tenant, m, 150)
     assert tenant.api.get(f"/members/{m}/tier").json()["tier"]["name"] == "Silver"
@@ -222,8 +262,13 @@ def test_period_rollover_downgrades_at_the_boundary(tenant: Tenant, clock, db) -
     from punchcard.tiers.jobs import period_rollover
 
     clock.freeze(datetime(2026, 12, 20, tzinfo=UTC))
-    tenant.api.post("/tiers", json={"name": "Base", "type": "period", "position": 0, "minPoints": 0, "isDefault": True})
-    tenant.api.post("/tiers", json={"name": "VIP", "type": "period", "position": 1, "minPoints": 100})
+    tenant.api.post(
+        "/tiers",
+        json={"name": "Base", "type": "period", "position": 0, "minPoints": 0, "isDefault": True},
+    )
+    tenant.api.post(
+        "/tiers", json={"name": "VIP", "type": "period", "position": 1, "minPoints": 100}
+    )
     m = insert_member(tenant)
     award(tenant, m, 120)
     assert tenant.api.get(f"/members/{m}/tier").json()["tier"]["name"] == "VIP"
@@ -234,10 +279,17 @@ def test_period_rollover_downgrades_at_the_boundary(tenant: Tenant, clock, db) -
 
 
 def test_reward_redemption_pops_one_code_and_charges_once(tenant: Tenant) -> None:
-    r = tenant.api.post("/rewards", json={
-        "key": "$50_gift_card", "name": "$50 Gift Card", "pointsCost": 1000, "monetaryValue": "50",
-        "codes": ["GET50OFF", "GET50OFF-2"], "terms": "One per order",
-    })
+    r = tenant.api.post(
+        "/rewards",
+        json={
+            "key": "$50_gift_card",
+            "name": "$50 Gift Card",
+            "pointsCost": 1000,
+            "monetaryValue": "50",
+            "codes": ["GET50OFF", "GET50OFF-2"],
+            "terms": "One per order",
+        },
+    )
     assert r.status_code == 201, r.text
     reward = r.json()
     assert reward["availableCodes"] == 2 and reward["key"] == "$50_gift_card"
@@ -246,7 +298,9 @@ def test_reward_redemption_pops_one_code_and_charges_once(tenant: Tenant) -> Non
     done = tenant.api.post("/rewards/$50_gift_card/redeem", json={"memberId": m})
     assert done.status_code == 200, done.text
     body = done.json()
-    assert body["coupon"]["code"] == "GET50OFF" and body["balance"] == 1500 and body["points"] == 1000
+    assert (
+        body["coupon"]["code"] == "GET50OFF" and body["balance"] == 1500 and body["points"] == 1000
+    )
     assert body["reward"]["availableCodes"] == 1
     tenant.api.post(f"/rewards/{reward['id']}/redeem", json={"memberId": m})
     empty = tenant.api.post(f"/rewards/{reward['id']}/redeem", json={"memberId": m})
@@ -257,13 +311,21 @@ def test_reward_redemption_pops_one_code_and_charges_once(tenant: Tenant) -> Non
 
 def test_reward_refusals_charge_nothing(tenant: Tenant) -> None:
     gold = tenant.api.post("/tiers", json={"name": "Gold", "minPoints": 10_000}).json()
-    tenant.api.post("/rewards", json={"key": "vip", "name": "VIP", "pointsCost": 10, "tierIds": [gold["id"]]})
-    tenant.api.post("/rewards", json={"key": "off", "name": "Off", "pointsCost": 10, "isActive": False})
+    tenant.api.post(
+        "/rewards", json={"key": "vip", "name": "VIP", "pointsCost": 10, "tierIds": [gold["id"]]}
+    )
+    tenant.api.post(
+        "/rewards", json={"key": "off", "name": "Off", "pointsCost": 10, "isActive": False}
+    )
     tenant.api.post("/rewards", json={"key": "one", "name": "One", "pointsCost": 10, "stock": 1})
     tenant.api.post("/rewards", json={"key": "big", "name": "Big", "pointsCost": 10_000})
     m = insert_member(tenant)
     award(tenant, m, 100)
-    for key, code in [("vip", "TIER_NOT_ELIGIBLE"), ("off", "REWARD_INACTIVE"), ("big", "INSUFFICIENT_POINTS")]:
+    for key, code in [
+        ("vip", "TIER_NOT_ELIGIBLE"),
+        ("off", "REWARD_INACTIVE"),
+        ("big", "INSUFFICIENT_POINTS"),
+    ]:
         r = tenant.api.post(f"/rewards/{key}/redeem", json={"memberId": m})
         assert r.json()["error"]["code"] == code, (key, r.text)
     assert tenant.api.post("/rewards/one/redeem", json={"memberId": m}).status_code == 200
@@ -275,14 +337,23 @@ def test_reward_refusals_charge_nothing(tenant: Tenant) -> None:
 
 
 def test_programs_validation_auth_and_isolation(tenant: Tenant, other_tenant: Tenant) -> None:
-    assert tenant.api.post("/activities", json={"name": "x", "kind": "weird"}).json()["error"]["field"] == "kind"
+    assert (
+        tenant.api.post("/activities", json={"name": "x", "kind": "weird"}).json()["error"]["field"]
+        == "kind"
+    )
     r = tenant.api.post("/activities", json={"name": "x", "maxAwardFrequency": 2})
     assert r.status_code == 400 and r.json()["error"]["field"] == "frequencyPeriod"
     assert tenant.api.post("/rewards", json={"name": "x"}).json()["error"]["field"] == "pointsCost"
-    assert tenant.api.post("/tiers", json={"name": "x", "type": "forever"}).json()["error"]["field"] == "type"
+    assert (
+        tenant.api.post("/tiers", json={"name": "x", "type": "forever"}).json()["error"]["field"]
+        == "type"
+    )
     assert tenant.client.get("/api/v2/activities").status_code == 401
     assert tenant.key_without("points:read").get("/activities").status_code == 403
-    assert tenant.key("rewards:read").post("/rewards", json={"name": "x", "pointsCost": 1}).status_code == 403
+    assert (
+        tenant.key("rewards:read").post("/rewards", json={"name": "x", "pointsCost": 1}).status_code
+        == 403
+    )
     theirs = activity(other_tenant, key="theirs", points=1)
     their_reward = other_tenant.api.post("/rewards", json={"name": "r", "pointsCost": 1}).json()
     their_tier = other_tenant.api.post("/tiers", json={"name": "t"}).json()
@@ -290,9 +361,15 @@ def test_programs_validation_auth_and_isolation(tenant: Tenant, other_tenant: Te
     assert tenant.api.get(f"/activities/{theirs['id']}").status_code == 404
     assert earn(tenant, theirs["id"], m).status_code == 404
     assert tenant.api.get(f"/rewards/{their_reward['id']}").status_code == 404
-    assert tenant.api.post(f"/rewards/{their_reward['id']}/redeem", json={"memberId": m}).status_code == 404
+    assert (
+        tenant.api.post(f"/rewards/{their_reward['id']}/redeem", json={"memberId": m}).status_code
+        == 404
+    )
     assert tenant.api.get(f"/tiers/{their_tier['id']}").status_code == 404
     om = insert_member(other_tenant)
     txn = award(other_tenant, om, 5)["transactionId"]
     assert tenant.api.get(f"/points/transactions/{txn}").status_code == 404
-    assert tenant.api.patch(f"/points/transactions/{txn}", json={"status": "approved"}).status_code == 404
+    assert (
+        tenant.api.patch(f"/points/transactions/{txn}", json={"status": "approved"}).status_code
+        == 404
+    )

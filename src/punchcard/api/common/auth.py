@@ -79,6 +79,16 @@ async def _idempotency(request: Request, principal: Principal) -> None:
     request.state.idempotency_claim = result
 
 
+async def authorize(request: Request, principal: Principal, scope: str) -> Principal:
+    """What every face does once its own credentials resolved to ``principal``: record
+    it for the audit log, demand ``scope``, claim the Idempotency-Key (or replay)."""
+    request.state.principal = principal
+    if not principal.has(scope):
+        raise InsufficientScope(f"This endpoint needs the {scope} scope")
+    await _idempotency(request, principal)
+    return principal
+
+
 def require(scope: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that authenticates and demands ``scope``."""
 
@@ -160,3 +170,5 @@ TrackingWrite = scoped("tracking:write")
 SettingsRead = scoped("settings:read")
 SettingsWrite = scoped("settings:write")
 MetricsRead = scoped("metrics:read")
+WebhooksRead = scoped("webhooks:read")
+WebhooksWrite = scoped("webhooks:write")

@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 from punchcard import errors as E
 
@@ -87,6 +88,18 @@ def _validation_message(err: dict[str, Any], field: str | None) -> str:
     return f"{field}: {msg}" if field else msg
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette's 405 names only the methods of the
+    first route whose path matched, but GET and POST /members are two routes."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(request.scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(E.PunchcardError)
     async def _punchcard(request: Request, exc: E.PunchcardError) -> JSONResponse:
@@ -107,6 +120,8 @@ def install(app: FastAPI) -> None:
         response = _renderer_for(request)(err, exc.status_code)
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(request)
         return response
 
     @app.exception_handler(IntegrityError)

@@ -24,6 +24,7 @@ from punchcard.api.native import (
     stores,
     tags,
     tracking,
+    webhooks,
 )
 
 router = APIRouter(route_class=UnitOfWorkRoute)
@@ -45,5 +46,6 @@ for module in (
     tracking,
     ambassador,
     referrals,
+    webhooks,
 ):
     router.include_router(module.router)

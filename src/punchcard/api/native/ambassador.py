@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -16,13 +15,14 @@ from punchcard.ambassador.schemas import (
 )
 from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.common.paging import PageParams
+from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.kit.ids import render
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Ambassador"])
 
-From = Annotated[date | None, Query(alias="from", description="First day (UTC), inclusive")]
-To = Annotated[date | None, Query(description="Last day (UTC), inclusive; default today")]
+From = Annotated[IsoDate | None, Query(alias="from", description="First day (UTC), inclusive")]
+To = Annotated[IsoDate | None, Query(description="Last day (UTC), inclusive; default today")]
 
 
 @router.get(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -19,6 +18,7 @@ from punchcard.ambassador.schemas import (
 )
 from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.common.paging import PageParams
+from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Referrals"])
@@ -62,8 +62,8 @@ def referral_stats(
     member_id: Annotated[
         str | None, Query(alias="memberId", description="Codes of one member")
     ] = None,
-    from_: Annotated[date | None, Query(alias="from", description="First day (UTC)")] = None,
-    to: Annotated[date | None, Query(description="Last day (UTC)")] = None,
+    from_: Annotated[IsoDate | None, Query(alias="from", description="First day (UTC)")] = None,
+    to: Annotated[IsoDate | None, Query(description="Last day (UTC)")] = None,
 ) -> CodeStatsList:
     """Clicks, conversions and revenue per referral code, most conversions first.
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
 
 from punchcard.api.common.auth import TrackingRead, TrackingWrite
+from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.tracking import service
 from punchcard.tracking.schemas import (
@@ -80,10 +80,10 @@ def tracking_stats(
     p: TrackingRead,
     session: DbSession,
     from_: Annotated[
-        date | None, Query(alias="from", description="First day (UTC), inclusive")
+        IsoDate | None, Query(alias="from", description="First day (UTC), inclusive")
     ] = None,
     to: Annotated[
-        date | None, Query(description="Last day (UTC), inclusive; default today")
+        IsoDate | None, Query(description="Last day (UTC), inclusive; default today")
     ] = None,
 ) -> TrackingStats:
     """Event counts by day, type and page over `from`..`to` (default the last 30 days)."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:47:36.118371
+Create Date: 2026-11-22 01:18:52.556414
 """
 
 from collections.abc import Sequence
@@ -185,6 +185,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "tiers",
+        sa.Column("key", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("type", sa.String(length=16), nullable=False),
@@ -198,6 +199,7 @@ def upgrade() -> None:
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_tiers")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_tiers_tenant_id_key")),
     )
     op.create_table(
         "tracking_events",

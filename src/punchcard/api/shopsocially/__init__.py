@@ -1,0 +1,67 @@
+"""The ShopSocially face, ``/v2/loyalty``: the 24 functions of ShopSocially's Loyalty
+Program API v2, so that an integration written for ShopSocially runs against Punchcard
+with only the base URL, ``partner-id`` and ``api-key`` changed.
+
+A translator: each handler reads the document's parameters (form-encoded or JSON),
+calls one core service and renders the result with the document's field names in
+``{"data": …, "success": true}``; errors come out as ``{"reason": …, "success":
+false}`` (``errors.render``, registered for the prefix). ``docs/shopsocially.md`` maps
+every function to the service it calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from punchcard.api.common.errors import register_face
+from punchcard.api.common.openapi import face_openapi
+from punchcard.api.common.routing import UnitOfWorkRoute
+from punchcard.api.shopsocially import (
+    activities,
+    levels,
+    points,
+    redemptions,
+    transactions,
+    users,
+)
+from punchcard.api.shopsocially.errors import ERROR_SCHEMA, render
+
+PREFIX = "/v2/loyalty"
+TITLE = "Punchcard loyalty API (ShopSocially v2 compatible)"
+DESCRIPTION = (
+    "ShopSocially's Loyalty Program API v2 served by Punchcard: point an integration "
+    "written for `https://api.shopsocially.com/v2` at `<punchcard>/v2` and send your "
+    "tenant's partner id and a Punchcard API key in the `partner-id` and `api-key` "
+    "headers. Parameters are form-encoded or JSON; answers are "
+    '`{"data": …, "success": true}`, errors `{"reason": "…", "success": false}` '
+    "with a 4xx status. Dates in are `MM/DD/YYYY` (your timezone, both ends included); "
+    "times out are `DD-Mon-YYYY HH:MM:SS` UTC. Lists page with `start_index`, "
+    "answering `next_start_index`, `more` and `total`."
+)
+
+# Both headers on every call (OpenAPI: one requirement naming both schemes, not two
+# alternatives, which is how FastAPI lists two security dependencies).
+SECURITY: list[dict[str, list[str]]] = [{"PartnerId": [], "ApiKey": []}]
+
+router = APIRouter(route_class=UnitOfWorkRoute)
+for module in (points, transactions, users, activities, redemptions, levels):
+    router.include_router(module.router)
+
+register_face(PREFIX, render)
+
+
+def openapi(app: FastAPI) -> dict[str, Any]:
+    """The face's OpenAPI document: its paths, its error envelope, its two headers."""
+    doc = face_openapi(app, PREFIX, title=TITLE, description=DESCRIPTION, error_schema=ERROR_SCHEMA)
+    schemes = doc["components"].get("securitySchemes", {})
+    doc["components"]["securitySchemes"] = {k: v for k, v in schemes.items() if k in SECURITY[0]}
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            if op.get("security"):
+                op["security"] = SECURITY
+    return doc
+
+
+__all__ = ["DESCRIPTION", "PREFIX", "TITLE", "openapi", "router"]

@@ -1,0 +1,274 @@
+"""Reading ShopSocially's dialect: parameters from the query string and a form-encoded
+or JSON body, ``MM/DD/YYYY`` dates, ``points_status`` lists, ``start_index`` paging.
+
+Parameters are declared per function as a :class:`Params` model with the document's
+own names. The same model validates the request and documents it in OpenAPI (for
+both body encodings, or as query parameters).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from punchcard.api.shopsocially.errors import MissingParameters
+from punchcard.errors import ValidationFailed
+from punchcard.ledger.schemas import STATUSES
+
+P = TypeVar("P", bound="Params")
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class Params(BaseModel):
+    """A function's parameters, by the document's names. Unknown parameters are
+    ignored (as ShopSocially does); blank values count as absent. ``ALIASES`` maps
+    other names the document itself uses for a parameter (its curl examples send
+    ``loyalty_level`` where its tables say ``loyalty_level_id``) to the table's name."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    ALIASES: ClassVar[dict[str, str]] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = {k: v for k, v in data.items() if not _blank(v)}
+        for alias, name in cls.ALIASES.items():
+            if alias in out and name not in out:
+                out[name] = out.pop(alias)
+        return out
+
+
+def _blank(value: Any) -> bool:
+    # The document's own curl examples send `bonus_mutliplier = \u2018\u2019` (curly
+    # quotes: nothing) for "not set".
+    return isinstance(value, str) and not value.strip().strip("'\"\u2018\u2019\u201c\u201d")
+
+
+# Reading the request ---------------------------------------------------------------
+
+
+def _key(raw: str) -> str:
+    # The document's own examples write ` user_email = …`, `Redemption_id`, `redemption_ID`.
+    return raw.strip().lower()
+
+
+def _value(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    ctype = request.headers.get("content-type", "").lower()
+    if "json" in ctype or (not ctype and raw.lstrip()[:1] in (b"{", b"[")):
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise ValidationFailed("Request body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise ValidationFailed("Request body must be a JSON object")
+        return data
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    # application/x-www-form-urlencoded, curl's default for --data (also assumed when
+    # no content type is sent).
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed("Request body must be UTF-8") from None
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+async def read(request: Request) -> dict[str, Any]:
+    """Query parameters overlaid by the body's, keys trimmed and lower-cased."""
+    merged: dict[str, Any] = {}
+    for raw_key, raw_value in request.query_params.multi_items():
+        key, value = _key(raw_key), _value(raw_value)
+        if key in merged:  # repeated (`points_status=a&points_status=b`): a list
+            previous = merged[key]
+            merged[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            merged[key] = value
+    if request.method not in ("GET", "HEAD"):
+        merged.update({_key(str(k)): _value(v) for k, v in (await _body(request)).items()})
+    for key, value in merged.items():
+        if _has_nul(value):
+            # PostgreSQL text cannot hold NUL (SQLite can): refuse it on both alike.
+            raise ValidationFailed(f"Invalid {key}: must not contain NUL characters", field=key)
+    return merged
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    return False
+
+
+def validate(model: type[P], data: dict[str, Any], *, missing: str | None = None) -> P:
+    """``data`` as ``model``; an absent required parameter is "missing parameters"
+    (or ``missing``), anything else "Invalid <parameter>: …"."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errs = exc.errors()
+        if any(e.get("type") == "missing" for e in errs):
+            first = next(e for e in errs if e.get("type") == "missing")
+            field = str(first["loc"][0]) if first.get("loc") else None
+            raise MissingParameters(missing, field=field) from None
+        err = errs[0]
+        field = str(err["loc"][0]) if err.get("loc") else None
+        msg = str(err.get("msg", "invalid value"))
+        raise ValidationFailed(f"Invalid {field}: {msg}", field=field) from None
+
+
+def params(model: type[P], *, missing: str | None = None) -> Callable[[Request], Awaitable[P]]:
+    """A dependency yielding the request's parameters as ``model``."""
+
+    async def dependency(request: Request) -> P:
+        return validate(model, await read(request), missing=missing)
+
+    dependency.__name__ = f"{model.__name__}_params"
+    return dependency
+
+
+# OpenAPI ---------------------------------------------------------------------------
+
+
+def body_doc(model: type[Params]) -> dict[str, Any]:
+    """``openapi_extra`` documenting ``model`` as a form-encoded or JSON body."""
+    schema = model.model_json_schema()
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {"schema": schema},
+                "application/json": {"schema": schema},
+            },
+        }
+    }
+
+
+def query_doc(model: type[Params]) -> dict[str, Any]:
+    """``openapi_extra`` documenting ``model`` as query parameters."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", ()))
+    return {
+        "parameters": [
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": {k: v for k, v in prop.items() if k != "description"},
+                "description": prop.get("description", ""),
+            }
+            for name, prop in schema.get("properties", {}).items()
+        ]
+    }
+
+
+# Values ----------------------------------------------------------------------------
+
+
+def parse_date(value: str, field: str) -> date:
+    """``MM/DD/YYYY`` (the document's format; ``M/D/YYYY`` and ISO ``YYYY-MM-DD`` too)."""
+    for fmt in ("%m/%d/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValidationFailed(f"Invalid {field}: expected MM/DD/YYYY", field=field)
+
+
+def parse_day(value: str, field: str) -> date:
+    """``DD-Mon-YYYY`` (``30-May-2015``, the document's coupon_expiry), or a date
+    :func:`parse_date` reads (the document's own example also writes ``5/30/2015``)."""
+    parts = value.strip().split("-")
+    if len(parts) == 3 and parts[1][:3].title() in MONTHS:
+        try:
+            return date(int(parts[2]), MONTHS.index(parts[1][:3].title()) + 1, int(parts[0]))
+        except ValueError:
+            pass
+    try:
+        return parse_date(value, field)
+    except ValidationFailed:
+        raise ValidationFailed(f"Invalid {field}: expected DD-Mon-YYYY", field=field) from None
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``tz``, as UTC."""
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def day_window(from_date: str, to_date: str, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC half-open window ``[start of from_date, end of to_date)`` in the tenant's
+    timezone: both dates are calendar days of the merchant, ``to_date`` included."""
+    start = parse_date(from_date, "from_date")
+    end = parse_date(to_date, "to_date")
+    if end < start:
+        raise ValidationFailed("Invalid to_date: before from_date", field="to_date")
+    tz = ZoneInfo(timezone or "UTC")
+    return local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+
+
+def statuses(raw: Any) -> list[str] | None:
+    """``points_status`` as the document sends it, a JSON list (``["approved",
+    "auto_approved"]``, single quotes tolerated), or a comma-separated string."""
+    if raw is None or raw == "" or raw == []:
+        return None
+    values: Any = raw
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.startswith("["):
+            try:
+                values = json.loads(text.replace("'", '"'))
+            except ValueError:
+                raise ValidationFailed(
+                    "Invalid points_status: expected a JSON list", field="points_status"
+                ) from None
+        else:
+            values = text.split(",")
+    if not isinstance(values, list):
+        values = [values]
+    out = [str(v).strip().lower() for v in values if str(v).strip()]
+    for value in out:
+        if value not in STATUSES:
+            raise ValidationFailed(
+                f"Invalid points_status: {value!r} is not one of {', '.join(STATUSES)}",
+                field="points_status",
+            )
+    return out or None
+
+
+def money(raw: Any, field: str) -> Decimal:
+    """A monetary value: ``50``, ``"50.00"`` or the document's ``"$50"``."""
+    text = str(raw).strip().lstrip("$€£¥").replace(",", "").strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ValidationFailed(f"Invalid {field}: expected a number", field=field) from None
+    if not value.is_finite() or value < 0:
+        raise ValidationFailed(f"Invalid {field}: expected a positive number", field=field)
+    return value
+
+
+def csv_list(raw: Any) -> list[str]:
+    """A comma-separated string (the document's ``giftcard_coupon_codes``) or a JSON list."""
+    items = raw if isinstance(raw, list) else str(raw).split(",")
+    return [str(i).strip() for i in items if str(i).strip()]

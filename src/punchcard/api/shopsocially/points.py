@@ -1,0 +1,213 @@
+"""Award, Redeem and Deduct Points; Return Order (functions 1, 2, 3 and 24)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from punchcard.activities import service as activities
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.shopsocially.auth import OrdersWrite, PointsWrite, RewardsWrite
+from punchcard.api.shopsocially.errors import build, wire_fields
+from punchcard.api.shopsocially.params import Params, body_doc, money, params
+from punchcard.api.shopsocially.render import View, stamp, transaction_type
+from punchcard.api.shopsocially.render import money as money_text
+from punchcard.api.shopsocially.schemas import AwardOut, DeductOut, Ok, RedeemOut, ReturnOut
+from punchcard.identity.principal import Principal
+from punchcard.kit.ids import render
+from punchcard.kit.paging import Page
+from punchcard.ledger import points as ledger_points
+from punchcard.ledger import service as ledger
+from punchcard.ledger import transactions
+from punchcard.ledger.schemas import PointsChange
+from punchcard.members import service as members
+from punchcard.models import Member
+from punchcard.orders import service as orders
+from punchcard.orders.schemas import RefundCreate
+from punchcard.rewards import service as rewards
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["Points"])
+
+
+class AwardParams(Params):
+    user_email: str = Field(description="The email of the user to award")
+    activity_id: str = Field(description="The activity's id (`made_a_purchase`) or `act_…`")
+    points_passed: Decimal | None = Field(
+        default=None,
+        description="Overrides a fixed activity's points; the base value a bonus "
+        "multiplier activity multiplies (then required)",
+    )
+    order_id: str | None = Field(
+        default=None, max_length=128, description="Awards for one order_id are made once"
+    )
+
+
+class RedeemParams(Params):
+    user_email: str
+    redemption_id: str = Field(description="The redemption option's id (or `rwd_…`)")
+
+
+class DeductParams(Params):
+    user_email: str
+    reason: str = Field(max_length=500, description="The reason for the deduction")
+    points_passed: int = Field(gt=0, le=10**12, description="The number of points to deduct")
+
+
+class ReturnParams(Params):
+    order_id: str = Field(description="The order_id given when its points were awarded")
+    returned_amount: Any = Field(
+        default=None,
+        description="The value returned; absent or 0: the whole order. Points are "
+        "recomputed on what remains and the difference deducted",
+        json_schema_extra={"type": "number"},
+    )
+
+
+def _user(session: Session, p: Principal, email: str) -> Member:
+    return members.get_by_email(session, p, email=email, field="user_email")
+
+
+@router.post("/award", response_model=Ok[AwardOut], openapi_extra=body_doc(AwardParams))
+def award(
+    p: PointsWrite,
+    session: DbSession,
+    q: Annotated[AwardParams, Depends(params(AwardParams))],
+) -> Ok[AwardOut]:
+    """Award points to a user for an activity; once per order_id."""
+    member = _user(session, p, q.user_email)
+    with wire_fields(
+        activityId="activity_id",
+        pointsPassed="points_passed",
+        amount="points_passed",
+        reference="order_id",
+    ):
+        done = activities.award(
+            session,
+            p,
+            member_id=render("mem", member.id) or "",
+            activity_id=q.activity_id,
+            points_passed=q.points_passed,
+            reference=q.order_id,
+        )
+    view = View(session, p)
+    entry = done.entry
+    return Ok(
+        data=AwardOut(
+            **view.user_ref(done.member),
+            activity_id=done.activity.key,
+            activity_name=done.activity.name,
+            id=render("txn", entry.id) or "",
+            transaction_type=transaction_type(entry),
+            points=abs(entry.amount),
+            points_status=entry.status,
+            partner_id=view.partner_id,
+            created_time=stamp(entry.created_at),
+        )
+    )
+
+
+@router.post("/redeem", response_model=Ok[RedeemOut], openapi_extra=body_doc(RedeemParams))
+def redeem(
+    p: RewardsWrite,
+    session: DbSession,
+    q: Annotated[RedeemParams, Depends(params(RedeemParams))],
+) -> Ok[RedeemOut]:
+    """Spend a user's points on a redemption option; answers its one-time coupon code."""
+    member = _user(session, p, q.user_email)
+    with wire_fields(rewardId="redemption_id"):
+        done = rewards.redeem(
+            session, p, reward_id=q.redemption_id, member_id=render("mem", member.id) or ""
+        )
+    view = View(session, p)
+    entry = done.entry
+    return Ok(
+        data=RedeemOut(
+            **view.user_ref(done.member),
+            redemption_id=done.reward.key,
+            redemption_name=done.reward.name,
+            redemption_value=money_text(done.reward.monetary_value),
+            id=render("txn", entry.id) or "",
+            transaction_type=transaction_type(entry),
+            points=abs(entry.amount),
+            points_status=entry.status,
+            coupon_code=done.coupon.code if done.coupon is not None else None,
+            partner_id=view.partner_id,
+            created_time=stamp(entry.created_at),
+        )
+    )
+
+
+@router.post("/deduct", response_model=Ok[DeductOut], openapi_extra=body_doc(DeductParams))
+def deduct(
+    p: PointsWrite,
+    session: DbSession,
+    q: Annotated[DeductParams, Depends(params(DeductParams))],
+) -> Ok[DeductOut]:
+    """Deduct points from a user for any reason; never below zero."""
+    member = _user(session, p, q.user_email)
+    wire = {"amount": "points_passed", "description": "reason"}
+    data = build(PointsChange, wire, {"amount": -q.points_passed, "description": q.reason})
+    with wire_fields(**wire):
+        entry = ledger_points.change(
+            session, p, member_id=render("mem", member.id) or "", data=data
+        )
+    view = View(session, p)
+    return Ok(
+        data=DeductOut(
+            **view.user_ref(member),
+            id=render("txn", entry.id) or "",
+            transaction_type=transaction_type(entry),
+            points=abs(entry.amount),
+            points_status=entry.status,
+            available_points=ledger.available(session, member),
+            partner_id=view.partner_id,
+            created_time=stamp(entry.created_at),
+        )
+    )
+
+
+@router.post(
+    "/transaction/return", response_model=Ok[ReturnOut], openapi_extra=body_doc(ReturnParams)
+)
+def return_order(
+    p: OrdersWrite,
+    session: DbSession,
+    q: Annotated[ReturnParams, Depends(params(ReturnParams))],
+) -> Ok[ReturnOut]:
+    """Take back the points of a returned order, wholly or in part."""
+    amount = money(q.returned_amount, "returned_amount") if q.returned_amount is not None else None
+    data = build(RefundCreate, {"amount": "returned_amount"}, {"amount": amount or None})
+    with wire_fields(externalOrderId="order_id", amount="returned_amount"):
+        done = orders.refund(session, p, external_order_id=q.order_id, data=data)
+    order = done.order
+    member = members.get(session, p, member_id=render("mem", order.member_id) or "")
+    # The deduction the return just wrote: the member's newest return entry.
+    entry = None
+    if done.points_clawed_back > 0:
+        rows, _ = transactions.list_transactions(
+            session, p, page=Page(limit=1), member_id=render("mem", member.id), types=["clawback"]
+        )
+        entry = next((e for e in rows if e.order_id == order.id), None)
+    view = View(session, p)
+    partial = order.status == "partially_refunded"
+    created = entry.created_at if entry is not None else order.updated_at
+    return Ok(
+        data=ReturnOut(
+            **view.user_ref(member),
+            id=(render("txn", entry.id) if entry is not None else None) or "",
+            transaction_type="deduct",
+            points=abs(entry.amount) if entry is not None else 0,
+            points_status=entry.status if entry is not None else "deducted",
+            reason="Order Partially Returned" if partial else "Order Returned",
+            returned_for_order_id=order.external_order_id,
+            auto_approval_date="",
+            approved_time=stamp(entry.decided_at) if entry is not None else stamp(created),
+            partner_id=view.partner_id,
+            created_time=stamp(created),
+            updated_time=stamp(created),
+        )
+    )

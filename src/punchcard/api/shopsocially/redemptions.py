@@ -1,0 +1,249 @@
+"""Redemption options (rewards): Get All, Create, Get, Update (functions 16 to 19).
+
+An option's one-time coupon codes (``giftcard_coupon_codes``) are its reward's coupon
+pool; ``coupon_expiry`` is the last day the codes are valid, in the tenant's timezone.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from pydantic import Field
+
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.shopsocially.auth import RewardsRead, RewardsWrite
+from punchcard.api.shopsocially.errors import build, wire_fields
+from punchcard.api.shopsocially.params import (
+    Params,
+    body_doc,
+    csv_list,
+    local_midnight,
+    money,
+    params,
+    parse_day,
+    query_doc,
+)
+from punchcard.api.shopsocially.render import View, level_key, stamp
+from punchcard.api.shopsocially.render import money as money_text
+from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
+from punchcard.coupons import service as coupons
+from punchcard.errors import ValidationFailed
+from punchcard.kit.ids import parse, render
+from punchcard.kit.paging import MAX_LIMIT, Page
+from punchcard.models import CouponPool, Reward, Tier
+from punchcard.rewards import service as rewards
+from punchcard.rewards.schemas import RewardCreate, RewardUpdate
+
+router = APIRouter(route_class=UnitOfWorkRoute, tags=["Redemptions"])
+
+# Face parameter -> core field.
+FIELDS = {
+    "redemption_id": "key",
+    "redemption_name": "name",
+    "giftcard_description": "description",
+    "terms_and_conds_text": "terms",
+    "redemption_instructions": "instructions",
+    "allowed_redeem_points": "points_cost",
+    "redemption_value": "monetary_value",
+    "is_active": "is_active",
+    "associated_levels": "tier_ids",
+    "giftcard_coupon_codes": "codes",
+    "coupon_expiry": "codes_expire_at",
+}
+WIRE = {core: wire for wire, core in FIELDS.items()}
+
+
+class _Aliases(Params):
+    # The document's curl examples spell it `allowed_redeemp_points`.
+    ALIASES = {"allowed_redeemp_points": "allowed_redeem_points"}
+
+
+class CreateParams(_Aliases):
+    redemption_id: str = Field(max_length=64, description="Your id for the option")
+    redemption_name: str = Field(max_length=200)
+    allowed_redeem_points: int = Field(description="The points a redemption costs")
+    redemption_value: Any = Field(
+        description="Its monetary value (`50`, `$50`)", json_schema_extra={"type": "string"}
+    )
+    giftcard_description: str
+    terms_and_conds_text: str
+    giftcard_coupon_codes: Any = Field(
+        description="One-time codes, comma separated", json_schema_extra={"type": "string"}
+    )
+    coupon_expiry: str = Field(description="Last day the codes are valid, DD-Mon-YYYY")
+    is_active: bool = Field(default=False, description="Defaults to false")
+    redemption_instructions: str | None = None
+    associated_levels: Any = Field(
+        default=None,
+        description="Level ids allowed to redeem, comma separated (default: all)",
+        json_schema_extra={"type": "string"},
+    )
+
+
+class UpdateParams(_Aliases):
+    redemption_name: str | None = Field(default=None, max_length=200)
+    allowed_redeem_points: int | None = None
+    redemption_value: Any = Field(default=None, json_schema_extra={"type": "string"})
+    giftcard_description: str | None = None
+    terms_and_conds_text: str | None = None
+    giftcard_coupon_codes: Any = Field(
+        default=None,
+        description="More one-time codes, comma separated",
+        json_schema_extra={"type": "string"},
+    )
+    coupon_expiry: str | None = Field(default=None, description="DD-Mon-YYYY")
+    is_active: bool | None = None
+    redemption_instructions: str | None = None
+    associated_levels: Any = Field(default=None, json_schema_extra={"type": "string"})
+
+
+class PageParams(Params):
+    start_index: int = Field(default=0, ge=0)
+    count: int = Field(default=100, ge=1, le=1000, description="Options a page (default 100)")
+
+
+def _core(view: View, q: Params) -> dict[str, Any]:
+    """The parameters sent, as the core's fields and values."""
+    out: dict[str, Any] = {}
+    for name in q.model_fields_set & FIELDS.keys():
+        value = getattr(q, name)
+        if name == "redemption_value":
+            value = money(value, name)
+        elif name == "giftcard_coupon_codes":
+            value = csv_list(value)
+        elif name == "associated_levels":
+            value = [v for v in csv_list(value) if v.lower() != "all"]
+        elif name == "coupon_expiry":
+            # Valid through that whole day: they expire at the next local midnight.
+            value = local_midnight(parse_day(value, name) + timedelta(days=1), view.tz)
+        out[FIELDS[name]] = value
+    return out
+
+
+def _codes(view: View, pool: CouponPool, status: str | None = None) -> list[str]:
+    """The pool's codes (``status``: only those), all pages."""
+    codes: list[str] = []
+    while True:
+        rows, total = coupons.list_coupons(
+            view.session,
+            view.principal,
+            page=Page(limit=MAX_LIMIT, offset=len(codes)),
+            pool_id=render("pool", pool.id),
+            status=status,
+        )
+        codes.extend(c.code for c in rows)
+        if not rows or len(codes) >= total:
+            return codes
+
+
+def _update(view: View, reward: Reward, q: UpdateParams) -> dict[str, Any]:
+    """An update's core fields. The document sends the option's whole list of codes:
+    the ones the pool does not hold yet are added (a code, once issued, stays). Its
+    expiry can be re-sent unchanged; changing it is refused (the core keeps it)."""
+    values = _core(view, q)
+    pool = view.row(CouponPool, reward.pool_id)
+    if "codes" in values:
+        held = set(_codes(view, pool)) if pool is not None else set()
+        values["add_codes"] = [c for c in values.pop("codes") if c not in held]
+    if "codes_expire_at" in values:
+        current = pool.expires_at if pool is not None else None
+        if values.pop("codes_expire_at") != current:
+            raise ValidationFailed(
+                "Invalid coupon_expiry: the codes' expiry cannot be changed", field="coupon_expiry"
+            )
+    return values
+
+
+def _render(view: View, reward: Reward) -> RedemptionOut:
+    pool = view.row(CouponPool, reward.pool_id)
+    codes = _codes(view, pool, "available") if pool is not None else []
+    levels = [view.row(Tier, parse("tier", str(t))) for t in reward.tier_ids or []]
+    return RedemptionOut(
+        redemption_id=reward.key,
+        redemption_name=reward.name,
+        redemption_value=money_text(reward.monetary_value),
+        giftcard_description=reward.description or "",
+        terms_and_conds_text=reward.terms or "",
+        redemption_instructions=reward.instructions,
+        is_active=reward.is_active,
+        allowed_redeem_points=reward.points_cost,
+        associated_levels=[level_key(t) for t in levels if t is not None] or ["all"],
+        enable_coupon_based_incentive=pool is not None,
+        giftcard_coupon_codes=",".join(codes),
+        coupon_expiry=view.expiry_day(pool.expires_at) if pool is not None else "",
+        send_redemption_email=False,
+        redemption_email_subject="",
+        redemption_email_html="",
+        after_redemption_html="",
+        loyalty_redemption_card_img="",
+        id=render("rwd", reward.id) or "",
+        merchant_id=view.partner_id,
+        created_time=stamp(reward.created_at),
+        updated_time=stamp(reward.updated_at),
+    )
+
+
+@router.get("/redemptions", response_model=Ok[RedemptionPage], openapi_extra=query_doc(PageParams))
+def list_all(
+    p: RewardsRead,
+    session: DbSession,
+    q: Annotated[PageParams, Depends(params(PageParams))],
+) -> Ok[RedemptionPage]:
+    """The redemption options, `count` a page (all of them by default)."""
+    view = View(session, p)
+    rows, total = rewards.list_rewards(session, p, page=Page(limit=q.count, offset=q.start_index))
+    following = q.start_index + q.count
+    return Ok(
+        data=RedemptionPage(
+            total=total,
+            next_start_index=following,
+            redemptions=[_render(view, r) for r in rows],
+            more=following < total,
+        )
+    )
+
+
+@router.post("/redemptions", response_model=Ok[RedemptionOut], openapi_extra=body_doc(CreateParams))
+def create(
+    p: RewardsWrite,
+    session: DbSession,
+    q: Annotated[CreateParams, Depends(params(CreateParams))],
+) -> Ok[RedemptionOut]:
+    """Create a redemption option with its one-time coupon codes."""
+    view = View(session, p)
+    values = _core(view, q) | {"is_active": q.is_active}
+    data = build(RewardCreate, WIRE, values)
+    with wire_fields(**WIRE):
+        reward = rewards.create(session, p, data=data)
+    return Ok(data=_render(view, reward))
+
+
+@router.get("/redemptions/{redemption_id}", response_model=Ok[RedemptionOut])
+def get_one(p: RewardsRead, session: DbSession, redemption_id: str) -> Ok[RedemptionOut]:
+    """One redemption option, by its redemption_id."""
+    reward = rewards.get(session, p, reward_id=redemption_id, field="rewardId")
+    return Ok(data=_render(View(session, p), reward))
+
+
+@router.put(
+    "/redemptions/{redemption_id}",
+    response_model=Ok[RedemptionOut],
+    openapi_extra=body_doc(UpdateParams),
+)
+def update(
+    p: RewardsWrite,
+    session: DbSession,
+    redemption_id: str,
+    q: Annotated[UpdateParams, Depends(params(UpdateParams))],
+) -> Ok[RedemptionOut]:
+    """Change a redemption option; parameters not sent are left as they are."""
+    view = View(session, p)
+    reward = rewards.get(session, p, reward_id=redemption_id, field="rewardId")
+    data = build(
+        RewardUpdate, WIRE | {"add_codes": "giftcard_coupon_codes"}, _update(view, reward, q)
+    )
+    with wire_fields(**WIRE, add_codes="giftcard_coupon_codes"):
+        reward = rewards.update(session, p, reward_id=redemption_id, data=data)
+    return Ok(data=_render(view, reward))

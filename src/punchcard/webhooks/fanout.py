@@ -1,0 +1,83 @@
+"""Fan an outbox event out to the endpoints subscribed to it, in the event's own
+transaction.
+
+``events.service.emit`` calls this right after it adds the event, so the event and its
+deliveries commit or roll back together: a committed change is always delivered, a
+rolled-back one never is, and the unique key ``(tenant, endpoint, event)`` means each
+endpoint gets each event exactly once. (The alternative — a worker reading the outbox
+behind a cursor — needs a cursor that is safe against transactions committing out of id
+order; writing the deliveries up front needs nothing of the kind.)
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from punchcard.kit.ids import new_id
+from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from punchcard.webhooks.repository import PENDING, WebhookRepository
+
+ALL_EVENTS = "*"
+
+
+def subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
+    types = endpoint.event_types or []
+    return event_type in types or ALL_EVENTS in types
+
+
+def fan_out(session: Session, event: OutboxEvent) -> list[WebhookDelivery]:
+    """One pending delivery per enabled endpoint of the tenant subscribed to the type."""
+    # The query flushes the event first, so the deliveries' foreign key finds it.
+    endpoints = [
+        e
+        for e in WebhookRepository(session, event.tenant_id).enabled()
+        if subscribed(e, event.type)
+    ]
+    return queue(session, event, endpoints)
+
+
+def queue(
+    session: Session, event: OutboxEvent, endpoints: list[WebhookEndpoint]
+) -> list[WebhookDelivery]:
+    """Deliveries of ``event`` to ``endpoints``.
+
+    Per endpoint, the deliveries of one resource form a lane, sent one at a time in
+    position order. A delivery that finds its lane empty is due now; one that finds an
+    earlier delivery still pending is *parked* (no ``next_attempt_at``) until the
+    worker finishes that one and releases it.
+
+    Positions are read in this transaction: writes to one resource are serialised by
+    the lock the change itself holds (the member row, the coupon row; SQLite's single
+    writer), so positions follow the order in which the changes committed.
+    """
+    if not endpoints:
+        return []
+    repo = WebhookRepository(session, event.tenant_id)
+    lanes: dict[uuid.UUID, tuple[int, int]] = {}
+    if event.resource_id is not None:
+        lanes = repo.lanes(event.resource_id, [e.id for e in endpoints])
+    deliveries = []
+    for endpoint in endpoints:
+        last_seq, pending = lanes.get(endpoint.id, (0, 0))
+        deliveries.append(
+            repo.add_delivery(
+                WebhookDelivery(
+                    id=new_id(),
+                    endpoint_id=endpoint.id,
+                    event_id=event.id,
+                    event_type=event.type,
+                    resource_id=event.resource_id,
+                    seq=last_seq + 1,
+                    status=PENDING,
+                    attempt_count=0,
+                    schedule_step=0,
+                    next_trigger="scheduled",
+                    next_attempt_at=None if pending else event.created_at,
+                    created_at=event.created_at,
+                    updated_at=event.created_at,
+                )
+            )
+        )
+    return deliveries
