@@ -109,3 +109,67 @@ def test_parallel_requests_with_one_idempotency_key_write_once(
     assert set(statuses) <= {200, 409}, statuses
     r = httpx.get(a.url + f"/api/v2/members/{member}/points", headers=_headers(tenant))
     assert r.json()["balance"] == 5
+
+
+def test_parallel_redemptions_of_an_option_with_few_codes_hand_out_each_code_once(
+    two_servers: tuple[Server, Server], tenant: Tenant
+) -> None:
+    """Twenty members race for an option with five codes, through both processes and
+    both faces (native and ShopSocially): five succeed, each with a different code,
+    and only they are charged."""
+    a, b = two_servers
+    h = _headers(tenant)
+    r = httpx.post(
+        a.url + "/api/v2/rewards",
+        json={
+            "key": "race",
+            "name": "Race",
+            "pointsCost": 10,
+            "codes": [f"R-{i}" for i in range(5)],
+        },
+        headers=h,
+    )
+    assert r.status_code == 201, r.text
+    members = []
+    for i in range(20):
+        m = httpx.post(a.url + "/api/v2/members", json={"email": f"race{i}@example.com"}, headers=h)
+        assert m.status_code == 201, m.text
+        members.append(m.json()["id"])
+        assert (
+            httpx.post(
+                a.url + f"/api/v2/members/{m.json()['id']}/points", json={"amount": 10}, headers=h
+            ).status_code
+            == 200
+        )
+
+    def redeem(i: int) -> tuple[int, str | None]:
+        server = a if i % 2 else b
+        if i % 4 < 2:
+            resp = httpx.post(
+                server.url + "/api/v2/rewards/race/redeem",
+                json={"memberId": members[i]},
+                headers=h,
+                timeout=60,
+            )
+            code = resp.json()["coupon"]["code"] if resp.status_code == 200 else None
+            return resp.status_code, code
+        resp = httpx.post(
+            server.url + "/v2/loyalty/redeem",
+            data={"user_email": f"race{i}@example.com", "redemption_id": "race"},
+            headers={"partner-id": tenant.partner_id, "api-key": tenant.api.token},
+            timeout=60,
+        )
+        code = resp.json()["data"]["coupon_code"] if resp.status_code == 200 else None
+        return resp.status_code, code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(redeem, range(20)))
+    codes = [code for status, code in results if status == 200]
+    assert len(codes) == 5 and sorted(codes) == [f"R-{i}" for i in range(5)], results
+    assert all(status in (200, 409) for status, _ in results), results
+    balances = [
+        httpx.get(a.url + f"/api/v2/members/{m}/points", headers=h).json()["balance"]
+        for m in members
+    ]
+    assert sorted(balances) == [0] * 5 + [10] * 15
+    verify_tenant(tenant)
