@@ -66,6 +66,8 @@ def create_app(
     app.state.audit = AuditWriter(database)
     errors.install(app)
     app.add_middleware(RejectNul)
+    # Health checks first: routes match in order, and probes should not walk the API.
+    _health(app)
 
     from punchcard.api.native import router as native_router
 
@@ -84,7 +86,6 @@ def create_app(
         shopsocially.DESCRIPTION,
         document=lambda: shopsocially.openapi(app),
     )
-    _health(app)
     return app
 
 
