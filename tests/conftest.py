@@ -20,7 +20,6 @@ from punchcard.db.migrate import upgrade
 from punchcard.db.uow import Database
 from tests.factories import Tenant, make_tenant
 
-
 URL_ENV = "PUNCHCARD_TEST_DATABASE_URL"
 RESOLVED_ENV = "PUNCHCARD_TEST_RESOLVED_URL"
 
