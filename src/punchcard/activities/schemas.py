@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, StrictInt, field_serializer
+from pydantic import Field, StrictInt
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema
+from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema, UtcTime
 from punchcard.models import Activity
 
 
@@ -74,12 +72,8 @@ class ActivityRead(Schema):
     is_active: bool
     expiry_days: int | None
     system: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @field_serializer("created_at", "updated_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    updated_at: UtcTime
 
     @classmethod
     def of(cls, a: Activity) -> ActivityRead:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_serializer
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
 from punchcard.kit.money import money_str, to_money
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import ReferralCode, ReferralEvent
 
 if TYPE_CHECKING:
@@ -53,11 +52,7 @@ class ClickRead(Schema):
     id: str
     code: str
     visitor_id: str | None
-    created_at: datetime
-
-    @field_serializer("created_at")
-    def _time(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
 
     @classmethod
     def of(cls, e: ReferralEvent, code: ReferralCode) -> ClickRead:
@@ -94,11 +89,7 @@ class ConversionRead(Schema):
     revenue: str
     currency: str
     points: int = Field(description="Points awarded to the referrer for this conversion")
-    created_at: datetime
-
-    @field_serializer("created_at")
-    def _time(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
 
     @classmethod
     def of(cls, c: Conversion) -> ConversionRead:

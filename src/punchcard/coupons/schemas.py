@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, StrictInt, field_serializer, model_validator
+from pydantic import Field, StrictInt, model_validator
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
 from punchcard.kit.money import money_str
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import Coupon, CouponPool
 
 
@@ -32,7 +30,7 @@ class PoolCreate(InputSchema):
     discount_type: DiscountType
     discount_value: Decimal = Field(ge=0, le=Decimal("99999999"))
     points_cost: StrictInt | None = Field(default=None, ge=1, le=10**12)
-    expires_at: datetime | None = None
+    expires_at: UtcTime | None = None
     codes: list[str] | None = Field(default=None, max_length=10_000)
     generate: CodeGeneration | None = None
 
@@ -55,12 +53,8 @@ class PoolRead(Schema):
     available_codes: int
     issued_codes: int
     redeemed_codes: int
-    expires_at: datetime | None
-    created_at: datetime
-
-    @field_serializer("expires_at", "created_at")
-    def _times(self, value: datetime | None) -> str | None:
-        return iso_z(value)
+    expires_at: UtcTime | None
+    created_at: UtcTime
 
     @classmethod
     def of(cls, pool: CouponPool, counts: dict[str, int]) -> PoolRead:
@@ -92,13 +86,9 @@ class CouponRead(Schema):
     pool_id: str
     member_id: str | None
     status: str
-    issued_at: datetime | None
-    redeemed_at: datetime | None
-    expires_at: datetime | None
-
-    @field_serializer("issued_at", "redeemed_at", "expires_at")
-    def _times(self, value: datetime | None) -> str | None:
-        return iso_z(value)
+    issued_at: UtcTime | None
+    redeemed_at: UtcTime | None
+    expires_at: UtcTime | None
 
     @classmethod
     def of(cls, c: Coupon) -> CouponRead:

@@ -6,12 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints, field_serializer
+from pydantic import EmailStr, Field, StringConstraints
 
 from punchcard.identity.scopes import ALL_SCOPES, Role
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import ApiKey, AuditRecord, Tenant, User
 from punchcard.tenants.schemas import TeamRead
 
@@ -38,11 +37,7 @@ class UserRead(Schema):
     email: str
     name: str | None
     role: Role
-    created_at: datetime
-
-    @field_serializer("created_at")
-    def _time(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
 
     @classmethod
     def of(cls, user: User) -> UserRead:
@@ -68,13 +63,9 @@ class AuthSession(Schema):
     """A new session: the token goes in ``Authorization: Bearer <token>``."""
 
     token: str = Field(description="Session token; shown only here")
-    expires_at: datetime
+    expires_at: UtcTime
     user: UserRead
     team: TeamRead
-
-    @field_serializer("expires_at")
-    def _time(self, value: datetime) -> str | None:
-        return iso_z(value)
 
     @classmethod
     def of(cls, *, token: str, expires_at: datetime, user: User, tenant: Tenant) -> AuthSession:
@@ -157,13 +148,9 @@ class ApiKeyRead(Schema):
     name: str
     prefix: str = Field(description="The first characters of the key, to recognise it")
     scopes: list[str]
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    @field_serializer("created_at", "last_used_at", "revoked_at")
-    def _times(self, value: datetime | None) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    last_used_at: UtcTime | None
+    revoked_at: UtcTime | None
 
     @classmethod
     def of(cls, key: ApiKey) -> ApiKeyRead:
@@ -183,15 +170,11 @@ class ApiKeyCreated(Schema):
     name: str
     prefix: str
     scopes: list[str]
-    created_at: datetime
+    created_at: UtcTime
     key: str | None = Field(
         description="The plaintext key (`fl_live_…`): shown only in this response; "
         "null when the response is an Idempotency-Key replay (the secret is never stored)"
     )
-
-    @field_serializer("created_at")
-    def _time(self, value: datetime) -> str | None:
-        return iso_z(value)
 
     @classmethod
     def of(cls, key: ApiKey, plaintext: str) -> ApiKeyCreated:
@@ -220,11 +203,7 @@ class ApiKeyCall(Schema):
     status: int
     latency_ms: float
     client_ip: str | None
-    created_at: datetime
-
-    @field_serializer("created_at")
-    def _time(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
 
     @classmethod
     def of(cls, record: AuditRecord) -> ApiKeyCall:

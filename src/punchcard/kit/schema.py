@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
+
+from punchcard.kit.clock import iso_z
+
+# A time on the native face: UTC ISO-8601 with a trailing Z, millisecond precision.
+UtcTime = Annotated[datetime, PlainSerializer(lambda v: iso_z(v), return_type=str)]
 
 # A merchant-chosen id for a rule, option or level ("made_a_purchase", "$50_gift_card").
 KEY_PATTERN = r"^[A-Za-z0-9_$.-]{1,64}$"

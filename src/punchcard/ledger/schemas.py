@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from pydantic import Field, StrictInt
 
-from pydantic import Field, StrictInt, field_serializer
-
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import PointsEntry
 
 ENTRY_TYPES = ("award", "redeem", "deduct", "expire", "clawback", "adjust")
@@ -33,7 +30,7 @@ class PointsChange(InputSchema):
     description: str | None = Field(default=None, max_length=500)
     store_id: str | None = None
     activity_id: str | None = None
-    expires_at: datetime | None = None
+    expires_at: UtcTime | None = None
 
 
 class PointsChangeResult(Schema):
@@ -52,12 +49,8 @@ class TransactionRead(Schema):
     activity_id: str | None
     order_id: str | None
     store_id: str | None
-    created_at: datetime
-    expires_at: datetime | None
-
-    @field_serializer("created_at", "expires_at")
-    def _times(self, value: datetime | None) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    expires_at: UtcTime | None
 
     @classmethod
     def of(cls, e: PointsEntry) -> TransactionRead:

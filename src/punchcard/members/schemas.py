@@ -7,15 +7,13 @@ and the other faces' translators start from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_serializer, field_validator
+from pydantic import Field, field_validator
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import Capture, Member, MemberTag, Tag, Tier
 
 TAG_KEY_PATTERN = r"^[a-z0-9_-]{1,64}$"
@@ -102,16 +100,12 @@ class MemberRead(Schema):
     pending_points: int
     lifetime_points: int
     tags: list[str] = Field(description="Tag keys")
-    enrolled_at: datetime
-    last_activity_at: datetime | None
+    enrolled_at: UtcTime
+    last_activity_at: UtcTime | None
     metadata: dict[str, Any]
     referral_code: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @field_serializer("enrolled_at", "last_activity_at", "created_at", "updated_at")
-    def _times(self, value: datetime | None) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    updated_at: UtcTime
 
     @classmethod
     def of(
@@ -211,11 +205,7 @@ class MemberTagRead(Schema):
     key: str
     name: str
     source: TagSource
-    added_at: datetime
-
-    @field_serializer("added_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    added_at: UtcTime
 
     @classmethod
     def of(cls, link: MemberTag, tag: Tag) -> MemberTagRead:
@@ -245,11 +235,7 @@ class CaptureRead(Schema):
     source: CaptureSource
     store_id: str | None
     is_new_member: bool
-    created_at: datetime
-
-    @field_serializer("created_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
 
     @classmethod
     def of(cls, capture: Capture) -> CaptureRead:

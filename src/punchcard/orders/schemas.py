@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import Field, StrictInt, field_serializer, field_validator
+from pydantic import Field, StrictInt, field_validator
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
 from punchcard.kit.money import money_str, to_money
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import Order
 
 
@@ -52,7 +50,7 @@ class OrderCreate(InputSchema):
         default=None,
         description="The amount that earns points; default: eligible items, else total",
     )
-    placed_at: datetime | None = None
+    placed_at: UtcTime | None = None
 
     @field_validator("total", "eligible_amount", mode="before")
     @classmethod
@@ -78,12 +76,8 @@ class OrderRead(Schema):
     points_awarded: int
     points_clawed_back: int
     refunded_amount: str
-    placed_at: datetime
-    created_at: datetime
-
-    @field_serializer("placed_at", "created_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    placed_at: UtcTime
+    created_at: UtcTime
 
     @classmethod
     def of(cls, o: Order) -> OrderRead:

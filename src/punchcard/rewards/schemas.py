@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import Field, StrictInt, field_serializer
+from pydantic import Field, StrictInt
 
 from punchcard.coupons.schemas import CodeGeneration, CouponRead
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
 from punchcard.kit.money import money_str
-from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema
+from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema, UtcTime
 from punchcard.models import Reward
 
 
@@ -58,12 +57,8 @@ class RewardRead(Schema):
     stock: int | None
     pool_id: str | None
     available_codes: int | None
-    created_at: datetime
-    updated_at: datetime
-
-    @field_serializer("created_at", "updated_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    updated_at: UtcTime
 
     @classmethod
     def of(cls, r: Reward, available_codes: int | None = None) -> RewardRead:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import Field, field_serializer
+from pydantic import Field
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema
+from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import Store
 
 
@@ -42,12 +40,8 @@ class StoreRead(Schema):
     status: StoreStatus
     address: dict[str, Any] | None
     timezone: str | None
-    created_at: datetime
-    updated_at: datetime
-
-    @field_serializer("created_at", "updated_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    updated_at: UtcTime
 
     @classmethod
     def of(cls, store: Store) -> StoreRead:

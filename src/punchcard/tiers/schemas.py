@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from pydantic import Field, StrictInt, field_serializer
+from pydantic import Field, StrictInt
 
-from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema
+from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema, UtcTime
 from punchcard.models import Tier
 from punchcard.orders.schemas import OrderRead
 
@@ -50,12 +48,8 @@ class MemberTierRead(Schema):
     points_to_next: int | None
     period_points: int
     lifetime_points: int
-    period_start: datetime
-    period_end: datetime
-
-    @field_serializer("period_start", "period_end")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    period_start: UtcTime
+    period_end: UtcTime
 
     @classmethod
     def of(cls, v: TierView) -> MemberTierRead:
@@ -111,12 +105,8 @@ class TierRead(Schema):
     multiplier: str
     is_active: bool
     is_default: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @field_serializer("created_at", "updated_at")
-    def _times(self, value: datetime) -> str | None:
-        return iso_z(value)
+    created_at: UtcTime
+    updated_at: UtcTime
 
     @classmethod
     def of(cls, t: Tier) -> TierRead:
