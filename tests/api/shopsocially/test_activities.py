@@ -129,3 +129,20 @@ def test_update_activity_refuses_bad_values(ss: Loyalty) -> None:
     made = make_activity(ss)
     r = ss.put(f"/activities/{made['activity_id']}", {"approval_method": "whenever"})
     assert refused(r, 400).startswith("Invalid approval_method")
+
+
+def test_a_monthly_award_shows_when_it_will_be_approved(ss: Loyalty, tenant, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from tests.factories import insert_member
+
+    clock.freeze(datetime(2026, 4, 30, 20, tzinfo=UTC))
+    tenant.api.post(
+        "/activities", json={"key": "monthly_a", "name": "m", "points": 5, "approval": "monthly"}
+    )
+    email = "monthly@example.com"
+    insert_member(tenant, email=email)
+    data = ok(ss.post("/award", {"user_email": email, "activity_id": "monthly_a"}))
+    assert data["points_status"] == "pending"
+    txn = ok(ss.get(f"/transactions/{data['id']}"))
+    assert txn["auto_approval_date"] == "01-May-2026 00:00:00"

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from punchcard.activities import service as activities
 from punchcard.api.shopsocially.params import MONTHS
 from punchcard.api.shopsocially.schemas import (
     ActivityOut,
@@ -200,7 +201,9 @@ class View:
             qualified_points=entry.amount > 0,
             approved_by=None,
             approved_time="" if kind == "redeem" else stamp(decided),
-            auto_approval_date="",
+            auto_approval_date=stamp(
+                activities.auto_approval_at(activity, entry, self.tenant.timezone or "UTC")
+            ),
             created_time=stamp(entry.created_at),
             updated_time=stamp(max(entry.created_at, entry.decided_at or entry.created_at)),
             merchant_id=self.partner_id,
