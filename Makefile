@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-pg lint format lock migrate bench clean
+.PHONY: help install run test test-pg lint format lock migrate bench soak clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ run: install ## Install, migrate, and serve on http://127.0.0.1:8000 (SQLite at 
 
 test: install ## Run the whole test suite (SQLite; PostgreSQL when PUNCHCARD_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+soak: install ## The reliability suite at full size: 10,000 fuzz cases a face, 20 crash rounds (docs/reliability.md)
+	PUNCHCARD_SOAK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q tests/reliability
 
 lint: install ## ruff (lint + format check), mypy --strict on src/, import-linter layer contract
 	$(BIN)/ruff check src tests

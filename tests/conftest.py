@@ -20,6 +20,9 @@ from punchcard.db.migrate import upgrade
 from punchcard.db.uow import Database
 from tests.factories import Tenant, make_tenant
 
+# The reliability suite's end-of-run summary must run on the xdist controller.
+pytest_plugins = ["tests.reliability.summary"]
+
 URL_ENV = "PUNCHCARD_TEST_DATABASE_URL"
 RESOLVED_ENV = "PUNCHCARD_TEST_RESOLVED_URL"
 

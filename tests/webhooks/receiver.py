@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -50,7 +50,8 @@ class _Server(ThreadingHTTPServer):
 class Receiver:
     def __init__(self) -> None:
         self.requests: list[Received] = []
-        self._replies: dict[str, deque[Reply]] = {}
+        # Per path, the scripted replies still to give, each with the requests it is for.
+        self._replies: dict[str, list[tuple[Callable[[Received], bool] | None, Reply]]] = {}
         self._cond = threading.Condition()
         self._closing = threading.Event()
         receiver = self
@@ -84,17 +85,31 @@ class Receiver:
     def url(self, path: str = "/hook") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def reply(self, *replies: Reply, path: str = "/hook") -> None:
-        """Answer the next requests to ``path`` with ``replies``, then 200 again."""
+    def reply(
+        self,
+        *replies: Reply,
+        path: str = "/hook",
+        when: Callable[[Received], bool] | None = None,
+    ) -> None:
+        """Answer the next requests to ``path`` with ``replies``, then 200 again.
+
+        With ``when``, only requests it accepts take these replies. Concurrent
+        deliveries reach the receiver in no fixed order, so a test that fails one
+        particular delivery says which one rather than relying on it arriving first.
+        """
         with self._cond:
-            self._replies.setdefault(path, deque()).extend(replies)
+            self._replies.setdefault(path, []).extend((when, r) for r in replies)
 
     def _record(self, got: Received) -> Reply:
         with self._cond:
             self.requests.append(got)
             self._cond.notify_all()
-            queue = self._replies.get(got.path.split("?", 1)[0])
-            return queue.popleft() if queue else Reply()
+            queue = self._replies.get(got.path.split("?", 1)[0], [])
+            for i, (when, reply) in enumerate(queue):
+                if when is None or _accepts(when, got):
+                    del queue[i]
+                    return reply
+            return Reply()
 
     def wait_for(
         self, count: int, *, timeout: float = 30.0, path: str | None = None
@@ -118,3 +133,10 @@ class Receiver:
         self._closing.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+def _accepts(when: Callable[[Received], bool], got: Received) -> bool:
+    try:
+        return when(got)
+    except Exception:  # a body the predicate cannot read is not one it is for
+        return False

@@ -28,6 +28,7 @@ from punchcard.identity.schemas import (
     ResetPassword,
 )
 from punchcard.identity.scopes import Role
+from punchcard.identity.throttle import LoginThrottle
 from punchcard.kit.crypto import hash_password, hash_token, random_token, verify_password
 from punchcard.kit.ids import new_id
 from punchcard.mail.service import Mail
@@ -116,13 +117,29 @@ def register(session: Session, *, data: Register, ttl_seconds: int) -> NewSessio
     return NewSession(token, expires_at, user, tenant)
 
 
-def login(session: Session, *, email: str, password: str, ttl_seconds: int) -> NewSession:
-    """A session for the user, or Unauthenticated with one message for every failure."""
-    user = UserRepository(session).get_by_email(normalize_email(email))
+def login(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    ttl_seconds: int,
+    throttle: LoginThrottle | None = None,
+) -> NewSession:
+    """A session for the user, or Unauthenticated with one message for every failure.
+
+    With a ``throttle``, each attempt on an account takes one of its slots first (10 per
+    15 minutes): past them, RateLimited (429), whether or not the email exists.
+    """
+    account = normalize_email(email)
+    if throttle is not None:
+        throttle.attempt(account)
+    user = UserRepository(session).get_by_email(account)
     # verify_password checks against a dummy hash when there is no user, so an
     # unknown email costs as long as a wrong password.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         raise Unauthenticated(BAD_LOGIN, code="INVALID_CREDENTIALS")
+    if throttle is not None:
+        throttle.succeeded(account)
     token, expires_at = _open_session(session, user, ttl_seconds=ttl_seconds)
     return NewSession(token, expires_at, user, get_tenant(session, user.tenant_id))
 

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
+from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 from punchcard.activities.service import _slug
 from punchcard.coupons import service as coupons
 from punchcard.coupons.repository import CouponRepository, PoolRepository
-from punchcard.coupons.schemas import DiscountType, PoolCreate
+from punchcard.coupons.schemas import CodeGeneration, DiscountType, PoolCreate
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, PoolExhausted, Unprocessable, ValidationFailed
 from punchcard.events.service import emit
@@ -89,6 +92,35 @@ def _tier_ids(session: Session, principal: Principal, ids: list[str]) -> list[st
     return out
 
 
+def _pool(
+    *,
+    name: str,
+    value: Decimal | None,
+    expires_at: datetime | None = None,
+    codes: list[str] | None = None,
+    generate: CodeGeneration | None = None,
+    codes_field: str = "codes",
+) -> PoolCreate:
+    """The coupon pool behind a reward's codes. The reward's input was checked against
+    the reward's schema, not the pool's, whose limits differ (a pool's value is at most
+    99,999,999): a value the pool refuses is a 400 naming the reward's field, not a 500."""
+    fields = {"discount_value": "monetaryValue", "expires_at": "codesExpireAt"}
+    try:
+        return PoolCreate(
+            name=f"Reward: {name}"[:200],
+            discount_type=DiscountType.amount,
+            discount_value=value or 0,
+            expires_at=expires_at,
+            codes=codes,
+            generate=generate,
+        )
+    except PydanticValidationError as exc:
+        error = exc.errors()[0]
+        loc = error.get("loc") or ()
+        field = fields.get(str(loc[0]), codes_field) if loc else codes_field
+        raise ValidationFailed(f"{field}: {error.get('msg', 'invalid')}", field=field) from None
+
+
 def create(session: Session, principal: Principal, *, data: RewardCreate) -> Reward:
     repo = RewardRepository(session, principal.tenant_id)
     key = data.key or _slug(data.name)
@@ -103,10 +135,9 @@ def create(session: Session, principal: Principal, *, data: RewardCreate) -> Rew
         pool = coupons.create_pool(
             session,
             principal,
-            data=PoolCreate(
-                name=f"Reward: {data.name}",
-                discount_type=DiscountType.amount,
-                discount_value=data.monetary_value or 0,
+            data=_pool(
+                name=data.name,
+                value=data.monetary_value,
                 expires_at=data.codes_expire_at,
                 codes=data.codes,
                 generate=data.generate,
@@ -157,11 +188,8 @@ def _add_codes(session: Session, principal: Principal, reward: Reward, codes: li
         pool = coupons.create_pool(
             session,
             principal,
-            data=PoolCreate(
-                name=f"Reward: {reward.name}",
-                discount_type=DiscountType.amount,
-                discount_value=reward.monetary_value or 0,
-                codes=codes,
+            data=_pool(
+                name=reward.name, value=reward.monetary_value, codes=codes, codes_field="addCodes"
             ),
         )
         reward.pool_id = pool.id

@@ -68,7 +68,10 @@ class WebhookRead(Schema):
 class WebhookWithSecret(WebhookRead):
     """An endpoint with its signing secret: returned at creation and on rotation only."""
 
-    secret: str = Field(description="`whsec_…`: verify signatures with it; shown only now")
+    secret: str | None = Field(
+        description="`whsec_…`: verify signatures with it; shown only now "
+        "(null on an Idempotency-Key replay: the replay record never keeps it)"
+    )
 
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> WebhookWithSecret:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
@@ -89,14 +90,20 @@ def _validation_message(err: dict[str, Any], field: str | None) -> str:
 
 
 def _allowed_methods(request: Request) -> str:
-    """Every method the path answers to. Starlette's 405 names only the methods of the
-    first route whose path matched, but GET and POST /members are two routes."""
+    """The methods of the path template the URL resolved to. Starlette's 405 names only
+    those of its first route, but GET and POST /members are two routes of one path."""
+    template: str | None = None
     methods: set[str] = set()
     for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(request.scope)
-            if match is not Match.NONE:
-                methods |= route.methods
+        if not (isinstance(route, Route) and route.methods):
+            continue
+        match, _ = route.matches(request.scope)
+        if match is Match.NONE or template not in (None, route.path):
+            continue
+        # The first template that matches wins, as in routing (/members/batch is
+        # routed before /members/{id}).
+        template = route.path
+        methods |= route.methods
     return ", ".join(sorted(methods))
 
 
@@ -132,8 +139,11 @@ def install(app: FastAPI) -> None:
         return render(request, E.Conflict("The resource was changed concurrently; retry"))
 
     @app.exception_handler(OperationalError)
-    async def _operational(request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database unavailable: %s", exc.orig)
+    @app.exception_handler(PoolTimeout)
+    async def _operational(request: Request, exc: OperationalError | PoolTimeout) -> JSONResponse:
+        # A locked database, a lost connection, or no pooled connection free in time:
+        # the request did nothing, and a retry may succeed.
+        log.warning("database unavailable: %s", getattr(exc, "orig", None) or exc)
         response = render(
             request,
             E.PunchcardError("Database busy or unavailable; retry", code="SERVICE_UNAVAILABLE"),

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import Depends, Query
 
-from punchcard.kit.paging import DEFAULT_LIMIT, MAX_LIMIT, Page
+from punchcard.kit.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 
 
 def _page(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1..200")
     ] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
 ) -> Page:
     return Page(limit=limit, offset=offset)
 

@@ -26,6 +26,7 @@ from punchcard.identity.schemas import (
     Register,
     ResetPassword,
 )
+from punchcard.identity.throttle import login_throttle
 from punchcard.mail import service as mail
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Auth"])
@@ -38,11 +39,18 @@ def _settings(request: Request) -> Settings:
 
 AppSettings = Annotated[Settings, Depends(_settings)]
 
+_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 BAD_CREDENTIALS: dict[int | str, dict[str, Any]] = {
     401: {
         "description": "Unknown email or wrong password (one answer for both)",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
+        "content": _ERROR,
+    },
+    429: {
+        "description": "Too many attempts on this account (10 per 15 minutes): "
+        "`TOO_MANY_LOGIN_ATTEMPTS`, with `Retry-After` in seconds",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": _ERROR,
+    },
 }
 
 
@@ -64,13 +72,15 @@ def login(session: DbSession, settings: AppSettings, body: Login) -> AuthSession
     """Log in with email and password; returns a session token.
 
     Every bad credential gets the same 401 `INVALID_CREDENTIALS`, whether or not the
-    email exists.
+    email exists. After 10 attempts on one account within 15 minutes, further ones get
+    429 `TOO_MANY_LOGIN_ATTEMPTS` with `Retry-After` (a successful login resets the count).
     """
     new = users.login(
         session,
         email=body.email,
         password=body.password,
         ttl_seconds=settings.session_ttl_seconds,
+        throttle=login_throttle(settings.redis_url),
     )
     return _opened(new)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from punchcard.api.common.auth import WebhooksRead, WebhooksWrite
 from punchcard.api.common.paging import PageParams
-from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
 from punchcard.webhooks import service
 from punchcard.webhooks.schemas import (
     DeliveryList,
@@ -52,9 +52,14 @@ def list_event_types(p: WebhooksRead) -> EventTypeList:
 
 @router.post("/webhooks", response_model=WebhookWithSecret, status_code=201)
 def create_webhook(
-    p: WebhooksWrite, session: DbSession, body: WebhookCreate, allow_private: AllowPrivate
+    p: WebhooksWrite,
+    session: DbSession,
+    body: WebhookCreate,
+    allow_private: AllowPrivate,
+    request: Request,
 ) -> WebhookWithSecret:
     """Create an endpoint; its `whsec_` signing secret is shown only in this answer."""
+    redact_on_replay(request, "secret")
     endpoint = service.create(session, p, data=body, allow_private=allow_private)
     return WebhookWithSecret.of(endpoint)
 
@@ -82,8 +87,11 @@ def delete_webhook(p: WebhooksWrite, session: DbSession, id: str) -> Response:
 
 
 @router.post("/webhooks/{id}/rotate-secret", response_model=WebhookWithSecret)
-def rotate_secret(p: WebhooksWrite, session: DbSession, id: str) -> WebhookWithSecret:
+def rotate_secret(
+    p: WebhooksWrite, session: DbSession, id: str, request: Request
+) -> WebhookWithSecret:
     """Issue a new secret; the old one also signs for 24 hours."""
+    redact_on_replay(request, "secret")
     return WebhookWithSecret.of(service.rotate_secret(session, p, endpoint_id=id))
 
 

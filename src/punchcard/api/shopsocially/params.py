@@ -156,7 +156,8 @@ def body_doc(model: type[Params]) -> dict[str, Any]:
     schema = model.model_json_schema()
     return {
         "requestBody": {
-            "required": True,
+            # An update whose every field is optional may come without a body.
+            "required": bool(schema.get("required")),
             "content": {
                 "application/x-www-form-urlencoded": {"schema": schema},
                 "application/json": {"schema": schema},
@@ -175,6 +176,8 @@ def query_doc(model: type[Params]) -> dict[str, Any]:
                 "name": name,
                 "in": "query",
                 "required": name in required,
+                # A blank value counts as absent (see `read`), and so is allowed.
+                **({} if name in required else {"allowEmptyValue": True}),
                 "schema": {k: v for k, v in prop.items() if k != "description"},
                 "description": prop.get("description", ""),
             }

@@ -31,7 +31,7 @@ from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
 from punchcard.errors import ValidationFailed
 from punchcard.kit.ids import parse, render
-from punchcard.kit.paging import MAX_LIMIT, Page
+from punchcard.kit.paging import MAX_LIMIT, MAX_OFFSET, Page
 from punchcard.models import CouponPool, Reward, Tier
 from punchcard.rewards import service as rewards
 from punchcard.rewards.schemas import RewardCreate, RewardUpdate
@@ -100,8 +100,11 @@ class UpdateParams(_Aliases):
 
 
 class PageParams(Params):
-    start_index: int = Field(default=0, ge=0)
+    start_index: int = Field(default=0, ge=0, le=MAX_OFFSET)
     count: int = Field(default=100, ge=1, le=1000, description="Options a page (default 100)")
+
+
+_PARSED = {"redemption_value", "giftcard_coupon_codes", "associated_levels", "coupon_expiry"}
 
 
 def _core(view: View, q: Params) -> dict[str, Any]:
@@ -109,6 +112,8 @@ def _core(view: View, q: Params) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in q.model_fields_set & FIELDS.keys():
         value = getattr(q, name)
+        if value is None and name in _PARSED:
+            continue  # JSON null: as if not sent (a form cannot send null at all)
         if name == "redemption_value":
             value = money(value, name)
         elif name == "giftcard_coupon_codes":

@@ -18,7 +18,7 @@ from punchcard.api.shopsocially.render import View
 from punchcard.api.shopsocially.schemas import Ok, TransactionOut, TransactionPage
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import render
-from punchcard.kit.paging import Page
+from punchcard.kit.paging import MAX_OFFSET, Page
 from punchcard.ledger import transactions
 from punchcard.members import service as members
 
@@ -36,7 +36,9 @@ class WindowParams(Params):
         description='A JSON list of statuses, e.g. `["approved","auto_approved"]`',
         json_schema_extra={"type": "string"},
     )
-    start_index: int = Field(default=0, ge=0, description="Where the page starts (default 0)")
+    start_index: int = Field(
+        default=0, ge=0, le=MAX_OFFSET, description="Where the page starts (default 0)"
+    )
 
 
 class UpdateParams(Params):

@@ -23,7 +23,7 @@ from punchcard.api.shopsocially.schemas import Ok, UserOut, UserPage
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import render
-from punchcard.kit.paging import Page
+from punchcard.kit.paging import MAX_OFFSET, Page
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.members.schemas import MemberCreate, MemberUpdate
@@ -48,7 +48,7 @@ class ListParams(Params):
     filter_by: Literal["enrollment_date", "last_activity_date"] = Field(
         default="enrollment_date", description="The date the range applies to"
     )
-    start_index: int = Field(default=0, ge=0)
+    start_index: int = Field(default=0, ge=0, le=MAX_OFFSET)
     count: int = Field(default=100, ge=1, le=1000, description="Users a page (default 100)")
 
 

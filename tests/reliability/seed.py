@@ -1,0 +1,244 @@
+"""A tenant with one of everything, and the path ids each face's operations take.
+
+The reliability suite calls every operation with real ids (so generated requests
+reach the code behind the lookup, and the isolation matrix has something to leak).
+``PathIds`` maps each path parameter, named by the path segment before it, to the id
+of a seeded object; an operation whose parameter has no seeded id fails the coverage
+test, so a new endpoint cannot slip past the matrices.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.factories import Api, Tenant, unique
+
+NATIVE = "/api/v2"
+LOYALTY = "/v2/loyalty"
+
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+@dataclass
+class Seeded:
+    """What `seed` made, by name, plus the path ids per face."""
+
+    tenant: Tenant
+    member: str
+    member_email: str
+    member_external_id: str
+    values: dict[str, str] = field(default_factory=dict)
+
+    def path_ids(self) -> dict[tuple[str, str], str]:
+        """``(segment before the parameter, parameter name) -> value``."""
+        v = self.values
+        return {
+            # native
+            ("api-keys", "id"): v["api_key"],
+            ("stores", "id"): v["store"],
+            ("members", "id"): self.member,
+            ("tags", "tagKey"): "vip",
+            ("activities", "id"): v["activity"],
+            ("tiers", "id"): v["tier"],
+            ("rewards", "id"): v["reward"],
+            ("transactions", "id"): v["transaction"],
+            ("orders", "externalOrderId"): v["order_external_id"],
+            ("coupons", "id"): v["coupon"],
+            ("products", "id"): v["product"],
+            ("webhooks", "id"): v["webhook"],
+            ("deliveries", "deliveryId"): v["delivery"],
+            # ShopSocially
+            ("transactions", "transaction_id"): v["ss_transaction"],
+            ("users", "user_email"): self.member_email,
+            ("users", "uid"): self.member_external_id,
+            ("activities", "activity_id"): v["ss_activity"],
+            ("redemptions", "redemption_id"): v["ss_redemption"],
+            ("levels", "level_id"): v["ss_level"],
+        }
+
+
+def path_params(path: str) -> list[tuple[str, str]]:
+    """``[(segment before, name), ...]`` for each ``{name}`` in an OpenAPI path."""
+    parts = path.strip("/").split("/")
+    out = []
+    for i, part in enumerate(parts):
+        m = _PARAM.fullmatch(part)
+        if m:
+            out.append((parts[i - 1] if i else "", m.group(1)))
+    return out
+
+
+def fill_path(path: str, ids: dict[tuple[str, str], str]) -> str:
+    """The path with every ``{name}`` replaced by its seeded id."""
+    for segment, name in path_params(path):
+        path = path.replace("{" + name + "}", ids[(segment, name)], 1)
+    return path
+
+
+def _ok(r: Any, status: int = 200) -> Any:
+    assert r.status_code == status, r.text
+    return r.json()
+
+
+def seed(t: Tenant) -> Seeded:
+    """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
+    coupon, an order, a product, a tag, a webhook with a delivery, an API key."""
+    api = t.api
+    store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
+    email = f"{unique('seed')}@example.com"
+    external = unique("ext")
+    member = _ok(
+        api.post(
+            "/members",
+            json={"email": email, "externalId": external, "firstName": "Ada", "phone": None},
+        ),
+        201,
+    )["id"]
+    award = _ok(api.post(f"/members/{member}/points", json={"amount": 5000}))
+    tier = _ok(api.post("/tiers", json={"name": unique("Gold"), "minPoints": 100_000}), 201)
+    activity = _ok(api.post("/activities", json={"name": unique("act"), "points": 10}), 201)
+    reward = _ok(
+        api.post("/rewards", json={"name": unique("reward"), "pointsCost": 10, "stock": 100}),
+        201,
+    )
+    pool = _ok(
+        api.post(
+            "/coupons/pools",
+            json={
+                "name": unique("pool"),
+                "discountType": "amount",
+                "discountValue": "5.00",
+                "pointsCost": 10,
+                "generate": {"count": 50},
+            },
+        ),
+        201,
+    )
+    coupon = _ok(api.post("/coupons/issue", json={"poolId": pool["id"], "memberId": member}), 201)[
+        "coupons"
+    ][0]
+    order_ext = unique("SO")
+    order = _ok(
+        api.post(
+            "/orders",
+            json={"externalOrderId": order_ext, "memberId": member, "total": "100.00"},
+        ),
+        201,
+    )
+    _ok(api.post(f"/members/{member}/tags", json={"tags": ["vip"]}))
+    imported = _ok(
+        api.post(
+            "/catalog/import",
+            json={
+                "format": "generic",
+                "products": [
+                    {
+                        "externalId": unique("p"),
+                        "title": "Mug",
+                        "variants": [{"externalId": unique("v"), "price": "9.00"}],
+                    }
+                ],
+            },
+        )
+    )
+    assert imported["created"] == 1, imported
+    product = _ok(api.get("/products"))["products"][0]["id"]
+    webhook = _ok(
+        api.post(
+            "/webhooks",
+            json={"url": "http://127.0.0.1:9/hook", "events": ["points.awarded"]},
+        ),
+        201,
+    )
+    delivery = _ok(api.post(f"/webhooks/{webhook['id']}/test"), 202)
+    key = _ok(t.owner.post("/api-keys", json={"name": "victim", "preset": "read"}), 201)
+
+    values = {
+        "store": store["id"],
+        "tier": tier["id"],
+        "activity": activity["id"],
+        "reward": reward["id"],
+        "pool": pool["id"],
+        "coupon": coupon["id"],
+        "coupon_code": coupon["code"],
+        "transaction": award["transactionId"],
+        "order": order["id"],
+        "order_external_id": order_ext,
+        "product": product,
+        "webhook": webhook["id"],
+        "delivery": delivery["id"],
+        "api_key": key["id"],
+    }
+    values.update(_seed_loyalty(t, email))
+    return Seeded(t, member, email, external, values)
+
+
+def loyalty_headers(t: Tenant, key: Api | None = None) -> dict[str, str]:
+    return {"partner-id": t.partner_id, "api-key": (key or t.api).token}
+
+
+def _seed_loyalty(t: Tenant, email: str) -> dict[str, str]:
+    """The ShopSocially ids of the same objects, plus a level and an activity of its own."""
+    h = loyalty_headers(t)
+
+    def post(path: str, body: dict[str, Any]) -> Any:
+        return _ok(t.client.post(LOYALTY + path, json=body, headers=h))["data"]
+
+    activity = post(
+        "/activities",
+        {
+            "activity_id": unique("act").replace("-", "_"),
+            "activity_name": "Shared a photo",
+            "activity_description": "Shared a photo",
+            "activity_type": "fixed",
+            "approval_method": "immediate",
+            "max_award_frequency": 1000,
+            "max_award_frequency_interval": "day",
+            "points_per_activity": 10,
+            "is_active": "true",
+        },
+    )
+    redemption = post(
+        "/redemptions",
+        {
+            "redemption_id": unique("rd").replace("-", "_"),
+            "redemption_name": "Gift card",
+            "is_active": "true",
+            "allowed_redeem_points": 10,
+            "redemption_value": "$5",
+            "giftcard_description": "$5 gift card",
+            "terms_and_conds_text": "at checkout",
+            "redemption_instructions": "apply the code at checkout",
+            "giftcard_coupon_codes": f"{unique('C')},{unique('C')}",
+            "coupon_expiry": "30-May-2099",
+        },
+    )
+    level = post(
+        "/levels",
+        {
+            "level_id": unique("lvl"),
+            "level_name": "Star",
+            "level_description": "Star level",
+            "is_active": "true",
+            "level_type": "lifetime",
+            "level_position": 10,
+            "level_minimum_points": 100_000,
+            "level_bonus_multiplier": 1.5,
+        },
+    )
+    awarded = post("/award", {"user_email": email, "activity_id": activity["activity_id"]})
+    return {
+        "ss_activity": str(activity["activity_id"]),
+        "ss_redemption": str(redemption["redemption_id"]),
+        "ss_level": str(level["level_id"]),
+        "ss_transaction": str(_transaction_id(awarded)),
+    }
+
+
+def _transaction_id(awarded: dict[str, Any]) -> str:
+    for name in ("transaction_id", "points_transaction_id", "id"):
+        if name in awarded:
+            return str(awarded[name])
+    raise AssertionError(f"no transaction id in the award answer: {awarded}")
