@@ -9,17 +9,19 @@ response is returned to the server), and rolled back on any error.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import functools
 import json
 import time
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from punchcard.api.common.errors import status_for
@@ -33,6 +35,18 @@ _session: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+# Commits, rollbacks and closes run on their own small pool, never on the shared one
+# the handlers use: in a burst of writes every shared thread can be a handler waiting
+# for SQLite's write lock, and the request holding that lock must still be able to
+# commit (else the process stalls until busy_timeout).
+_FINISHER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="punchcard-commit")
+
+
+async def _finish(fn: Callable[..., Any], *args: Any) -> Any:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_FINISHER, functools.partial(fn, *args))
 
 
 def get_session() -> Session:
@@ -86,7 +100,7 @@ class UnitOfWorkRoute(APIRoute):
                 except IdempotentReplay as exc:
                     replay = exc
                 if replay is not None:
-                    await run_in_threadpool(session.rollback)
+                    await _finish(session.rollback)
                     status = replay.response.status_code
                     return replay.response
                 claim = getattr(request.state, "idempotency_claim", None)
@@ -97,24 +111,24 @@ class UnitOfWorkRoute(APIRoute):
                             _redacted(request, bytes(response.body)),
                             response.media_type,
                         )
-                        await run_in_threadpool(idempotency.complete, session, claim, stored)
-                    await run_in_threadpool(session.commit)
+                        await _finish(idempotency.complete, session, claim, stored)
+                    await _finish(session.commit)
                 else:
-                    await run_in_threadpool(session.rollback)
+                    await _finish(session.rollback)
                     if claim is not None:
-                        await run_in_threadpool(idempotency.release, db, claim)
+                        await _finish(idempotency.release, db, claim)
                 status = response.status_code
                 return response
             except BaseException as exc:
-                await run_in_threadpool(session.rollback)
+                await _finish(session.rollback)
                 claim = getattr(request.state, "idempotency_claim", None)
                 if claim is not None:
-                    await run_in_threadpool(idempotency.release, db, claim)
+                    await _finish(idempotency.release, db, claim)
                 status = _status_of(exc)
                 raise
             finally:
                 _session.reset(token)
-                await run_in_threadpool(session.close)
+                await _finish(session.close)
                 _audit(request, db, status, started)
 
         return handler
