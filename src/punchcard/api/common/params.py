@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from punchcard.kit.clock import as_utc
 
@@ -22,8 +22,20 @@ def _iso_only(value: object) -> object:
     return value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_only)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+# Windows are computed around these dates (a 30-day window before `to`, a day after,
+# a UTC offset): near year 1 or 9999 that arithmetic overflows, so stay well inside.
+_EARLIEST, _LATEST = date(1900, 1, 1), date(9000, 12, 31)
+
+
+def _in_range(value: date) -> date:
+    day = value.date() if isinstance(value, datetime) else value
+    if not _EARLIEST <= day <= _LATEST:
+        raise ValueError(f"must be between {_EARLIEST} and {_LATEST}")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(_in_range)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_in_range)]
 
 FromParam = Annotated[
     IsoDateTime | None,
