@@ -58,6 +58,18 @@ class Scenario:
     goal: float | None  # minimum ratio punchcard/reference
     note: str = ""
     results: dict[str, list[Result]] = field(default_factory=dict)
+    connections: int | None = None  # None: the run's --connections
+    server: str = "pc"  # which Punchcard process serves it (see VARIANTS)
+    p99_goal_ms: float | None = None  # a latency goal on Punchcard's p99
+
+
+# Punchcard processes on the same database, differing in one setting each, so a
+# feature's cost or gain is measured against the same build in the same run.
+VARIANTS: dict[str, dict[str, str]] = {
+    "pc": {},
+    "pc-no-group": {"PUNCHCARD_GROUP_COMMIT": "false"},
+    "pc-no-key-cache": {"PUNCHCARD_API_KEY_CACHE_SECONDS": "0"},
+}
 
 
 def free_port() -> int:
@@ -161,15 +173,20 @@ def main() -> None:
         capture_output=True,
         text=True,
     )
-    key = json.loads(created.stdout)["apiKey"]
+    tenant = json.loads(created.stdout)
+    key, partner = tenant["apiKey"], tenant["partnerId"]
 
-    pc_port, ref_port = free_port(), free_port()
-    pc = subprocess.Popen(
-        [PY, "-m", "punchcard.cli.main", "serve", "--port", str(pc_port), "--no-worker"],
-        env=base_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    ports = {name: free_port() for name in VARIANTS}
+    servers = {
+        name: subprocess.Popen(
+            [PY, "-m", "punchcard.cli.main", "serve", "--port", str(ports[name]), "--no-worker"],
+            env={**base_env, **extra},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for name, extra in VARIANTS.items()
+    }
+    ref_port = free_port()
     ref = subprocess.Popen(
         [
             PY,
@@ -186,25 +203,30 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    pcu, refu = f"http://127.0.0.1:{pc_port}", f"http://127.0.0.1:{ref_port}"
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    refu = f"http://127.0.0.1:{ref_port}"
     try:
-        wait_ready(pcu + "/healthz", pc)
+        for name, proc in servers.items():
+            wait_ready(urls[name] + "/healthz", proc)
         wait_ready(refu + "/noop", ref)
-        scenarios = build(pcu, refu, key)
+        scenarios = build(urls, refu, key, partner)
         for sc in scenarios:
+            conns = sc.connections or args.connections
+            pc_proc = servers[sc.server]
             for rnd in range(args.rounds):
-                order = [("punchcard", sc.punchcard, pc.pid), ("reference", sc.reference, ref.pid)]
+                order = [
+                    ("punchcard", sc.punchcard, pc_proc.pid),
+                    ("reference", sc.reference, ref.pid),
+                ]
                 if rnd % 2:
                     order.reverse()
                 for label, target, pid in order:
                     if target is None:
                         continue
-                    sc.results.setdefault(label, []).append(
-                        wrk(target, args.seconds, args.connections, pid)
-                    )
+                    sc.results.setdefault(label, []).append(wrk(target, args.seconds, conns, pid))
             print(summary_line(sc), flush=True)
     finally:
-        for p in (pc, ref):
+        for p in (*servers.values(), ref):
             p.terminate()
             try:
                 p.wait(timeout=30)
@@ -214,12 +236,16 @@ def main() -> None:
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def build(pcu: str, refu: str, key: str) -> list[Scenario]:
+def build(urls: dict[str, str], refu: str, key: str, partner: str) -> list[Scenario]:
     """Seed Punchcard over its API and describe each scenario."""
+    pcu = urls["pc"]
     h = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=pcu + "/api/v2", headers=h, timeout=120) as c:
         member = c.post("/members", json={"email": "bench@example.com"}).json()["id"]
         c.post(f"/members/{member}/points", json={"amount": 1_000_000_000})
+        c.post(
+            "/activities", json={"key": "bench_purchase", "name": "Bench purchase", "points": 5}
+        ).raise_for_status()
         for i in range(6):
             r = c.post(
                 "/coupons/pools",
@@ -243,48 +269,70 @@ def build(pcu: str, refu: str, key: str) -> list[Scenario]:
     }
     batch_ref = {"rows": [{"member": 1 + i % 1000, "amount": 10} for i in range(500)]}
     key_env = {"KEY": key}
+    award_body = {**key_env, "BODY": '{"amount": 5}'}
+    ref_award = Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 5}'})
+    ref_read = Target("ref", refu + "/balance/1", "get.lua")
+    ref_noop = Target("ref", refu + "/noop", "get.lua")
+    read_path = f"/api/v2/members/{member}"
+    award_path = f"/api/v2/members/{member}/points"
     return [
         Scenario(
             "no-op vs GET /healthz (no auth)",
             Target("pc", pcu + "/healthz", "get.lua"),
-            Target("ref", refu + "/noop", "get.lua"),
+            ref_noop,
             None,
             "the framework floor",
         ),
         Scenario(
             "balance read: GET /api/v2/members/{id}",
-            Target("pc", f"{pcu}/api/v2/members/{member}", "get.lua", key_env),
-            Target("ref", refu + "/balance/1", "get.lua"),
+            Target("pc", pcu + read_path, "get.lua", key_env),
+            ref_read,
             0.5,
+            p99_goal_ms=10,
+        ),
+        Scenario(
+            "balance read, API-key cache off (every call looks the key up)",
+            Target("pc", urls["pc-no-key-cache"] + read_path, "get.lua", key_env),
+            ref_read,
+            None,
+            "item 6: compare with the row above",
+            server="pc-no-key-cache",
         ),
         Scenario(
             "points balance: GET /api/v2/members/{id}/points?limit=1",
-            Target("pc", f"{pcu}/api/v2/members/{member}/points?limit=1", "get.lua", key_env),
-            Target("ref", refu + "/balance/1", "get.lua"),
+            Target("pc", f"{pcu}{award_path}?limit=1", "get.lua", key_env),
+            ref_read,
             None,
         ),
         Scenario(
             "award: POST /api/v2/members/{id}/points",
-            Target(
-                "pc",
-                f"{pcu}/api/v2/members/{member}/points",
-                "post.lua",
-                {**key_env, "BODY": '{"amount": 5}'},
-            ),
-            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 5}'}),
+            Target("pc", pcu + award_path, "post.lua", award_body),
+            ref_award,
             0.5,
+            "both durable (synchronous=FULL); Punchcard with group commit",
+            p99_goal_ms=25,
         ),
         Scenario(
-            "durable award vs reference no-op (32 clients)",
-            Target(
-                "pc",
-                f"{pcu}/api/v2/members/{member}/points",
-                "post.lua",
-                {**key_env, "BODY": '{"amount": 5}'},
-            ),
-            Target("ref", refu + "/noop", "get.lua"),
+            "award, unloaded (1 client)",
+            Target("pc", pcu + award_path, "post.lua", award_body),
+            ref_award,
+            None,
+            connections=1,
+            p99_goal_ms=5,
+        ),
+        Scenario(
+            "durable award vs reference no-op (group commit)",
+            Target("pc", pcu + award_path, "post.lua", award_body),
+            ref_noop,
             0.30,
-            "needs group commit",
+        ),
+        Scenario(
+            "durable award vs reference no-op, group commit off",
+            Target("pc", urls["pc-no-group"] + award_path, "post.lua", award_body),
+            ref_noop,
+            None,
+            "one COMMIT and fsync per request: what group commit saves",
+            server="pc-no-group",
         ),
         Scenario(
             "order with auto-award: POST /api/v2/orders",
@@ -300,7 +348,7 @@ def build(pcu: str, refu: str, key: str) -> list[Scenario]:
                     ),
                 },
             ),
-            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 25}'}),
+            ref_award,
             None,
         ),
         Scenario(
@@ -311,7 +359,7 @@ def build(pcu: str, refu: str, key: str) -> list[Scenario]:
                 "template.lua",
                 {**key_env, "PATH_T": "/api/v2/orders/O{n}/refund", "BODY_T": "{}"},
             ),
-            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": -25}'}),
+            ref_award,
             None,
             "refunds the orders of the previous scenario; after they run out, 404s count as errors",
         ),
@@ -323,12 +371,12 @@ def build(pcu: str, refu: str, key: str) -> list[Scenario]:
                 "template.lua",
                 {**key_env, "PATH_T": "/api/v2/coupons/C{n}/redeem", "BODY_T": "{}"},
             ),
-            Target("ref", refu + "/award/1", "post.lua", {"BODY": '{"amount": 1}'}),
+            ref_award,
             None,
             "30,000 seeded codes; after they run out, 404s count as errors",
         ),
         Scenario(
-            "batch: POST /api/v2/orders/batch (500 orders per call), rows/s",
+            "batch: POST /api/v2/orders/batch (500 orders per call)",
             Target(
                 "pc",
                 pcu + "/api/v2/orders/batch",
@@ -338,6 +386,27 @@ def build(pcu: str, refu: str, key: str) -> list[Scenario]:
             Target("ref", refu + "/award-batch", "post.lua", {"BODY": json.dumps(batch_ref)}),
             0.25,
             "ratio of calls/s, each call 500 rows on both sides",
+        ),
+        Scenario(
+            "ShopSocially award: POST /v2/loyalty/award",
+            Target(
+                "pc",
+                pcu + "/v2/loyalty/award",
+                "template.lua",
+                {
+                    "PATH_T": "/v2/loyalty/award",
+                    "HEADERS": f"partner-id={partner};api-key={key}",
+                    "BODY_T": json.dumps(
+                        {
+                            "user_email": "bench@example.com",
+                            "activity_id": "bench_purchase",
+                            "order_id": "S{n}",
+                        }
+                    ),
+                },
+            ),
+            ref_award,
+            None,
         ),
     ]
 
@@ -349,6 +418,19 @@ def summary_line(sc: Scenario) -> str:
         ref = median(sc.results["reference"])
         line += f" | reference {ref.rps:.0f}/s | ratio {pc.rps / ref.rps:.2f}"
     return line
+
+
+def goals(sc: Scenario, pc: Result, ratio: float | None) -> str:
+    """Each goal of the scenario with its verdict; a run with errors misses them all
+    (issue 5: zero non-2xx responses under load)."""
+    out = []
+    if sc.goal is not None and ratio is not None:
+        ok = ratio >= sc.goal and pc.errors == 0
+        out.append(f"≥ {sc.goal}× {'met' if ok else '**missed**'}")
+    if sc.p99_goal_ms is not None:
+        ok = pc.p99_ms <= sc.p99_goal_ms and pc.errors == 0
+        out.append(f"p99 ≤ {sc.p99_goal_ms:g} ms {'met' if ok else '**missed**'}")
+    return "; ".join(out) or "—"
 
 
 def write_report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
@@ -365,16 +447,12 @@ def write_report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
         pc = median(sc.results["punchcard"])
         ref = median(sc.results["reference"]) if "reference" in sc.results else None
         ratio = pc.rps / ref.rps if ref else None
-        verdict = (
-            "—"
-            if sc.goal is None or ratio is None
-            else ("met" if ratio >= sc.goal else "**missed**")
-        )
         rows.append(
-            f"| {sc.name} | {pc.rps:,.0f} | {pc.p50_ms:.1f} / {pc.p99_ms:.1f} | {pc.errors} | {pc.rss_mb:.0f} | "
+            f"| {sc.name} | {sc.connections or args.connections} | {pc.rps:,.0f} "
+            f"| {pc.p50_ms:.1f} / {pc.p99_ms:.1f} | {pc.errors} | {pc.rss_mb:.0f} | "
             + (f"{ref.rps:,.0f} | {ref.p50_ms:.1f} / {ref.p99_ms:.1f} | " if ref else "— | — | ")
             + (f"{ratio:.2f}× | " if ratio else "— | ")
-            + (f"≥ {sc.goal}× {verdict} |" if sc.goal else "— |")
+            + f"{goals(sc, pc, ratio)} |"
             + (f" {sc.note}" if sc.note else "")
         )
     report = ROOT / "docs" / "benchmarks.md"
@@ -391,8 +469,8 @@ def write_report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
             f"- load: wrk -t2 -c{args.connections}, {args.rounds} interleaved A/B rounds of {args.seconds} s, medians; errors summed; RSS = peak (VmHWM) of the server process",
             f"- both servers: uvicorn, 1 worker, log level warning, SQLite WAL, synchronous={args.sync}",
             "",
-            "| scenario | Punchcard req/s | p50 / p99 ms | errors | RSS MB | reference req/s | p50 / p99 ms | ratio | goal | note |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| scenario | clients | Punchcard req/s | p50 / p99 ms | errors | RSS MB | reference req/s | p50 / p99 ms | ratio | goal | note |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
             *rows,
             "",
         ]

@@ -7,6 +7,12 @@ local key = os.getenv("KEY")
 local path_t = os.getenv("PATH_T") or "/"
 local body_t = os.getenv("BODY_T") or "{}"
 local method = os.getenv("METHOD") or "POST"
+-- Extra headers as "name=value;name=value" (the ShopSocially face's partner-id/api-key).
+local extra = {}
+for pair in string.gmatch(os.getenv("HEADERS") or "", "[^;]+") do
+  local name, value = pair:match("^([^=]+)=(.*)$")
+  if name then extra[name] = value end
+end
 
 function setup(thread)
   thread:set("tid", thread_id)
@@ -18,5 +24,6 @@ function request()
   local n = tostring(tid * 10000000 + counter)
   local headers = {["Content-Type"] = "application/json"}
   if key and key ~= "" then headers["Authorization"] = "Bearer " .. key end
+  for name, value in pairs(extra) do headers[name] = value end
   return wrk.format(method, (path_t:gsub("{n}", n)), headers, (body_t:gsub("{n}", n)))
 end

@@ -20,6 +20,7 @@ from punchcard.api.common.openapi import face_openapi
 from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
+from punchcard.identity import cache as key_cache
 from punchcard.kit.clock import Clock
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    key_cache.api_keys.ttl = settings.api_key_cache_seconds
     app.state.db = database
     app.state.audit = AuditWriter(database)
     errors.install(app)

@@ -39,12 +39,22 @@ class Settings(BaseSettings):
     # SQLite durability: FULL fsyncs the WAL on every commit, so an acknowledged
     # award survives a power loss. NORMAL is faster and only risks the last commits.
     sqlite_synchronous: str = "FULL"
+    # SQLite group commit (db/group.py): the write requests of a process share one
+    # transaction, each in its own savepoint, and one fsync; each is answered only
+    # after that COMMIT. A batch commits when nobody is queued behind it, or at this
+    # many requests, or this old. Off: one transaction and one fsync per request.
+    group_commit: bool = True
+    group_commit_max_size: int = 64
+    group_commit_max_wait_ms: float = 20.0
     # Idempotency keys are kept this long (SPEC section 2: 24 h).
     idempotency_ttl_seconds: int = 86_400
     # An in-flight idempotency record older than this is treated as abandoned (its
     # process died) and may be taken over by a retry.
     idempotency_stale_seconds: int = 120
     session_ttl_seconds: int = 30 * 86_400
+    # An API key's principal is cached per process this long (identity/cache.py): a
+    # key revoked on another node stops working within it. 0 looks every call up.
+    api_key_cache_seconds: float = 1.0
     # First start of `serve` creates a demo tenant when the database has none.
     demo_on_first_start: bool = True
     log_level: str = "info"

@@ -68,6 +68,13 @@ class Unprocessable(PunchcardError):
     default_message = "The request cannot be processed"
 
 
+class ServiceUnavailable(PunchcardError):
+    """A transient failure (a commit the disk refused): nothing happened; retry."""
+
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "Temporarily unavailable; retry"
+
+
 class RateLimited(PunchcardError):
     code = "RATE_LIMITED"
     default_message = "Too many requests"

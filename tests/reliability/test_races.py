@@ -27,18 +27,7 @@ from punchcard.tenants.service import create_tenant
 from tests.e2e.conftest import Server, start_server
 from tests.webhooks.support import isolated_database
 
-pytestmark = [
-    pytest.mark.slow,
-    # Not run until the fix lands: unfixed, each race stalls its servers for 30 s+ per
-    # wave (SQLite) or hangs (PostgreSQL). Remove this marker with the fix.
-    pytest.mark.xfail(
-        run=False,
-        strict=True,
-        reason="a burst of more writes than a process has worker threads stalls it: the "
-        "request holding the database lock waits for a thread to commit "
-        "(api/common/routing.py; docs/reliability.md, 'Open')",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 COST = 10
 # A request unanswered this long is a hung server, not a slow one (one write is ~10 ms).

@@ -8,7 +8,7 @@ done, so a failed commit surfaces as an error, never as a success for lost data.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from punchcard.config import Settings
 from punchcard.db.engine import WRITE_OPTION, build_engine, is_sqlite
+from punchcard.db.group import GroupCommit, WriteGate
 from punchcard.kit.clock import Clock, SystemClock
 
 
@@ -29,31 +30,48 @@ class Database:
         self.engine: Engine = build_engine(url, sqlite_synchronous=sync)
         self.clock: Clock = clock or SystemClock()
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            bind=self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        writer = self.engine.execution_options(**{WRITE_OPTION: True})
+        self._write = sessionmaker(bind=writer, expire_on_commit=False)
+        # SQLite has one writer: the process's writers take turns on a lock of ours
+        # rather than polling the database's, and requests commit in groups.
+        self.gate: WriteGate | None = WriteGate() if self.is_sqlite else None
+        self.group: GroupCommit | None = None
+        if self.gate is not None and (settings is None or settings.group_commit):
+            self.group = GroupCommit(
+                writer,
+                self.gate,
+                session_info=self._info(),
+                max_size=settings.group_commit_max_size if settings else 64,
+                max_wait=(settings.group_commit_max_wait_ms if settings else 20.0) / 1000,
+            )
+
+    def _info(self) -> dict[str, object]:
+        return {"clock": self.clock, "dialect": "sqlite" if self.is_sqlite else "postgresql"}
 
     def session(self, *, write: bool = True) -> Session:
         factory = self._write if write else self._read
         session = factory()
-        session.info["clock"] = self.clock
-        session.info["dialect"] = "sqlite" if self.is_sqlite else "postgresql"
+        session.info.update(self._info())
         return session
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """A session whose transaction commits when the block ends without error."""
-        session = self.session(write=write)
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        gate = self.gate.held() if write and self.gate is not None else nullcontext()
+        with gate:
+            session = self.session(write=write)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
 
     def dispose(self) -> None:
+        if self.group is not None:
+            self.group.close()
         self.engine.dispose()
 
 

@@ -45,51 +45,81 @@ def claim(
     ttl_seconds: int,
     stale_seconds: int,
 ) -> Claim | StoredResponse:
-    """Claim ``key`` for this request, or return the stored response to replay."""
+    """Claim ``key`` for this request in a short transaction of its own, committed at
+    once so that a concurrent request with the same key sees it (409 while in
+    flight); or return the stored response to replay."""
+    _check(key)
+    with db.transaction() as session:
+        return claim_in(
+            session,
+            tenant_id,
+            key,
+            fingerprint,
+            ttl_seconds=ttl_seconds,
+            stale_seconds=stale_seconds,
+        )
+
+
+def _check(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed(
             f"Idempotency-Key must be 1..{MAX_KEY_LENGTH} characters", field="Idempotency-Key"
         )
-    with db.transaction() as session:
-        at = now(session)
-        stmt = select(IdempotencyRecord).where(
-            IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.key == key
-        )
-        record = session.scalars(for_update(session, stmt)).first()
-        if record is not None and record.expires_at <= at:
-            session.delete(record)
-            session.flush()
-            record = None
-        if record is None:
-            try:
-                with session.begin_nested():
-                    session.add(
-                        IdempotencyRecord(
-                            tenant_id=tenant_id,
-                            key=key,
-                            fingerprint=fingerprint,
-                            state="in_flight",
-                            created_at=at,
-                            locked_at=at,
-                            expires_at=at + timedelta(seconds=ttl_seconds),
-                        )
+
+
+def claim_in(
+    session: Session,
+    tenant_id: uuid.UUID,
+    key: str,
+    fingerprint: str,
+    *,
+    ttl_seconds: int,
+    stale_seconds: int,
+) -> Claim | StoredResponse:
+    """Claim ``key`` inside ``session``'s transaction. Used directly by a grouped
+    SQLite write, whose requests run one after another in one transaction (each
+    sees the last one's claim and stored response), and whose claim rolls back with
+    its savepoint if the request fails."""
+    _check(key)
+    at = now(session)
+    stmt = select(IdempotencyRecord).where(
+        IdempotencyRecord.tenant_id == tenant_id, IdempotencyRecord.key == key
+    )
+    record = session.scalars(for_update(session, stmt)).first()
+    if record is not None and record.expires_at <= at:
+        session.delete(record)
+        session.flush()
+        record = None
+    if record is None:
+        try:
+            with session.begin_nested():
+                session.add(
+                    IdempotencyRecord(
+                        tenant_id=tenant_id,
+                        key=key,
+                        fingerprint=fingerprint,
+                        state="in_flight",
+                        created_at=at,
+                        locked_at=at,
+                        expires_at=at + timedelta(seconds=ttl_seconds),
                     )
-            except IntegrityError:
-                # Another process claimed it between our read and insert.
-                raise IdempotencyKeyInFlight() from None
-            return Claim(tenant_id, key)
-        if record.fingerprint != fingerprint:
-            raise IdempotencyKeyReused()
-        if record.state == "done" and record.response_status is not None:
-            return StoredResponse(
-                record.response_status, record.response_body or b"", record.response_type
-            )
-        if record.locked_at > at - timedelta(seconds=stale_seconds):
-            raise IdempotencyKeyInFlight()
-        # The first attempt's process died mid-request: its change never committed
-        # (the result is stored in the same transaction), so this retry may run it.
-        record.locked_at = at
+                )
+        except IntegrityError:
+            # Another process claimed it between our read and insert.
+            raise IdempotencyKeyInFlight() from None
         return Claim(tenant_id, key)
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+    if record.state == "done" and record.response_status is not None:
+        return StoredResponse(
+            record.response_status, record.response_body or b"", record.response_type
+        )
+    if record.locked_at > at - timedelta(seconds=stale_seconds):
+        raise IdempotencyKeyInFlight()
+    # The first attempt's process died mid-request: its change never committed
+    # (the result is stored in the same transaction), so this retry may run it.
+    record.locked_at = at
+    return Claim(tenant_id, key)
 
 
 def complete(session: Session, claim_: Claim, response: StoredResponse) -> None:

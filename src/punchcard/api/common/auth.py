@@ -7,6 +7,7 @@ that carries an ``Idempotency-Key``, claims the key or replays the stored respon
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ from fastapi import Depends, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from punchcard.api.common.routing import IdempotentReplay
+from punchcard.api.common.routing import IdempotentReplay, current_unit
 from punchcard.db.uow import Database
 from punchcard.errors import Forbidden, InsufficientScope, Unauthenticated
 from punchcard.idempotency import service as idempotency
@@ -30,14 +31,10 @@ SCOPE_ATTR = "__punchcard_scope__"
 ADMIN_ATTR = "__punchcard_admin_session__"
 
 
-def _resolve(db: Database, token: str) -> Principal:
-    is_key = token.startswith(identity.API_KEY_PREFIX)
-    digest = hash_token(token) if is_key else ""
-    if is_key and (hit := key_cache.api_keys.get(digest)) is not None:
-        return hit
+def _resolve(db: Database, token: str, digest: str) -> Principal:
     with db.transaction(write=False) as session:
         principal = identity.authenticate(session, token)
-    if is_key:
+    if digest:
         key_cache.api_keys.put(digest, principal)
     return principal
 
@@ -47,7 +44,13 @@ async def authenticate(
 ) -> Principal:
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("Missing Authorization: Bearer credentials")
-    principal = await run_in_threadpool(_resolve, request.app.state.db, credentials.credentials)
+    token = credentials.credentials
+    # An API key seen in the last second resolves from the cache, on the event loop
+    # (one SHA-256); anything else is looked up in a thread.
+    digest = hash_token(token) if token.startswith(identity.API_KEY_PREFIX) else ""
+    principal = key_cache.api_keys.get(digest) if digest else None
+    if principal is None:
+        principal = await run_in_threadpool(_resolve, request.app.state.db, token, digest)
     request.state.principal = principal
     return principal
 
@@ -58,9 +61,16 @@ async def _idempotency(request: Request, principal: Principal) -> None:
         return
     settings = request.app.state.settings
     fingerprint = body_fingerprint(request.method, request.url.path, await request.body())
+    unit = current_unit()
+    # A grouped write claims inside its own savepoint (its batch holds the write lock);
+    # any other claims in a transaction of its own, committed at once.
+    claim = (
+        functools.partial(idempotency.claim_in, unit.session)
+        if unit is not None and unit.batched
+        else functools.partial(idempotency.claim, request.app.state.db)
+    )
     result = await run_in_threadpool(
-        idempotency.claim,
-        request.app.state.db,
+        claim,
         principal.tenant_id,
         key,
         fingerprint,

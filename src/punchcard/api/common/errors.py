@@ -30,6 +30,7 @@ STATUS: list[tuple[type[E.PunchcardError], int]] = [
     (E.Conflict, 409),
     (E.Unprocessable, 422),
     (E.RateLimited, 429),
+    (E.ServiceUnavailable, 503),
 ]
 
 Renderer = Callable[[E.PunchcardError, int], JSONResponse]
@@ -110,7 +111,10 @@ def _allowed_methods(request: Request) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(E.PunchcardError)
     async def _punchcard(request: Request, exc: E.PunchcardError) -> JSONResponse:
-        return render(request, exc)
+        response = render(request, exc)
+        if isinstance(exc, E.ServiceUnavailable):
+            response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,6 +5,15 @@ sent, too late to turn a failed commit into an error. So the transaction is owne
 here, around the whole handler: the session is opened before the dependencies run,
 committed once the handler has produced a successful response (and before that
 response is returned to the server), and rolled back on any error.
+
+The hot path stays on one thread: a sync handler is wrapped so that, in the worker
+thread that runs it, its result is validated and serialised, the Idempotency-Key's
+response stored, and the transaction committed (or rolled back), with no further
+hops between the event loop and the thread pool.
+
+On SQLite the write requests of a process commit in groups (``db/group.py``): they
+take turns in one transaction, each in a savepoint, and are answered once the
+group's single COMMIT has made them durable.
 """
 
 from __future__ import annotations
@@ -12,35 +21,36 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import inspect
 import json
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from punchcard.api.common.errors import status_for
 from punchcard.audit.writer import AuditEntry
+from punchcard.db.group import GroupCommit, batched_thread
 from punchcard.db.uow import Database, now
 from punchcard.errors import PunchcardError
 from punchcard.idempotency import service as idempotency
 
-_session: contextvars.ContextVar[Session | None] = contextvars.ContextVar(
-    "punchcard_session", default=None
-)
-
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-# Commits, rollbacks and closes run on their own small pool, never on the shared one
-# the handlers use: in a burst of writes every shared thread can be a handler waiting
-# for SQLite's write lock, and the request holding that lock must still be able to
-# commit (else the process stalls until busy_timeout).
+# Commits, rollbacks and closes that could not run in the handler's own thread (an
+# error before the handler ran, a replay) run on their own small pool, never on the
+# shared one: in a burst every shared thread can be a handler waiting for a lock.
 _FINISHER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="punchcard-commit")
 
 
@@ -49,11 +59,70 @@ async def _finish(fn: Callable[..., Any], *args: Any) -> Any:
     return await loop.run_in_executor(_FINISHER, functools.partial(fn, *args))
 
 
+class Unit:
+    """One request's unit of work: its session, and whether it is finished."""
+
+    __slots__ = ("batched", "db", "finished", "request", "session")
+
+    def __init__(self, request: Request, db: Database, session: Session, *, batched: bool):
+        self.request = request
+        self.db = db
+        self.session = session
+        self.batched = batched
+        self.finished = False
+
+    def finish(self, response: Response) -> None:
+        """Commit a success (storing its Idempotency-Key response), roll back the rest."""
+        if response.status_code >= 400:
+            self.abort()
+            return
+        try:
+            claim = getattr(self.request.state, "idempotency_claim", None)
+            if claim is not None:
+                stored = idempotency.StoredResponse(
+                    response.status_code,
+                    _redacted(self.request, bytes(response.body)),
+                    response.media_type,
+                )
+                idempotency.complete(self.session, claim, stored)
+            # Unbatched: COMMIT. Batched: RELEASE this request's savepoint; the
+            # group's COMMIT follows before anyone is answered.
+            self.session.commit()
+        except BaseException:
+            self.abort()
+            raise
+        self.session.close()
+        self.finished = True
+
+    def abort(self) -> None:
+        """Roll back; unbatched, also forget the Idempotency-Key claim (a batched claim
+        was made in the request's savepoint and is gone with it)."""
+        self.finished = True
+        try:
+            self.session.rollback()
+        except BaseException as exc:
+            if self.batched and self.db.group is not None:
+                self.db.group.poison(exc)
+            raise
+        finally:
+            self.session.close()
+        claim = getattr(self.request.state, "idempotency_claim", None)
+        if claim is not None and not self.batched:
+            idempotency.release(self.db, claim)
+
+
+_unit: contextvars.ContextVar[Unit | None] = contextvars.ContextVar("punchcard_unit", default=None)
+
+
 def get_session() -> Session:
-    session = _session.get()
-    if session is None:  # pragma: no cover - only if a route forgets the route class
+    unit = _unit.get()
+    if unit is None:  # pragma: no cover - only if a route forgets the route class
         raise RuntimeError("no unit of work: use UnitOfWorkRoute")
-    return session
+    return unit.session
+
+
+def current_unit() -> Unit | None:
+    return _unit.get()
 
 
 DbSession = Annotated[Session, Depends(get_session)]
@@ -85,53 +154,135 @@ class UnitOfWorkRoute(APIRoute):
                 self.description = "\n".join(doc.splitlines()[1:]).strip()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        call = self.dependant.call
+        if call is not None and not inspect.iscoroutinefunction(call):
+            self.dependant.call = self._in_thread(call)
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
             db: Database = request.app.state.db
             started = time.perf_counter()
-            session = db.session(write=request.method not in SAFE_METHODS)
-            token = _session.set(session)
+            write = request.method not in SAFE_METHODS
+            group = db.group if write else None
             status = 500
             try:
-                replay = None
-                try:
-                    response = await original(request)
-                except IdempotentReplay as exc:
-                    replay = exc
-                if replay is not None:
-                    await _finish(session.rollback)
-                    status = replay.response.status_code
-                    return replay.response
-                claim = getattr(request.state, "idempotency_claim", None)
-                if response.status_code < 400:
-                    if claim is not None:
-                        stored = idempotency.StoredResponse(
-                            response.status_code,
-                            _redacted(request, bytes(response.body)),
-                            response.media_type,
-                        )
-                        await _finish(idempotency.complete, session, claim, stored)
-                    await _finish(session.commit)
+                if group is None:
+                    unit = Unit(request, db, db.session(write=write), batched=False)
+                    response = await _run(original, request, unit)
                 else:
-                    await _finish(session.rollback)
-                    if claim is not None:
-                        await _finish(idempotency.release, db, claim)
+                    response = await _batched(original, request, db, group)
                 status = response.status_code
                 return response
             except BaseException as exc:
-                await _finish(session.rollback)
-                claim = getattr(request.state, "idempotency_claim", None)
-                if claim is not None:
-                    await _finish(idempotency.release, db, claim)
                 status = _status_of(exc)
                 raise
             finally:
-                _session.reset(token)
-                await _finish(session.close)
                 _audit(request, db, status, started)
 
         return handler
+
+    def _in_thread(self, call: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a sync handler: render and finish the unit of work in its own thread."""
+
+        @functools.wraps(call)
+        def run(**values: Any) -> Any:
+            unit = _unit.get()
+            if unit is None:  # pragma: no cover - called outside a request
+                return call(**values)
+            with batched_thread() if unit.batched else nullcontext():
+                try:
+                    response = self._render(call(**values), values)
+                except BaseException:
+                    unit.abort()
+                    raise
+                unit.finish(response)
+            return response
+
+        return run
+
+    def _render(self, raw: Any, values: dict[str, Any]) -> Response:
+        """What FastAPI does with a handler's return value, done in the handler's thread."""
+        if isinstance(raw, Response):
+            return raw
+        field = self.response_field
+        if field is not None:
+            value, errors = field.validate(raw, {}, loc=("response",))
+            if errors:
+                raise ResponseValidationError(errors=errors, body=raw)
+            content = field.serialize(
+                value,
+                include=self.response_model_include,
+                exclude=self.response_model_exclude,
+                by_alias=self.response_model_by_alias,
+                exclude_unset=self.response_model_exclude_unset,
+                exclude_defaults=self.response_model_exclude_defaults,
+                exclude_none=self.response_model_exclude_none,
+            )
+        else:
+            content = jsonable_encoder(raw)
+        # A handler may set the status or headers on an injected ``Response``.
+        sub = next((v for v in values.values() if isinstance(v, Response)), None)
+        status = self.status_code
+        if sub is not None and sub.status_code:
+            status = sub.status_code
+        cls = self.response_class
+        response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        response: Response = (
+            response_class(content, status_code=status) if status else response_class(content)
+        )
+        if not is_body_allowed_for_status_code(response.status_code):
+            response.body = b""
+        if sub is not None:
+            response.headers.raw.extend(sub.headers.raw)
+        return response
+
+
+async def _run(
+    original: Callable[[Request], Coroutine[Any, Any, Response]], request: Request, unit: Unit
+) -> Response:
+    """Run the route with ``unit`` as its unit of work and leave it finished."""
+    token = _unit.set(unit)
+    try:
+        try:
+            response = await original(request)
+        except IdempotentReplay as exc:
+            if not unit.finished:
+                await _finish(unit.abort)
+            return exc.response
+        if not unit.finished:  # an async handler: finish here
+            await _finish(unit.finish, response)
+        return response
+    except BaseException:
+        if not unit.finished:
+            await _finish(unit.abort)
+        raise
+    finally:
+        _unit.reset(token)
+
+
+async def _batched(
+    original: Callable[[Request], Coroutine[Any, Any, Response]],
+    request: Request,
+    db: Database,
+    group: GroupCommit,
+) -> Response:
+    """Run a write in its turn in the group's transaction; answer after its COMMIT."""
+    await group.enter()
+    outcome: Response | BaseException
+    try:
+        try:
+            unit = Unit(request, db, group.session(), batched=True)
+            outcome = await _run(original, request, unit)
+        except Exception as exc:
+            outcome = exc
+    finally:
+        ticket = group.enlist()
+        await group.leave()
+    # Errors wait too: an answer must not rest on a state that was never committed.
+    await ticket
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
 
 
 def redact_on_replay(request: Request, *fields: str) -> None:
@@ -183,4 +334,12 @@ def _audit(request: Request, db: Database, status: int, started: float) -> None:
     )
 
 
-__all__ = ["DbSession", "IdempotentReplay", "UnitOfWorkRoute", "get_session", "now"]
+__all__ = [
+    "DbSession",
+    "IdempotentReplay",
+    "Unit",
+    "UnitOfWorkRoute",
+    "current_unit",
+    "get_session",
+    "now",
+]

@@ -19,8 +19,10 @@ from starlette.concurrency import run_in_threadpool
 from punchcard.api.common.auth import SCOPE_ATTR, authorize
 from punchcard.db.uow import Database
 from punchcard.errors import Unauthenticated
+from punchcard.identity import cache as key_cache
 from punchcard.identity import service as identity
 from punchcard.identity.principal import Principal
+from punchcard.kit.crypto import hash_token
 from punchcard.tenants import service as tenants
 
 partner_header = APIKeyHeader(
@@ -37,13 +39,14 @@ key_header = APIKeyHeader(
 )
 
 
-def _resolve(db: Database, partner_id: str, api_key: str) -> Principal:
+def _resolve(db: Database, partner_id: str, api_key: str, cache_key: str) -> Principal:
     with db.transaction(write=False) as session:
         principal = identity.authenticate(session, api_key)
         tenant = tenants.get_by_partner_id(session, partner_id)
     if principal.api_key_id is None or tenant is None or tenant.id != principal.tenant_id:
         # The same answer whichever half is wrong: no probing for valid partner ids.
         raise Unauthenticated("authentication failure")
+    key_cache.api_keys.put(cache_key, principal)
     return principal
 
 
@@ -57,8 +60,14 @@ def require(scope: str) -> Callable[..., Awaitable[Principal]]:
     ) -> Principal:
         if not partner_id or not api_key:
             raise Unauthenticated("authentication failure")
-        db: Database = request.app.state.db
-        principal = await run_in_threadpool(_resolve, db, partner_id.strip(), api_key.strip())
+        partner_id, api_key = partner_id.strip(), api_key.strip()
+        # The pair (not the key alone) is what was checked: cache it as a pair, for the
+        # same second as the native face's keys (revocation drops it by key id).
+        cache_key = f"{hash_token(api_key)}|{partner_id}"
+        principal = key_cache.api_keys.get(cache_key)
+        if principal is None:
+            db: Database = request.app.state.db
+            principal = await run_in_threadpool(_resolve, db, partner_id, api_key, cache_key)
         return await authorize(request, principal, scope)
 
     setattr(dependency, SCOPE_ATTR, scope)

@@ -1,0 +1,274 @@
+"""Group commit for SQLite: many requests' writes made durable by one fsync.
+
+SQLite has one writer at a time and, at ``synchronous=FULL``, an fsync of the WAL at
+every commit. Committing each request on its own makes that fsync the price of every
+write. Here the write requests of one process take turns (in arrival order) on one
+connection inside one open transaction, each in a SAVEPOINT of its own:
+
+- a request whose work fails rolls back to its savepoint, alone;
+- a request whose work succeeds releases its savepoint and waits;
+- the batch commits when nobody is queued behind it, or when it is full or old
+  (``max_size`` requests, ``max_wait`` seconds), with one ``COMMIT`` and one fsync;
+- only then is any request of the batch answered: the successes with their response,
+  and, if the ``COMMIT`` itself fails, every request of the batch with an error (none
+  of them was acknowledged, none of them happened).
+
+So nothing acknowledged can be lost, a failure stays with its request, and a burst
+of writes waits in the event loop (a queue of futures) rather than in threads that
+the request holding the lock would need (the stall of issue 5).
+
+Writers outside a request (the webhook worker, scheduled jobs, the audit flusher)
+take the process's :class:`WriteGate` around their own transactions, as each batch
+does, so they interleave with batches instead of polling SQLite's lock against them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session
+
+from punchcard.errors import ServiceUnavailable
+
+_in_batch = threading.local()
+_T = TypeVar("_T")
+
+
+class WriteGate:
+    """One writer at a time in this process (SQLite's own rule, kept in-process so
+    writers queue on a lock instead of polling the database's)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if getattr(_in_batch, "active", False):
+            # A request inside a batch already holds the gate (and SQLite's lock);
+            # a second write transaction from it would wait for itself forever.
+            raise RuntimeError("a separate write transaction inside a batched request")
+        depth = getattr(self._local, "depth", 0)
+        if depth == 0:
+            self._lock.acquire()
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth -= 1
+            if self._local.depth == 0:
+                self._lock.release()
+
+    def acquire(self) -> None:
+        self._lock.acquire()
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+class BatchFailed(ServiceUnavailable):
+    """The batch's COMMIT failed: this request's write did not happen; retry it."""
+
+
+class GroupCommit:
+    """The batch in progress and the queue of requests waiting for their turn."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        gate: WriteGate,
+        *,
+        session_info: dict[str, Any],
+        max_size: int = 64,
+        max_wait: float = 0.02,
+    ) -> None:
+        self.engine = engine
+        self.gate = gate
+        self.session_info = session_info
+        self.max_size = max_size
+        self.max_wait = max_wait
+        self._held = False
+        self._queue: deque[asyncio.Future[None]] = deque()
+        self._conn: Connection | None = None
+        self._members: list[asyncio.Future[None]] = []
+        self._started = 0.0
+        self._poisoned: BaseException | None = None
+        # BEGIN IMMEDIATE and COMMIT run here, off the event loop and off the shared
+        # pool that the handlers use (only the turn's holder ever waits on it).
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="punchcard-group")
+        self.batches = 0  # counters for tests and benchmarks
+        self.committed = 0
+
+    # Turns -----------------------------------------------------------------------
+
+    async def acquire(self) -> None:
+        if not self._held and not self._queue:
+            self._held = True
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(fut)
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():
+                self._pass_turn()  # the turn was ours already: hand it on
+            else:
+                self._queue.remove(fut)
+            raise
+
+    def _pass_turn(self) -> None:
+        while self._queue:
+            fut = self._queue.popleft()
+            if not fut.done():
+                fut.set_result(None)
+                return
+        self._held = False
+
+    def _waiting(self) -> bool:
+        return any(not f.done() for f in self._queue)
+
+    async def enter(self) -> None:
+        """Wait for this request's turn, with the batch's transaction open."""
+        await self.acquire()
+        try:
+            await self._in_thread(self.begin)
+        except BaseException:
+            self._pass_turn()
+            raise
+
+    async def leave(self) -> None:
+        """End this request's turn: COMMIT the batch if it is due, then hand on."""
+        try:
+            if self._members and self.due():
+                self.settle(await self._in_thread(self.commit))
+        finally:
+            self._pass_turn()
+            if not self._held and self._members:
+                # Nobody took the turn (a waiter went away): commit without them.
+                asyncio.get_running_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        await self.acquire()
+        try:
+            if self._members:
+                self.settle(await self._in_thread(self.commit))
+        finally:
+            self._pass_turn()
+
+    async def _in_thread(self, fn: Callable[[], _T]) -> _T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+
+    # The batch --------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Open the batch's transaction if none is open (in a worker thread: BEGIN
+        IMMEDIATE may wait for another process)."""
+        if self._conn is not None and self._conn.in_transaction():
+            return
+        self.gate.acquire()
+        try:
+            if self._conn is None:
+                self._conn = self.engine.connect()
+            self._conn.begin()
+        except BaseException:
+            self._close_conn()
+            self.gate.release()
+            raise
+        self._started = time.monotonic()
+        self._poisoned = None
+
+    def session(self) -> Session:
+        """A session for one request: its own SAVEPOINT in the batch's transaction."""
+        assert self._conn is not None
+        session = Session(
+            bind=self._conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        session.info.update(self.session_info)
+        return session
+
+    def enlist(self) -> asyncio.Future[None]:
+        """This request's answer waits for the batch's COMMIT."""
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._members.append(fut)
+        return fut
+
+    def poison(self, exc: BaseException) -> None:
+        """A savepoint could not be rolled back: the batch cannot be trusted."""
+        self._poisoned = exc
+
+    def due(self) -> bool:
+        return (
+            self._poisoned is not None
+            or not self._waiting()
+            or len(self._members) >= self.max_size
+            or time.monotonic() - self._started >= self.max_wait
+        )
+
+    def commit(self) -> BaseException | None:
+        """COMMIT (or, if poisoned, ROLLBACK) the batch; in a worker thread."""
+        conn, error = self._conn, self._poisoned
+        try:
+            if conn is not None and conn.in_transaction():
+                if error is None:
+                    conn.commit()
+                else:
+                    conn.rollback()
+        except BaseException as exc:  # the fsync or the disk failed
+            error = exc
+            self._close_conn()
+        finally:
+            self.gate.release()
+        return error
+
+    def settle(self, error: BaseException | None) -> None:
+        """Answer the batch's requests (on the event loop)."""
+        members, self._members = self._members, []
+        self.batches += 1
+        for fut in members:
+            if fut.done():
+                continue
+            if error is None:
+                fut.set_result(None)
+            else:
+                fut.set_exception(BatchFailed("The write could not be committed; retry it"))
+        if error is None:
+            self.committed += len(members)
+
+    def release(self) -> None:
+        self._pass_turn()
+
+    def _close_conn(self) -> None:
+        """Throw the connection away (after a failed BEGIN or COMMIT): invalidating
+        closes the driver's connection, which rolls back whatever it still held,
+        instead of handing a connection in an unknown state back to the pool."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # best effort on a broken connection
+                conn.invalidate()
+            with contextlib.suppress(Exception):
+                conn.close()
+
+    def close(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self.commit()
+        self._close_conn()
+        self._executor.shutdown(wait=False)
+
+
+@contextmanager
+def batched_thread() -> Iterator[None]:
+    """Mark the current thread as running a batched request's work."""
+    _in_batch.active = True
+    try:
+        yield
+    finally:
+        _in_batch.active = False
