@@ -113,10 +113,13 @@ def wrk(target: Target, seconds: int, connections: int, pid: int) -> Result:
     env = {**os.environ, **target.env}
     cmd = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{seconds}s",
         "--latency",
+        # A request slower than wrk's default 2 s is counted, not dropped as a timeout.
+        "--timeout",
+        "30s",
         "-s",
         str(LUA / target.lua),
         target.url,
@@ -149,7 +152,55 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--sync", default="FULL", help="SQLite synchronous for both apps")
+    ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--only", choices=["stack", "peer", "scale"], help="run one part only")
     args = ap.parse_args()
+    sections: list[tuple[str, list[str]]] = []
+    scenarios: list[Scenario] = []
+    if args.only in (None, "stack"):
+        scenarios = run_stack(args)
+    if args.only in (None, "peer"):
+        sections.append(run_peer_section(args))
+    if args.only in (None, "scale"):
+        sections.append(run_scale_section(args))
+    write_report(scenarios, sections, args)
+
+
+def run_peer_section(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """django-hordak on the same PostgreSQL (bench/peer.py), if PostgreSQL answers."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from peer import markdown_rows, run_peer, summary
+
+    title = "Against a peer: django-hordak on PostgreSQL (item 5)"
+    try:
+        probe_pg(args.pg)
+    except Exception as exc:  # any failure to connect skips the section
+        return title, [f"Not run: PostgreSQL at `{args.pg}` did not answer ({exc})."]
+    rows = run_peer(args.pg, args.seconds, args.rounds, args.connections)
+    for row in rows:
+        print(summary(row), flush=True)
+    return title, markdown_rows(rows)
+
+
+def probe_pg(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=5) as conn:
+        conn.execute("SELECT 1")
+
+
+def run_scale_section(args: argparse.Namespace) -> tuple[str, list[str]]:
+    """Cost as work grows (bench/scale.py): 1,000,000 entries, a hot member, 1,000,000
+    members."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from scale import markdown_rows as scale_rows
+    from scale import run_scale
+
+    rows = run_scale(args.seconds, args.rounds, args.connections)
+    return "Cost as work grows (item 4)", scale_rows(rows)
+
+
+def run_stack(args: argparse.Namespace) -> list[Scenario]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
@@ -232,8 +283,8 @@ def main() -> None:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
-    write_report(scenarios, args)
     shutil.rmtree(tmp, ignore_errors=True)
+    return scenarios
 
 
 def build(urls: dict[str, str], refu: str, key: str, partner: str) -> list[Scenario]:
@@ -386,6 +437,7 @@ def build(urls: dict[str, str], refu: str, key: str, partner: str) -> list[Scena
             Target("ref", refu + "/award-batch", "post.lua", {"BODY": json.dumps(batch_ref)}),
             0.25,
             "ratio of calls/s, each call 500 rows on both sides",
+            connections=2,
         ),
         Scenario(
             "ShopSocially award: POST /v2/loyalty/award",
@@ -433,7 +485,9 @@ def goals(sc: Scenario, pc: Result, ratio: float | None) -> str:
     return "; ".join(out) or "—"
 
 
-def write_report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
+def write_report(
+    scenarios: list[Scenario], sections: list[tuple[str, list[str]]], args: argparse.Namespace
+) -> None:
     cpu = next(
         (
             ln.split(":", 1)[1].strip()
@@ -465,14 +519,17 @@ def write_report(scenarios: list[Scenario], args: argparse.Namespace) -> None:
             f"## Latest run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
             "",
             f"- machine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}",
-            f"- command: `python bench/run.py --seconds {args.seconds} --rounds {args.rounds} --connections {args.connections} --sync {args.sync}` (`make bench`)",
+            f"- command: `python bench/run.py --seconds {args.seconds} --rounds {args.rounds} --connections {args.connections} --sync {args.sync}{' --only ' + args.only if args.only else ''}` (`make bench`)",
             f"- load: wrk -t2 -c{args.connections}, {args.rounds} interleaved A/B rounds of {args.seconds} s, medians; errors summed; RSS = peak (VmHWM) of the server process",
             f"- both servers: uvicorn, 1 worker, log level warning, SQLite WAL, synchronous={args.sync}",
             "",
+            "### The limit of the stack, and Punchcard's paths (items 1, 2, 3, 6, 7)",
+            "",
             "| scenario | clients | Punchcard req/s | p50 / p99 ms | errors | RSS MB | reference req/s | p50 / p99 ms | ratio | goal | note |",
             "|---|---|---|---|---|---|---|---|---|---|---|",
-            *rows,
+            *(rows or ["| not run (`--only`) |"]),
             "",
+            *(line for title, lines in sections for line in (f"### {title}", "", *lines, "")),
         ]
     )
     report.write_text(head + body)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     group_commit: bool = True
     group_commit_max_size: int = 64
     group_commit_max_wait_ms: float = 20.0
+    # SQLite reads (GET) run on the event loop rather than in a worker thread: a WAL
+    # read never waits for a lock, and at 32 clients the thread hand-offs cost more
+    # than the reads (docs/benchmarks.md). A long read holds up the loop meanwhile.
+    sqlite_inline_reads: bool = True
     # Idempotency keys are kept this long (SPEC section 2: 24 h).
     idempotency_ttl_seconds: int = 86_400
     # An in-flight idempotency record older than this is treated as abandoned (its

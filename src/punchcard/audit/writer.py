@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from punchcard.db.uow import Database
 from punchcard.kit.ids import new_id
@@ -75,24 +75,27 @@ class AuditWriter:
             if not batch:
                 return 0
             last_used: dict[uuid.UUID, datetime] = {}
+            rows = []
+            for e in batch:
+                rows.append(
+                    {
+                        "tenant_id": e.tenant_id,
+                        "id": new_id(),
+                        "api_key_id": e.api_key_id,
+                        "user_id": e.user_id,
+                        "method": e.method,
+                        "path": e.path[:2000],
+                        "status": e.status,
+                        "latency_ms": round(e.latency_ms, 3),
+                        "client_ip": e.client_ip,
+                        "created_at": e.at,
+                    }
+                )
+                if e.api_key_id is not None:
+                    last_used[e.api_key_id] = max(e.at, last_used.get(e.api_key_id, e.at))
             with self.db.transaction() as session:
-                for e in batch:
-                    session.add(
-                        AuditRecord(
-                            tenant_id=e.tenant_id,
-                            id=new_id(),
-                            api_key_id=e.api_key_id,
-                            user_id=e.user_id,
-                            method=e.method,
-                            path=e.path[:2000],
-                            status=e.status,
-                            latency_ms=round(e.latency_ms, 3),
-                            client_ip=e.client_ip,
-                            created_at=e.at,
-                        )
-                    )
-                    if e.api_key_id is not None:
-                        last_used[e.api_key_id] = max(e.at, last_used.get(e.api_key_id, e.at))
+                # One multi-row INSERT (executemany), not one ORM object per call.
+                session.execute(insert(AuditRecord), rows)
                 for key_id, at in last_used.items():
                     session.execute(
                         update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at)

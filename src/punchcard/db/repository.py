@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from punchcard.db.dialect import for_update
+from punchcard.db.uow import dialect
 from punchcard.kit.paging import Page
 from punchcard.models.base import TenantOwned
 
 M = TypeVar("M", bound=TenantOwned)
+S = TypeVar("S")
+
+_STATEMENTS: dict[Hashable, Any] = {}
+
+
+def cached_statement(key: Hashable, build: Callable[[], S]) -> S:
+    """The statement ``build()`` makes, built once per ``key`` and reused.
+
+    For the hot paths: SQLAlchemy keys its compiled-SQL cache on a statement's
+    structure, which it must walk on every new statement object (about as costly as
+    running a simple query); a reused object, with its values as ``bindparam``s, keeps
+    its key. Include in ``key`` whatever ``build`` depends on (the dialect, a flag).
+    """
+    stmt = _STATEMENTS.get(key)
+    if stmt is None:
+        stmt = _STATEMENTS.setdefault(key, build())
+    return cast(S, stmt)
 
 
 class TenantRepository(Generic[M]):
@@ -35,10 +54,16 @@ class TenantRepository(Generic[M]):
     def get(self, id_: uuid.UUID | None, *, lock: bool = False) -> M | None:
         if id_ is None:
             return None
-        stmt = self.scoped().where(self.model.id == id_)
-        if lock:
-            stmt = for_update(self.session, stmt)
-        return self.session.scalars(stmt).first()
+        model = self.model
+
+        def build() -> Select[Any]:
+            stmt = select(model).where(
+                model.tenant_id == bindparam("tenant_id"), model.id == bindparam("id")
+            )
+            return for_update(self.session, stmt) if lock else stmt
+
+        stmt = cached_statement((model, "get", lock and dialect(self.session)), build)
+        return self.session.scalars(stmt, {"tenant_id": self.tenant_id, "id": id_}).first()
 
     def add(self, obj: M) -> M:
         obj.tenant_id = self.tenant_id

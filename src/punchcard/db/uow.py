@@ -36,6 +36,7 @@ class Database:
         # rather than polling the database's, and requests commit in groups.
         self.gate: WriteGate | None = WriteGate() if self.is_sqlite else None
         self.group: GroupCommit | None = None
+        self.inline_reads = self.is_sqlite and (settings is None or settings.sqlite_inline_reads)
         if self.gate is not None and (settings is None or settings.group_commit):
             self.group = GroupCommit(
                 writer,

@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy import Select, bindparam, case, exists, func, or_, select
 
 from punchcard.db.dialect import for_update
-from punchcard.db.repository import TenantRepository
+from punchcard.db.repository import TenantRepository, cached_statement
+from punchcard.db.uow import dialect
 from punchcard.kit.paging import Page
 from punchcard.models import Capture, Member, MemberTag, ReferralCode, Tag, Tier
 
@@ -44,12 +45,27 @@ class MemberRepository(TenantRepository[Member]):
         goes through this lock, so concurrent writers run one at a time."""
         if member_id is None:
             return None
-        stmt = for_update(self.session, self.scoped().where(Member.id == member_id))
-        # populate_existing: after waiting for the lock, see the committed values.
-        return self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+        session = self.session
+        stmt = cached_statement(
+            ("members.lock", dialect(session)),
+            # populate_existing: after waiting for the lock, see the committed values.
+            lambda: for_update(
+                session,
+                select(Member).where(
+                    Member.tenant_id == bindparam("tenant_id"), Member.id == bindparam("id")
+                ),
+            ).execution_options(populate_existing=True),
+        )
+        return session.scalars(stmt, {"tenant_id": self.tenant_id, "id": member_id}).first()
 
     def get_by_email(self, email: str) -> Member | None:
-        return self.session.scalars(self.scoped().where(Member.email == email)).first()
+        stmt = cached_statement(
+            "members.by_email",
+            lambda: select(Member).where(
+                Member.tenant_id == bindparam("tenant_id"), Member.email == bindparam("email")
+            ),
+        )
+        return self.session.scalars(stmt, {"tenant_id": self.tenant_id, "email": email}).first()
 
     def get_by_external_id(self, external_id: str) -> Member | None:
         return self.session.scalars(self.scoped().where(Member.external_id == external_id)).first()
@@ -139,13 +155,21 @@ class MemberRepository(TenantRepository[Member]):
         out: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
         if not ids:
             return out
-        stmt = (
-            select(MemberTag.member_id, Tag.key)
-            .join(Tag, (Tag.tenant_id == MemberTag.tenant_id) & (Tag.id == MemberTag.tag_id))
-            .where(MemberTag.tenant_id == self.tenant_id, MemberTag.member_id.in_(ids))
-            .order_by(MemberTag.member_id, Tag.key)
+        stmt = cached_statement(
+            "members.tag_keys",
+            lambda: (
+                select(MemberTag.member_id, Tag.key)
+                .join(Tag, (Tag.tenant_id == MemberTag.tenant_id) & (Tag.id == MemberTag.tag_id))
+                .where(
+                    MemberTag.tenant_id == bindparam("tenant_id"),
+                    MemberTag.member_id.in_(bindparam("ids", expanding=True)),
+                )
+                .order_by(MemberTag.member_id, Tag.key)
+            ),
         )
-        for member_id, key in self.session.execute(stmt):
+        for member_id, key in self.session.execute(
+            stmt, {"tenant_id": self.tenant_id, "ids": list(ids)}
+        ):
             out[member_id].append(key)
         return out
 
@@ -153,7 +177,14 @@ class MemberRepository(TenantRepository[Member]):
         ids = {i for i in tier_ids if i is not None}
         if not ids:
             return {}
-        rows = self.session.scalars(self.scoped(select(Tier), Tier).where(Tier.id.in_(ids)))
+        stmt = cached_statement(
+            "members.tiers_by_id",
+            lambda: select(Tier).where(
+                Tier.tenant_id == bindparam("tenant_id"),
+                Tier.id.in_(bindparam("ids", expanding=True)),
+            ),
+        )
+        rows = self.session.scalars(stmt, {"tenant_id": self.tenant_id, "ids": list(ids)})
         return {t.id: t for t in rows}
 
     def default_tier(self) -> Tier | None:

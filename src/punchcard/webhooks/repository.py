@@ -7,11 +7,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from punchcard.db.dialect import for_update
-from punchcard.db.repository import TenantRepository
+from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.kit.paging import Page
 from punchcard.models import (
     OutboxEvent,
@@ -31,8 +31,19 @@ class WebhookRepository(TenantRepository[WebhookEndpoint]):
         return self.page(self.scoped(), page, WebhookEndpoint.created_at, WebhookEndpoint.id)
 
     def enabled(self) -> list[WebhookEndpoint]:
-        stmt = self.scoped().where(WebhookEndpoint.enabled.is_(True))
-        return list(self.session.scalars(stmt.order_by(WebhookEndpoint.id)))
+        """Every enabled endpoint (runs on every event: a cached statement)."""
+        stmt = cached_statement(
+            "webhooks.enabled",
+            lambda: (
+                select(WebhookEndpoint)
+                .where(
+                    WebhookEndpoint.tenant_id == bindparam("tenant_id"),
+                    WebhookEndpoint.enabled.is_(True),
+                )
+                .order_by(WebhookEndpoint.id)
+            ),
+        )
+        return list(self.session.scalars(stmt, {"tenant_id": self.tenant_id}))
 
     def disable(self, endpoint: WebhookEndpoint, *, reason: str, at: datetime) -> bool:
         """Turn an enabled endpoint off; False when it already was off.

@@ -256,3 +256,28 @@ def test_idempotent_replay_of_key_creation_never_stores_the_plaintext(tenant: Te
         assert stored and all(
             first.json()["key"].encode() not in (r.response_body or b"") for r in stored
         )
+
+
+def test_every_call_is_in_the_audit_log_after_a_flush(tenant: Tenant) -> None:
+    from sqlalchemy import select
+
+    from punchcard.models import AuditRecord
+
+    created = create_key(tenant)
+    key = Api(tenant.client, created["key"])
+    assert key.get("/stores").status_code == 200
+    assert key.get("/members/mem_00000000000000000000000000000000").status_code == 404
+    tenant.client.app.state.audit.flush()  # type: ignore[attr-defined]
+    with tenant.db.transaction(write=False) as s:
+        rows = s.scalars(
+            select(AuditRecord)
+            .where(AuditRecord.tenant_id == tenant.id, AuditRecord.api_key_id.is_not(None))
+            .order_by(AuditRecord.created_at, AuditRecord.id)
+        ).all()
+        seen = [
+            (r.method, r.path, r.status) for r in rows if str(r.api_key_id.hex) in created["id"]
+        ]
+    assert seen == [
+        ("GET", "/api/v2/stores", 200),
+        ("GET", "/api/v2/members/mem_00000000000000000000000000000000", 404),
+    ]

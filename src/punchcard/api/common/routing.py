@@ -36,6 +36,7 @@ from fastapi.exceptions import RequestValidationError, ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from punchcard.api.common.errors import status_for
@@ -62,7 +63,7 @@ async def _finish(fn: Callable[..., Any], *args: Any) -> Any:
 class Unit:
     """One request's unit of work: its session, and whether it is finished."""
 
-    __slots__ = ("batched", "db", "finished", "request", "session")
+    __slots__ = ("batched", "db", "finished", "inline", "request", "session")
 
     def __init__(self, request: Request, db: Database, session: Session, *, batched: bool):
         self.request = request
@@ -70,6 +71,9 @@ class Unit:
         self.session = session
         self.batched = batched
         self.finished = False
+        # A SQLite read runs on the event loop itself: it never waits for a lock (WAL),
+        # and a hop to a thread costs more than the read (docs/benchmarks.md).
+        self.inline = db.inline_reads and request.method in SAFE_METHODS
 
     def finish(self, response: Response) -> None:
         """Commit a success (storing its Idempotency-Key response), roll back the rest."""
@@ -182,13 +186,10 @@ class UnitOfWorkRoute(APIRoute):
         return handler
 
     def _in_thread(self, call: Callable[..., Any]) -> Callable[..., Any]:
-        """Wrap a sync handler: render and finish the unit of work in its own thread."""
+        """Wrap a sync handler: run it, render its response and finish the unit of work
+        in one worker thread (or, for a SQLite read, right on the event loop)."""
 
-        @functools.wraps(call)
-        def run(**values: Any) -> Any:
-            unit = _unit.get()
-            if unit is None:  # pragma: no cover - called outside a request
-                return call(**values)
+        def work(unit: Unit, values: dict[str, Any]) -> Response:
             with batched_thread() if unit.batched else nullcontext():
                 try:
                     response = self._render(call(**values), values)
@@ -198,6 +199,19 @@ class UnitOfWorkRoute(APIRoute):
                 unit.finish(response)
             return response
 
+        async def run(**values: Any) -> Any:
+            unit = _unit.get()
+            if unit is None:  # pragma: no cover - called outside a request
+                return await run_in_threadpool(call, **values)
+            if unit.inline:
+                return work(unit, values)
+            return await run_in_threadpool(work, unit, values)
+
+        # Not functools.wraps: FastAPI must see a coroutine function, not the handler.
+        run.__name__ = getattr(call, "__name__", "handler")
+        run.__qualname__ = getattr(call, "__qualname__", run.__name__)
+        run.__doc__ = call.__doc__
+        run.__module__ = call.__module__
         return run
 
     def _render(self, raw: Any, values: dict[str, Any]) -> Response:
