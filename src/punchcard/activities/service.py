@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.activities.repository import ActivityRepository
 from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
+from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from punchcard.identity.principal import Principal
@@ -196,7 +197,7 @@ def award(
             return Awarded(first, member, activity, created=False)
     if not activity.is_active:
         raise ActivityInactive(field="activityId")
-    tenant = session.get(Tenant, principal.tenant_id)
+    tenant = pinned_get(session, Tenant, principal.tenant_id)
     assert tenant is not None
     _check_frequency(session, tenant, member, activity)
     points = with_tier(session, member, base_points(activity, passed))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, class_mapper
 
 from punchcard.db.dialect import for_update
 from punchcard.db.uow import dialect
@@ -32,6 +32,26 @@ def cached_statement(key: Hashable, build: Callable[[], S]) -> S:
     if stmt is None:
         stmt = _STATEMENTS.setdefault(key, build())
     return cast(S, stmt)
+
+
+def pinned_get(session: Session, model: type[S], ident: Any) -> S | None:
+    """``session.get`` for rows read again and again in one unit of work (the tenant,
+    its settings): kept in ``session.info`` for the session's life, since the identity
+    map holds objects weakly and a row no longer referenced is loaded again; and loaded
+    through a reused statement. ``ident`` is the primary key (a tuple if composite)."""
+    pinned: dict[tuple[type[Any], Any], Any] = session.info.setdefault("pinned", {})
+    key = (model, ident)
+    if key in pinned:
+        return cast(S | None, pinned[key])
+    columns = class_mapper(model).primary_key
+    values = ident if isinstance(ident, tuple) else (ident,)
+    stmt = cached_statement(
+        (model, "pinned_get"),
+        lambda: select(model).where(*(col == bindparam(f"pk{i}") for i, col in enumerate(columns))),
+    )
+    found = session.scalars(stmt, {f"pk{i}": v for i, v in enumerate(values)}).first()
+    pinned[key] = found
+    return found
 
 
 class TenantRepository(Generic[M]):

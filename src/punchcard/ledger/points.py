@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
@@ -64,7 +65,7 @@ def schedule(session: Session, member: Member) -> list[tuple[str, int]]:
     """Upcoming expiries grouped by date (the tenant's local date)."""
     from zoneinfo import ZoneInfo
 
-    tenant = session.get(Tenant, member.tenant_id)
+    tenant = pinned_get(session, Tenant, member.tenant_id)
     tz = ZoneInfo(tenant.timezone if tenant else "UTC")
     at = now(session)
     by_date: dict[str, int] = {}
@@ -121,7 +122,7 @@ class TierView:
 
 def tier_view(session: Session, principal: Principal, *, member_id: str) -> TierView:
     member = members.get(session, principal, member_id=member_id)
-    tenant = session.get(Tenant, principal.tenant_id)
+    tenant = pinned_get(session, Tenant, principal.tenant_id)
     assert tenant is not None
     period = tiers.current_period(tenant, now(session))
     earned = tiers.period_points(session, member, period)

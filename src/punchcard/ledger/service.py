@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events.service import emit
@@ -85,7 +86,7 @@ def default_expiry(
 ) -> datetime | None:
     """A lot's expiry: the given period, else the tenant's default, else never."""
     if days is None:
-        tenant = session.get(Tenant, member.tenant_id)
+        tenant = pinned_get(session, Tenant, member.tenant_id)
         days = tenant.points_expiry_days if tenant else None
     return at + timedelta(days=days) if days else None
 

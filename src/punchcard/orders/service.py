@@ -15,6 +15,7 @@ from decimal import ROUND_FLOOR, Decimal
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import (
     Conflict,
@@ -73,7 +74,7 @@ def points_for(session: Session, member: Member, amount: Decimal) -> tuple[int, 
     activity = repo.purchase_activity()
     if activity is None or not activity.is_active:
         return 0, activity
-    tenant = session.get(Tenant, member.tenant_id)
+    tenant = pinned_get(session, Tenant, member.tenant_id)
     assert tenant is not None
     tier = tiers.multiplier(session, member)
     tier_mult = tier.multiplier if tier is not None else Decimal(1)
@@ -99,7 +100,7 @@ def place(session: Session, principal: Principal, *, data: OrderCreate) -> Place
             )
         return Placed(existing, False, member.points_balance)
     store = stores.resolve(session, principal, data.store_id)
-    tenant = session.get(Tenant, principal.tenant_id)
+    tenant = pinned_get(session, Tenant, principal.tenant_id)
     assert tenant is not None
     at = now(session)
     amount = eligible_amount(data)

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
 from punchcard.events.service import emit
@@ -84,7 +85,7 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
     tiers = active_tiers(session, member.tenant_id)
     if not tiers and member.tier_id is None:
         return
-    tenant = session.get(Tenant, member.tenant_id)
+    tenant = pinned_get(session, Tenant, member.tenant_id)
     assert tenant is not None
     lifetime = _best(tiers, "lifetime", member.lifetime_points)
     period = None
