@@ -193,11 +193,10 @@ def run_scale_section(args: argparse.Namespace) -> tuple[str, list[str]]:
     """Cost as work grows (bench/scale.py): 1,000,000 entries, a hot member, 1,000,000
     members."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from scale import markdown_rows as scale_rows
-    from scale import run_scale
+    from scale import markdown_table, run_scale
 
     rows = run_scale(args.seconds, args.rounds, args.connections)
-    return "Cost as work grows (item 4)", scale_rows(rows)
+    return "Cost as work grows (item 4)", markdown_table(rows).splitlines()
 
 
 def run_stack(args: argparse.Namespace) -> list[Scenario]:

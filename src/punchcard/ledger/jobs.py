@@ -16,6 +16,7 @@ from sqlalchemy import select
 from punchcard.db.uow import Database
 from punchcard.kit import calendar
 from punchcard.ledger import service as ledger
+from punchcard.ledger.repository import OPEN
 from punchcard.members.repository import MemberRepository
 from punchcard.models import Activity, PointsEntry, PointsLot, Tenant
 
@@ -31,7 +32,7 @@ def expire_due_lots(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
             stmt = (
                 select(PointsLot.tenant_id, PointsLot.member_id)
                 .where(
-                    PointsLot.remaining > 0,
+                    OPEN,
                     PointsLot.expires_at.is_not(None),
                     PointsLot.expires_at <= at,
                 )

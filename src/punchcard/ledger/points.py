@@ -124,8 +124,9 @@ def tier_view(session: Session, principal: Principal, *, member_id: str) -> Tier
     member = members.get(session, principal, member_id=member_id)
     tenant = pinned_get(session, Tenant, principal.tenant_id)
     assert tenant is not None
-    period = tiers.current_period(tenant, now(session))
-    earned = tiers.period_points(session, member, period)
+    at = now(session)
+    period = tiers.current_period(tenant, at)
+    earned = tiers.earned_in_period(session, member, tenant, at, remember=False)
     current = session.get(Tier, (member.tenant_id, member.tier_id)) if member.tier_id else None
     ladder = tiers.active_tiers(session, principal.tenant_id)
     above = [
@@ -155,15 +156,13 @@ class PointsSummary:
 
 def summary(session: Session, member: Member) -> PointsSummary:
     """What a member's points come to, for faces that show totals by kind."""
-    repo = LedgerRepository(session, member.tenant_id)
-    totals = repo.totals_by_type(member.id)
     return PointsSummary(
         available=ledger.available(session, member),
         pending=member.pending_points,
         lifetime=member.lifetime_points,
-        redeemed=-totals.get("redeem", 0),
-        expired=-totals.get("expire", 0),
-        deducted=-(totals.get("deduct", 0) + totals.get("clawback", 0)),
-        last_award=repo.last_award(member.id),
+        redeemed=member.points_redeemed,
+        expired=member.points_expired,
+        deducted=member.points_deducted,
+        last_award=LedgerRepository(session, member.tenant_id).last_award(member.id),
         schedule=schedule(session, member),
     )

@@ -122,6 +122,7 @@ def credit(
     entry = _entry(session, member, type_, amount, status, refs, expires_at=expiry, decided_at=at)
     _open_lot(session, member, entry)
     entry.balance_after = member.points_balance
+    tiers.count_period_points(session, member, entry)
     session.flush()
     _after_change(session, member, "points.awarded", entry)
     return entry
@@ -138,6 +139,7 @@ def approve(
     entry.status = status
     entry.decided_at = now(session)
     _open_lot(session, member, entry)
+    tiers.count_period_points(session, member, entry)
     session.flush()
     _after_change(session, member, "points.awarded", entry)
     # Returns recorded while the award was pending now take effect.
@@ -227,6 +229,10 @@ def debit(
     require_balance(session, member, amount)
     status = "redeemed" if type_ == "redeem" else "deducted"
     member.points_balance -= amount
+    if type_ == "redeem":
+        member.points_redeemed += amount
+    elif type_ == "deduct":
+        member.points_deducted += amount
     entry = _entry(session, member, type_, -amount, status, refs, decided_at=now(session))
     session.flush()
     left = _consume(session, member, entry, amount)
@@ -277,11 +283,13 @@ def _apply_clawback(session: Session, member: Member, entry: PointsEntry) -> Non
     amount = -entry.amount
     member.points_balance -= amount
     member.lifetime_points -= amount
+    member.points_deducted += amount
     entry.status = "deducted"
     entry.decided_at = now(session)
     entry.balance_after = member.points_balance
     uncovered = _consume(session, member, entry, amount)
     member.points_debt += uncovered
+    tiers.count_period_points(session, member, entry)
     session.flush()
     _after_change(session, member, "points.deducted", entry)
 
@@ -324,6 +332,7 @@ def expire_due(session: Session, member: Member) -> list[PointsEntry]:
         lot.remaining = 0
         _mark_credit(session, lot, "expired")
         member.points_balance -= points
+        member.points_expired += points
         entry = _entry(
             session,
             member,

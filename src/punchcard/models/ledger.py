@@ -15,11 +15,22 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punchcard.kit.ids import new_id
 from punchcard.models.base import Base, TenantOwned, tenant_fk
+
+# Predicates of the partial indexes below. A query uses such an index only when it
+# states the same predicate with a literal (not a bound parameter): see
+# ``ledger.repository.OPEN`` and ``CLAWBACK``.
+LOT_OPEN = "remaining > 0"
+LOT_EXPIRING = "remaining > 0 AND expires_at IS NOT NULL"
+ENTRY_CLAWBACK = "type = 'clawback'"
+
+
+def _partial(name: str, *columns: str, where: str) -> Index:
+    return Index(name, *columns, sqlite_where=text(where), postgresql_where=text(where))
 
 
 class PointsEntry(TenantOwned, Base):
@@ -29,6 +40,17 @@ class PointsEntry(TenantOwned, Base):
         Index("ix_points_entries_order", "tenant_id", "order_id"),
         Index("ix_points_entries_activity", "tenant_id", "member_id", "activity_id", "created_at"),
         Index("ix_points_entries_status", "tenant_id", "status", "created_at"),
+        # A member's clawbacks, oldest first, for paying off debt without reading the
+        # rest of the journal (covering: SQLite then prefers it to ix_points_entries_member).
+        _partial(
+            "ix_points_entries_clawbacks",
+            "tenant_id",
+            "member_id",
+            "created_at",
+            "id",
+            "amount",
+            where=ENTRY_CLAWBACK,
+        ),
         tenant_fk("member_id", "members"),
     )
 
@@ -57,9 +79,29 @@ class PointsLot(TenantOwned, Base):
     """An approved credit; the lot id equals the id of the entry that created it."""
 
     __tablename__ = "points_lots"
+    # Partial indexes: a spent or lapsed lot (remaining 0) leaves them, so spending,
+    # the expiry check on every change and the expiry job read only lots with points
+    # left, however long the member's history.
     __table_args__ = (
-        Index("ix_points_lots_member_open", "tenant_id", "member_id", "created_at"),
-        Index("ix_points_lots_expiry", "tenant_id", "expires_at"),
+        # Spending: the member's open lots, oldest first.
+        _partial(
+            "ix_points_lots_member_open",
+            "tenant_id",
+            "member_id",
+            "created_at",
+            "id",
+            where=LOT_OPEN,
+        ),
+        # The expiry check before every change: the member's open lots by expiry.
+        _partial(
+            "ix_points_lots_member_expiry",
+            "tenant_id",
+            "member_id",
+            "expires_at",
+            where=LOT_EXPIRING,
+        ),
+        # The expiry job: open lots of the tenant past their expiry.
+        _partial("ix_points_lots_expiry", "tenant_id", "expires_at", where=LOT_EXPIRING),
         tenant_fk("member_id", "members"),
     )
 

@@ -48,6 +48,17 @@ class Member(TenantOwned, Base):
     lifetime_points: Mapped[int] = mapped_column(BigInteger, default=0)
     # Points owed after a clawback took more than was left; paid off by later credits.
     points_debt: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Totals by kind of debit taken effect (redeem; expire; deduct and clawback), so
+    # that showing them never sums the journal.
+    points_redeemed: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_expired: Mapped[int] = mapped_column(BigInteger, default=0)
+    points_deducted: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Points earned in the tier period [period_start, period_end) (tiers.service), kept
+    # current by the ledger so that evaluating a period tier never sums the journal.
+    # NULL bounds: not counted yet; the next evaluation sums the journal once.
+    period_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
     enrolled_at: Mapped[datetime]
     last_activity_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

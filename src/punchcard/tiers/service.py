@@ -43,8 +43,23 @@ def current_period(tenant: Tenant, at: datetime) -> Period:
     return Period(start, end)
 
 
+# What period points count, by the time each entry was decided: approved credits (also
+# once spent or lapsed) net of clawbacks that took effect. A clawback withdrawn with the
+# pending award it reversed (rejected) never took effect, so it does not count.
+CREDIT_TYPES = ("award", "adjust")
+CREDITED = ("approved", "auto_approved", "exhausted", "expired")
+
+
+def counts_in_period(type_: str, amount: int, status: str) -> bool:
+    """Whether a journal entry counts towards period points (``period_points``'s rule)."""
+    if type_ in CREDIT_TYPES:
+        return amount > 0 and status in CREDITED
+    return type_ == "clawback" and status == "deducted"
+
+
 def period_points(session: Session, member: Member, period: Period) -> int:
-    """Approved points earned in the period, net of clawbacks in it."""
+    """Points earned in the period, summed from the journal (see ``earned_in_period``
+    for the running count that spares this)."""
     stmt = select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
         PointsEntry.tenant_id == member.tenant_id,
         PointsEntry.member_id == member.id,
@@ -52,14 +67,61 @@ def period_points(session: Session, member: Member, period: Period) -> int:
         PointsEntry.decided_at < period.end,
         (
             (
-                PointsEntry.type.in_(("award", "adjust"))
-                & PointsEntry.status.in_(("approved", "auto_approved", "exhausted", "expired"))
+                PointsEntry.type.in_(CREDIT_TYPES)
+                & PointsEntry.status.in_(CREDITED)
                 & (PointsEntry.amount > 0)
             )
-            | (PointsEntry.type == "clawback")
+            | ((PointsEntry.type == "clawback") & (PointsEntry.status == "deducted"))
         ),
     )
     return int(session.scalar(stmt) or 0)
+
+
+def earned_in_period(
+    session: Session, member: Member, tenant: Tenant, at: datetime, *, remember: bool
+) -> int:
+    """Points earned in the period containing ``at``, without reading the journal when
+    the member's running count (``period_points`` over ``[period_start, period_end)``)
+    settles it: the count itself when it is for this period; 0 when it is for a period
+    that ended before this one began (a change counted since would have moved it).
+    Otherwise (never counted, or the tenant's period setting changed) the journal is
+    summed once, and the result kept as the new count when ``remember`` (the member
+    row must then be locked)."""
+    period = current_period(tenant, at)
+    start, end = member.period_start, member.period_end
+    if start == period.start and end == period.end:
+        return member.period_points
+    if start is not None and end is not None and end <= period.start:
+        points = 0
+    else:
+        points = period_points(session, member, period)
+    if remember:
+        member.period_start, member.period_end = period.start, period.end
+        member.period_points = points
+    return points
+
+
+def count_period_points(session: Session, member: Member, entry: PointsEntry) -> None:
+    """The ledger calls this when ``entry`` has just taken effect (an approved credit, an
+    applied clawback) on the locked member: keep the running period count current."""
+    if entry.decided_at is None or not counts_in_period(entry.type, entry.amount, entry.status):
+        return
+    start, end, at = member.period_start, member.period_end, entry.decided_at
+    if start is None or end is None:
+        return  # not counted yet: the next evaluation sums the journal
+    if start <= at < end:
+        member.period_points += entry.amount
+        return
+    tenant = pinned_get(session, Tenant, member.tenant_id)
+    assert tenant is not None
+    period = current_period(tenant, at)
+    if end <= period.start <= at < period.end:
+        # The first change of a later period: nothing was counted since the last one ended.
+        member.period_start, member.period_end = period.start, period.end
+        member.period_points = entry.amount
+    else:
+        member.period_start = member.period_end = None
+        member.period_points = 0
 
 
 def active_tiers(session: Session, tenant_id: uuid.UUID) -> list[Tier]:
@@ -80,17 +142,18 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
     """Recompute the member's period and lifetime tiers after an approved change or at
     a period boundary (downgrades included); emit tier.changed. A manually set tier is
     left alone."""
+    tenant = pinned_get(session, Tenant, member.tenant_id)
+    assert tenant is not None
+    # Keep the period count current whatever the tiers (the member's tier view shows it).
+    earned = earned_in_period(session, member, tenant, now(session), remember=True)
     if member.tier_manual and not force:
         return
     tiers = active_tiers(session, member.tenant_id)
     if not tiers and member.tier_id is None:
         return
-    tenant = pinned_get(session, Tenant, member.tenant_id)
-    assert tenant is not None
     lifetime = _best(tiers, "lifetime", member.lifetime_points)
     period = None
     if any(t.type == "period" for t in tiers):
-        earned = period_points(session, member, current_period(tenant, now(session)))
         period = _best(tiers, "period", earned)
     candidates = [t for t in (lifetime, period) if t is not None]
     shown = max(candidates, key=lambda t: (t.position, t.min_points), default=None)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:18:52.556414
+Create Date: 2026-11-22 04:47:52.004165
 """
 
 from collections.abc import Sequence
@@ -292,6 +292,12 @@ def upgrade() -> None:
         sa.Column("pending_points", sa.BigInteger(), nullable=False),
         sa.Column("lifetime_points", sa.BigInteger(), nullable=False),
         sa.Column("points_debt", sa.BigInteger(), nullable=False),
+        sa.Column("points_redeemed", sa.BigInteger(), nullable=False),
+        sa.Column("points_expired", sa.BigInteger(), nullable=False),
+        sa.Column("points_deducted", sa.BigInteger(), nullable=False),
+        sa.Column("period_points", sa.BigInteger(), nullable=False),
+        sa.Column("period_start", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("period_end", sa.DateTime(timezone=True), nullable=True),
         sa.Column("enrolled_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_activity_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -614,6 +620,13 @@ def upgrade() -> None:
             unique=False,
         )
         batch_op.create_index(
+            "ix_points_entries_clawbacks",
+            ["tenant_id", "member_id", "created_at", "id", "amount"],
+            unique=False,
+            sqlite_where=sa.text("type = 'clawback'"),
+            postgresql_where=sa.text("type = 'clawback'"),
+        )
+        batch_op.create_index(
             "ix_points_entries_member", ["tenant_id", "member_id", "created_at"], unique=False
         )
         batch_op.create_index("ix_points_entries_order", ["tenant_id", "order_id"], unique=False)
@@ -638,9 +651,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_points_lots")),
     )
     with op.batch_alter_table("points_lots", schema=None) as batch_op:
-        batch_op.create_index("ix_points_lots_expiry", ["tenant_id", "expires_at"], unique=False)
         batch_op.create_index(
-            "ix_points_lots_member_open", ["tenant_id", "member_id", "created_at"], unique=False
+            "ix_points_lots_expiry",
+            ["tenant_id", "expires_at"],
+            unique=False,
+            sqlite_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+            postgresql_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_points_lots_member_expiry",
+            ["tenant_id", "member_id", "expires_at"],
+            unique=False,
+            sqlite_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+            postgresql_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "ix_points_lots_member_open",
+            ["tenant_id", "member_id", "created_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("remaining > 0"),
+            postgresql_where=sa.text("remaining > 0"),
         )
 
     op.create_table(
@@ -811,14 +841,32 @@ def downgrade() -> None:
 
     op.drop_table("referral_codes")
     with op.batch_alter_table("points_lots", schema=None) as batch_op:
-        batch_op.drop_index("ix_points_lots_member_open")
-        batch_op.drop_index("ix_points_lots_expiry")
+        batch_op.drop_index(
+            "ix_points_lots_member_open",
+            sqlite_where=sa.text("remaining > 0"),
+            postgresql_where=sa.text("remaining > 0"),
+        )
+        batch_op.drop_index(
+            "ix_points_lots_member_expiry",
+            sqlite_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+            postgresql_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+        )
+        batch_op.drop_index(
+            "ix_points_lots_expiry",
+            sqlite_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+            postgresql_where=sa.text("remaining > 0 AND expires_at IS NOT NULL"),
+        )
 
     op.drop_table("points_lots")
     with op.batch_alter_table("points_entries", schema=None) as batch_op:
         batch_op.drop_index("ix_points_entries_status")
         batch_op.drop_index("ix_points_entries_order")
         batch_op.drop_index("ix_points_entries_member")
+        batch_op.drop_index(
+            "ix_points_entries_clawbacks",
+            sqlite_where=sa.text("type = 'clawback'"),
+            postgresql_where=sa.text("type = 'clawback'"),
+        )
         batch_op.drop_index("ix_points_entries_activity")
 
     op.drop_table("points_entries")
