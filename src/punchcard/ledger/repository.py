@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, literal, literal_column, select, tuple_
+from sqlalchemy import Select, bindparam, func, literal, literal_column, select, tuple_
 
-from punchcard.db.repository import TenantRepository
+from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.kit.paging import Page
 from punchcard.models import PointsAllocation, PointsEntry, PointsLot
 
@@ -52,17 +52,24 @@ class LedgerRepository(TenantRepository[PointsEntry]):
             after = (lots[-1].created_at, lots[-1].id)
 
     def due_lots(self, member_id: uuid.UUID, at: datetime) -> list[PointsLot]:
-        stmt = (
-            self.scoped(select(PointsLot), PointsLot)
-            .where(
-                PointsLot.member_id == member_id,
-                OPEN,
-                PointsLot.expires_at.is_not(None),
-                PointsLot.expires_at <= at,
-            )
-            .order_by(PointsLot.expires_at, PointsLot.id)
+        """Open lots of the member past their expiry (checked before every change: a
+        reused statement)."""
+        stmt = cached_statement(
+            "ledger.due_lots",
+            lambda: (
+                select(PointsLot)
+                .where(
+                    PointsLot.tenant_id == bindparam("tenant_id"),
+                    PointsLot.member_id == bindparam("member_id"),
+                    OPEN,
+                    PointsLot.expires_at.is_not(None),
+                    PointsLot.expires_at <= bindparam("at", type_=PointsLot.expires_at.type),
+                )
+                .order_by(PointsLot.expires_at, PointsLot.id)
+            ),
         )
-        return list(self.session.scalars(stmt))
+        params = {"tenant_id": self.tenant_id, "member_id": member_id, "at": at}
+        return list(self.session.scalars(stmt, params))
 
     def members_with_due_lots(self, at: datetime, limit: int = 500) -> list[uuid.UUID]:
         stmt = (

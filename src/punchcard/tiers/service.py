@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import pinned_get
+from punchcard.db.repository import cached_statement, pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
 from punchcard.events.service import emit
@@ -125,12 +125,16 @@ def count_period_points(session: Session, member: Member, entry: PointsEntry) ->
 
 
 def active_tiers(session: Session, tenant_id: uuid.UUID) -> list[Tier]:
-    stmt = (
-        select(Tier)
-        .where(Tier.tenant_id == tenant_id, Tier.is_active.is_(True))
-        .order_by(Tier.position, Tier.min_points)
+    """The tenant's active tiers (read on every approved change: a reused statement)."""
+    stmt = cached_statement(
+        "tiers.active",
+        lambda: (
+            select(Tier)
+            .where(Tier.tenant_id == bindparam("tenant_id"), Tier.is_active.is_(True))
+            .order_by(Tier.position, Tier.min_points)
+        ),
     )
-    return list(session.scalars(stmt))
+    return list(session.scalars(stmt, {"tenant_id": tenant_id}))
 
 
 def _best(tiers: list[Tier], kind: str, points: int) -> Tier | None:
