@@ -198,3 +198,24 @@ def test_a_separate_write_inside_a_batched_request_fails_loudly_instead_of_deadl
         assert other.is_alive()
     other.join(5)
     assert not other.is_alive()
+
+
+def test_a_writer_that_waits_too_long_for_the_gate_gets_a_retryable_error() -> None:
+    from punchcard.errors import ServiceUnavailable
+
+    gate = WriteGate(timeout=0.2)
+    gate.acquire()
+    errors: list[BaseException] = []
+
+    def writer() -> None:
+        try:
+            with gate.held():
+                pass
+        except ServiceUnavailable as exc:
+            errors.append(exc)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    t.join(5)
+    gate.release()
+    assert not t.is_alive() and len(errors) == 1

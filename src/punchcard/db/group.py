@@ -45,11 +45,14 @@ _T = TypeVar("_T")
 
 class WriteGate:
     """One writer at a time in this process (SQLite's own rule, kept in-process so
-    writers queue on a lock instead of polling the database's)."""
+    writers queue on a lock instead of polling the database's). A writer that waits
+    longer than ``timeout`` (SQLite's own ``busy_timeout``) gives up with a retryable
+    error, never hangs."""
 
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 30.0) -> None:
         self._lock = threading.Lock()
         self._local = threading.local()
+        self.timeout = timeout
 
     @contextmanager
     def held(self) -> Iterator[None]:
@@ -59,7 +62,7 @@ class WriteGate:
             raise RuntimeError("a separate write transaction inside a batched request")
         depth = getattr(self._local, "depth", 0)
         if depth == 0:
-            self._lock.acquire()
+            self.acquire()
         self._local.depth = depth + 1
         try:
             yield
@@ -69,7 +72,8 @@ class WriteGate:
                 self._lock.release()
 
     def acquire(self) -> None:
-        self._lock.acquire()
+        if not self._lock.acquire(timeout=self.timeout):
+            raise ServiceUnavailable("The database is busy; retry")
 
     def release(self) -> None:
         self._lock.release()
