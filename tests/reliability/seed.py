@@ -197,7 +197,7 @@ def _seed_loyalty(t: Tenant, email: str) -> dict[str, str]:
             "max_award_frequency": 1000,
             "max_award_frequency_interval": "day",
             "points_per_activity": 10,
-            "is_active": "true",
+            "is_active": True,
         },
     )
     redemption = post(
@@ -205,7 +205,7 @@ def _seed_loyalty(t: Tenant, email: str) -> dict[str, str]:
         {
             "redemption_id": unique("rd").replace("-", "_"),
             "redemption_name": "Gift card",
-            "is_active": "true",
+            "is_active": True,
             "allowed_redeem_points": 10,
             "redemption_value": "$5",
             "giftcard_description": "$5 gift card",
@@ -221,7 +221,7 @@ def _seed_loyalty(t: Tenant, email: str) -> dict[str, str]:
             "level_id": unique("lvl"),
             "level_name": "Star",
             "level_description": "Star level",
-            "is_active": "true",
+            "is_active": True,
             "level_type": "lifetime",
             "level_position": 10,
             "level_minimum_points": 100_000,

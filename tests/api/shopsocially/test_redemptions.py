@@ -48,7 +48,7 @@ def test_create_redemption_takes_json(ss: Loyalty) -> None:
     body = {"redemption_id": unique("j").replace("-", "_"), "redemption_name": "Tote",
             "allowed_redeem_points": 10, "redemption_value": 12.5,
             "giftcard_description": "a bag", "terms_and_conds_text": "t",
-            "giftcard_coupon_codes": [unique("T")], "coupon_expiry": "12/31/2099",
+            "giftcard_coupon_codes": f"{unique('T')},{unique('T')}", "coupon_expiry": "12/31/2099",
             "is_active": True}  # fmt: skip
     data = ok(ss.post("/redemptions", json=body))
     assert (data["redemption_value"], data["coupon_expiry"]) == ("12.50", "31-Dec-2099")

@@ -2,13 +2,21 @@
 or JSON body, ``MM/DD/YYYY`` dates, ``points_status`` lists, ``start_index`` paging.
 
 Parameters are declared per function as a :class:`Params` model with the document's
-own names. The same model validates the request and documents it in OpenAPI (for
-both body encodings, or as query parameters).
+own names and types. The same model validates the request and documents it in OpenAPI
+(for both body encodings, or as query parameters).
+
+Types follow the document's tables. In a query string or a form body (the document's
+curl ``--data``) every value is text, read as its parameter's type: a Boolean is
+``true`` or ``false`` in any case (the document's own example sends ``False``), a Number
+a numeral. In a JSON body a value has its JSON type, strictly (as on the native face,
+``kit.schema.json_type_errors``): ``"is_active": 0`` or ``"max_award_frequency": "10"``
+is refused naming the parameter, never coerced.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -18,9 +26,11 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails
 
 from punchcard.api.shopsocially.errors import MissingParameters
 from punchcard.errors import ValidationFailed
+from punchcard.kit.schema import Check, field_checks, json_type_errors
 from punchcard.ledger.schemas import STATUSES
 
 P = TypeVar("P", bound="Params")
@@ -28,11 +38,18 @@ P = TypeVar("P", bound="Params")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+class Text(str):
+    """A value from the query string or a form body: text, whatever its parameter's type."""
+
+    __slots__ = ()
+
+
 class Params(BaseModel):
     """A function's parameters, by the document's names. Unknown parameters are
     ignored (as ShopSocially does); blank values count as absent. ``ALIASES`` maps
     other names the document itself uses for a parameter (its curl examples send
-    ``loyalty_level`` where its tables say ``loyalty_level_id``) to the table's name."""
+    ``loyalty_level`` where its tables say ``loyalty_level_id``) to the table's name.
+    Text is read as its parameter's type; other values must have it (see the module)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
     ALIASES: ClassVar[dict[str, str]] = {}
@@ -46,7 +63,40 @@ class Params(BaseModel):
         for alias, name in cls.ALIASES.items():
             if alias in out and name not in out:
                 out[name] = out.pop(alias)
+        checks = field_checks(cls)
+        for key, value in out.items():
+            if isinstance(value, Text):
+                out[key] = from_text(value, checks.get(key))
+        errors = json_type_errors(cls, out)
+        if errors:
+            # Reported with the parameters that are missing: "missing parameters" is
+            # the document's answer whenever one is (see `validate`).
+            missing: list[InitErrorDetails] = [
+                {"type": "missing", "loc": (name,), "input": out}
+                for name, field in cls.model_fields.items()
+                if field.is_required() and name not in out
+            ]
+            raise ValidationError.from_exception_data(cls.__name__, missing + errors)
         return out
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,30}")
+
+
+def from_text(text: str, check: Check | None) -> Any:
+    """The value a query or form text spells for a parameter of ``check``'s type: the
+    text itself where the type takes text (a string, a decimal, a date), else
+    ``true``/``false`` (any case) or an integer numeral read as such. Anything else
+    stays text, for the check to refuse naming the parameter."""
+    value = str(text)
+    if check is None or check(value) is None:
+        return value
+    readings: list[Any] = []
+    if value.lower() in ("true", "false"):
+        readings.append(value.lower() == "true")
+    if _INTEGER.fullmatch(value):
+        readings.append(int(value))
+    return next((r for r in readings if check(r) is None), value)
 
 
 def _blank(value: Any) -> bool:
@@ -64,6 +114,8 @@ def _key(raw: str) -> str:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, Text):
+        return Text(value.strip())
     return value.strip() if isinstance(value, str) else value
 
 
@@ -82,21 +134,22 @@ async def _body(request: Request) -> dict[str, Any]:
         return data
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
-        return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+        return {k: Text(v) for k, v in form.multi_items() if isinstance(v, str)}
     # application/x-www-form-urlencoded, curl's default for --data (also assumed when
     # no content type is sent).
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationFailed("Request body must be UTF-8") from None
-    return dict(parse_qsl(text, keep_blank_values=True))
+    return {k: Text(v) for k, v in parse_qsl(text, keep_blank_values=True)}
 
 
 async def read(request: Request) -> dict[str, Any]:
-    """Query parameters overlaid by the body's, keys trimmed and lower-cased."""
+    """Query parameters overlaid by the body's, keys trimmed and lower-cased; values
+    from the query string or a form body are :class:`Text`."""
     merged: dict[str, Any] = {}
     for raw_key, raw_value in request.query_params.multi_items():
-        key, value = _key(raw_key), _value(raw_value)
+        key, value = _key(raw_key), Text(raw_value.strip())
         if key in merged:  # repeated (`points_status=a&points_status=b`): a list
             previous = merged[key]
             merged[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -271,7 +324,6 @@ def money(raw: Any, field: str) -> Decimal:
     return value
 
 
-def csv_list(raw: Any) -> list[str]:
-    """A comma-separated string (the document's ``giftcard_coupon_codes``) or a JSON list."""
-    items = raw if isinstance(raw, list) else str(raw).split(",")
-    return [str(i).strip() for i in items if str(i).strip()]
+def csv_list(raw: str) -> list[str]:
+    """A comma-separated string (the document's ``giftcard_coupon_codes``)."""
+    return [i.strip() for i in raw.split(",") if i.strip()]

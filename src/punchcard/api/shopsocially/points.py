@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from punchcard.activities import service as activities
@@ -51,19 +53,44 @@ class RedeemParams(Params):
     redemption_id: str = Field(description="The redemption option's id (or `rwd_…`)")
 
 
+_DIGITS = re.compile(r"[0-9]{1,30}")
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("int_type", "Input should be a valid integer or a string of digits")
+
+
+MAX_DEDUCT = 10**12
+# The document's table gives Deduct's points_passed as a "String Value" (Award's is a
+# Number): in a JSON body both a number and a string of digits are taken. The string
+# is documented without a pattern: the face trims every value first (its curl examples
+# send ` points_passed = 100`), which no JSON Schema pattern could state exactly.
+PointsText = Annotated[
+    int,
+    BeforeValidator(
+        _whole_number, json_schema_input_type=Annotated[int, Field(gt=0, le=MAX_DEDUCT)] | str
+    ),
+]
+
+
 class DeductParams(Params):
     user_email: str
     reason: str = Field(max_length=500, description="The reason for the deduction")
-    points_passed: int = Field(gt=0, le=10**12, description="The number of points to deduct")
+    points_passed: PointsText = Field(
+        gt=0, le=MAX_DEDUCT, description="The number of points to deduct (digits in a string, too)"
+    )
 
 
 class ReturnParams(Params):
     order_id: str = Field(description="The order_id given when its points were awarded")
-    returned_amount: Any = Field(
+    returned_amount: Decimal | None = Field(
         default=None,
         description="The value returned; absent or 0: the whole order. Points are "
         "recomputed on what remains and the difference deducted",
-        json_schema_extra={"type": "number"},
     )
 
 

@@ -64,39 +64,32 @@ class CreateParams(_Aliases):
     redemption_id: str = Field(max_length=64, description="Your id for the option")
     redemption_name: str = Field(max_length=200)
     allowed_redeem_points: int = Field(description="The points a redemption costs")
-    redemption_value: Any = Field(
-        description="Its monetary value (`50`, `$50`)", json_schema_extra={"type": "string"}
-    )
+    # A Number in the document's table, `$50` in its example.
+    redemption_value: int | float | str = Field(description="Its monetary value (`50`, `$50`)")
     giftcard_description: str
     terms_and_conds_text: str
-    giftcard_coupon_codes: Any = Field(
-        description="One-time codes, comma separated", json_schema_extra={"type": "string"}
-    )
+    giftcard_coupon_codes: str = Field(description="One-time codes, comma separated")
     coupon_expiry: str = Field(description="Last day the codes are valid, DD-Mon-YYYY")
     is_active: bool = Field(default=False, description="Defaults to false")
     redemption_instructions: str | None = None
-    associated_levels: Any = Field(
-        default=None,
-        description="Level ids allowed to redeem, comma separated (default: all)",
-        json_schema_extra={"type": "string"},
+    associated_levels: str | None = Field(
+        default=None, description="Level ids allowed to redeem, comma separated (default: all)"
     )
 
 
 class UpdateParams(_Aliases):
     redemption_name: str | None = Field(default=None, max_length=200)
     allowed_redeem_points: int | None = None
-    redemption_value: Any = Field(default=None, json_schema_extra={"type": "string"})
+    redemption_value: int | float | str | None = None
     giftcard_description: str | None = None
     terms_and_conds_text: str | None = None
-    giftcard_coupon_codes: Any = Field(
-        default=None,
-        description="More one-time codes, comma separated",
-        json_schema_extra={"type": "string"},
+    giftcard_coupon_codes: str | None = Field(
+        default=None, description="More one-time codes, comma separated"
     )
     coupon_expiry: str | None = Field(default=None, description="DD-Mon-YYYY")
     is_active: bool | None = None
     redemption_instructions: str | None = None
-    associated_levels: Any = Field(default=None, json_schema_extra={"type": "string"})
+    associated_levels: str | None = None
 
 
 class PageParams(Params):
