@@ -109,8 +109,10 @@ def parse_ms(text: str) -> float:
     return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
 
-def wrk(target: Target, seconds: int, connections: int, pid: int) -> Result:
-    env = {**os.environ, **target.env}
+def wrk(target: Target, seconds: int, connections: int, pid: int, rnd: int = 0) -> Result:
+    # ROUND: template.lua numbers each round's orders and codes apart, so a later round
+    # never repeats an earlier one's (an already-redeemed code would be a 404).
+    env = {**os.environ, **target.env, "ROUND": str(rnd)}
     cmd = [
         "wrk",
         f"-t{min(2, connections)}",
@@ -273,7 +275,9 @@ def run_stack(args: argparse.Namespace) -> list[Scenario]:
                 for label, target, pid in order:
                     if target is None:
                         continue
-                    sc.results.setdefault(label, []).append(wrk(target, args.seconds, conns, pid))
+                    sc.results.setdefault(label, []).append(
+                        wrk(target, args.seconds, conns, pid, rnd)
+                    )
             print(summary_line(sc), flush=True)
     finally:
         for p in (*servers.values(), ref):
@@ -303,10 +307,10 @@ def build(urls: dict[str, str], refu: str, key: str, partner: str) -> list[Scena
                     "name": f"bench {i}",
                     "discountType": "amount",
                     "discountValue": "1",
+                    # Pool i holds the codes wrk thread t uses in round r (template.lua).
                     "codes": [
-                        f"C{t * 10_000_000 + n}"
-                        for t in (0, 1)
-                        for n in range(1 + i * 5000, 1 + (i + 1) * 5000)
+                        f"C{(i % 2) * 10_000_000 + (i // 2) * 1_000_000 + n}"
+                        for n in range(1, 5001)
                     ],
                 },
             )
@@ -423,7 +427,7 @@ def build(urls: dict[str, str], refu: str, key: str, partner: str) -> list[Scena
             ),
             ref_award,
             None,
-            "30,000 seeded codes; after they run out, 404s count as errors",
+            "5,000 seeded codes per wrk thread and round; after they run out, 404s count as errors",
         ),
         Scenario(
             "batch: POST /api/v2/orders/batch (500 orders per call)",

@@ -259,6 +259,21 @@ def test_filter_by_email_is_case_insensitive_and_exact(tenant: Tenant) -> None:
     assert _ids(tenant, email="pos.lookup") == []
 
 
+def test_an_email_lookup_pages_like_any_list(tenant: Tenant) -> None:
+    target = make_member(tenant, email="paged.lookup@example.com")
+    body = tenant.api.get("/members", params={"email": "paged.lookup@example.com"}).json()
+    assert [m["id"] for m in body["members"]] == [target["id"]] and body["total"] == 1
+    body = tenant.api.get(
+        "/members", params={"email": "paged.lookup@example.com", "offset": 1}
+    ).json()
+    assert body["members"] == [] and body["total"] == 1
+    # With another filter the lookup is an ordinary search, and agrees.
+    body = tenant.api.get(
+        "/members", params={"email": "paged.lookup@example.com", "status": "active"}
+    ).json()
+    assert [m["id"] for m in body["members"]] == [target["id"]] and body["total"] == 1
+
+
 def test_filter_by_phone_normalises_the_input(tenant: Tenant) -> None:
     target = make_member(tenant, phone="+1 (555) 010-0123")
     make_member(tenant, phone="+15550100124")
