@@ -42,9 +42,17 @@ import psycopg
 from psycopg import sql
 
 try:  # python bench/peer.py, or imported by bench/run.py (bench/ is on sys.path)
-    from run import Result, Target, free_port, median, wait_ready, wrk
+    from run import Result, Target, free_port, median, stop, wait_ready, wrk
 except ModuleNotFoundError:  # imported as bench.peer from the repository root
-    from bench.run import Result, Target, free_port, median, wait_ready, wrk  # type: ignore[no-redef]
+    from bench.run import (  # type: ignore[no-redef]
+        Result,
+        Target,
+        free_port,
+        median,
+        stop,
+        wait_ready,
+        wrk,
+    )
 
 ROOT = Path(__file__).resolve().parent.parent
 PEER_DIR = ROOT / "bench" / "peer"
@@ -113,15 +121,6 @@ def create_database(admin_url: str, name: str) -> None:
 def drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as c:
         c.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -330,7 +329,7 @@ def run_peer(
     finally:
         for p in procs:
             if p.poll() is None:
-                _stop(p)
+                stop(p)
         logs.close()
         for name in created:
             drop_database(pg_admin_url, name)

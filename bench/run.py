@@ -127,6 +127,11 @@ def wrk(target: Target, seconds: int, connections: int, pid: int, rnd: int = 0) 
         target.url,
     ]
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out, pid)
+
+
+def parse_wrk(out: str, pid: int) -> Result:
+    """wrk's report (with --latency) as a Result; errors are non-2xx plus socket errors."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p50 = parse_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
     p99 = parse_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
@@ -136,6 +141,16 @@ def wrk(target: Target, seconds: int, connections: int, pid: int, rnd: int = 0) 
         sum(int(x) for x in sock.groups()) if sock else 0
     )
     return Result(rps, p50, p99, errors, rss_mb(pid))
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a server: SIGTERM, then SIGKILL after 30 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def median(results: list[Result]) -> Result:
@@ -281,11 +296,7 @@ def run_stack(args: argparse.Namespace) -> list[Scenario]:
             print(summary_line(sc), flush=True)
     finally:
         for p in (*servers.values(), ref):
-            p.terminate()
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
+            stop(p)
     shutil.rmtree(tmp, ignore_errors=True)
     return scenarios
 

@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import sqlite3
 import subprocess
@@ -45,17 +44,24 @@ from zoneinfo import ZoneInfo
 import httpx
 
 try:  # run as a script, or imported next to run.py
-    from run import LUA, PY, Result, Target, free_port, median, parse_ms, rss_mb, wait_ready, wrk
-except ImportError:  # imported as bench.scale
-    from bench.run import (
-        LUA,
+    from run import (
         PY,
         Result,
         Target,
         free_port,
         median,
-        parse_ms,
-        rss_mb,
+        stop,
+        wait_ready,
+        wrk,
+    )
+except ImportError:  # imported as bench.scale
+    from bench.run import (  # type: ignore[no-redef]
+        PY,
+        Result,
+        Target,
+        free_port,
+        median,
+        stop,
         wait_ready,
         wrk,
     )
@@ -356,15 +362,6 @@ def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def _ok(r: httpx.Response) -> dict[str, object]:
     if r.status_code >= 400:
         raise SystemExit(f"{r.request.method} {r.request.url}: {r.status_code} {r.text}")
@@ -391,35 +388,6 @@ def _small_member(api: httpx.Client, email: str) -> str:
     return mid
 
 
-def _wrk(target: Target, seconds: int, connections: int, pid: int) -> Result:
-    """run.wrk, which always uses two threads; wrk needs a thread per connection, so a
-    single connection (the unloaded case) runs with one."""
-    if connections >= 2:
-        return wrk(target, seconds, connections, pid)
-    cmd = [
-        "wrk",
-        "-t1",
-        "-c1",
-        f"-d{seconds}s",
-        "--latency",
-        "-s",
-        str(LUA / target.lua),
-        target.url,
-    ]
-    out = subprocess.run(
-        cmd, env={**os.environ, **target.env}, capture_output=True, text=True, check=True
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = parse_ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = parse_ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
-    errors = (int(non2xx.group(1)) if non2xx else 0) + (
-        sum(int(x) for x in sock.groups()) if sock else 0
-    )
-    return Result(rps, p50, p99, errors, rss_mb(pid))
-
-
 def _rounds(
     sides: list[tuple[Target, int]],
     seconds: int,
@@ -436,7 +404,7 @@ def _rounds(
         if rnd % 2:
             order.reverse()
         for i, (target, connections) in order:
-            results[i].append(_wrk(target, seconds, connections, pid))
+            results[i].append(wrk(target, seconds, connections, pid))
     return [median(r) for r in results]
 
 
@@ -525,7 +493,7 @@ def run_scale(
                 small = _small_member(api, "small-0@bench.example.com")
                 big = str(_ok(api.post("/members", json={"email": "big@bench.example.com"}))["id"])
         finally:
-            _stop(proc)
+            stop(proc)
 
         # 2. The big data, in SQL, then the journal proves it.
         t0 = time.monotonic()
@@ -665,7 +633,7 @@ def run_scale(
                 )
                 _log(rows[-1].markdown())
         finally:
-            _stop(proc)
+            stop(proc)
         return rows
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
