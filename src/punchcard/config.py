@@ -16,6 +16,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PUNCHCARD_", extra="ignore")
 
     database_url: str = "sqlite:///./var/punchcard.db"
+    # PostgreSQL connections per process: a pool of this many, plus this many more
+    # under bursts. Size them so that processes x (pool + overflow) stays under the
+    # server's max_connections (100 by default).
+    db_pool_size: int = 10
+    db_max_overflow: int = 20
     redis_url: str | None = None
     secret_key: str = "dev-insecure-change-me"  # noqa: S105 - dev default, override in production
     mail_dir: Path = Path("./var/mail")

@@ -47,9 +47,13 @@ class Stage:
 def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     tmp = Path(tmp_path_factory.mktemp("races"))
     with isolated_database(tmp) as url:
-        started = [start_server(tmp, database=url, name="race-a")]
+        # Few PostgreSQL connections a server: a burst must queue for them, and the
+        # races of both xdist workers (two servers each) must stay far below the
+        # database's max_connections (100), which a burst would otherwise exhaust.
+        pool = {"PUNCHCARD_DB_POOL_SIZE": "6", "PUNCHCARD_DB_MAX_OVERFLOW": "4"}
+        started = [start_server(tmp, database=url, name="race-a", env=pool)]
         try:
-            started.append(start_server(tmp, database=url, name="race-b"))
+            started.append(start_server(tmp, database=url, name="race-b", env=pool))
             yield Stage(url, started)
         finally:
             for s in started:

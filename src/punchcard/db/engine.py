@@ -28,14 +28,16 @@ def is_sqlite(url: str | URL) -> bool:
     return make_url(str(url) if isinstance(url, URL) else url).get_backend_name() == "sqlite"
 
 
-def build_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
+def build_engine(
+    url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10, max_overflow: int = 20
+) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, sqlite_synchronous)
     kwargs: dict[str, Any] = {
         "pool_pre_ping": True,
         "pool_size": pool_size,
-        "max_overflow": 20,
+        "max_overflow": max_overflow,
     }
     return create_engine(parsed, **kwargs)
 

@@ -27,7 +27,12 @@ class Database:
         self.url = url
         self.is_sqlite = is_sqlite(url)
         sync = settings.sqlite_synchronous if settings else "FULL"
-        self.engine: Engine = build_engine(url, sqlite_synchronous=sync)
+        self.engine: Engine = build_engine(
+            url,
+            sqlite_synchronous=sync,
+            pool_size=settings.db_pool_size if settings else 10,
+            max_overflow=settings.db_max_overflow if settings else 20,
+        )
         self.clock: Clock = clock or SystemClock()
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
