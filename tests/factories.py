@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from punchcard.db.uow import Database
 from punchcard.identity import keys
 from punchcard.identity.scopes import ALL_SCOPES
-from punchcard.kit.crypto import hash_password, hash_token, random_token
+from punchcard.identity.users import open_session
+from punchcard.kit.crypto import hash_password
 from punchcard.kit.ids import new_id
-from punchcard.models import User, UserSession
+from punchcard.models import User
 from punchcard.tenants.service import create_tenant
 
 _seq = itertools.count(1)
@@ -108,19 +109,7 @@ def make_tenant(db: Database, client: TestClient, *, name: str = "Acme Coffee") 
         )
         s.add(user)
         s.flush()
-        token = random_token(32)
-        from datetime import timedelta
-
-        s.add(
-            UserSession(
-                id=new_id(),
-                user_id=user.id,
-                tenant_id=t.id,
-                token_hash=hash_token(token),
-                created_at=at,
-                expires_at=at + timedelta(days=30),
-            )
-        )
+        token, _ = open_session(s, user, ttl_seconds=30 * 86_400)
         tenant_id, partner_id = t.id, t.partner_id
     return Tenant(
         id=tenant_id,

@@ -9,15 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from punchcard.db.uow import Database
-from punchcard.kit.crypto import hash_token, random_token
-from punchcard.kit.ids import new_id
+from punchcard.identity.users import open_session
+from punchcard.kit.crypto import hash_token
 from punchcard.models import ApiKey, User, UserSession
 from punchcard.models import Tenant as TenantRow
 from punchcard.models.webhooks import WebhookEndpoint
@@ -44,18 +43,7 @@ def session_token(t: Tenant) -> str:
     """A new session token of the tenant's owner (for operations that need a user)."""
     with t.db.transaction() as s:
         user = s.scalars(select(User).where(User.tenant_id == t.id, User.role == "owner")).one()
-        token = random_token(32)
-        at = t.db.clock.now()
-        s.add(
-            UserSession(
-                id=new_id(),
-                user_id=user.id,
-                tenant_id=t.id,
-                token_hash=hash_token(token),
-                created_at=at,
-                expires_at=at + timedelta(days=1),
-            )
-        )
+        token, _ = open_session(s, user, ttl_seconds=86_400)
     return token
 
 

@@ -86,14 +86,13 @@ def test_operations_for_users_refuse_api_keys_and_viewers(
 
 
 def _viewer_session(t: Tenant) -> str:
-    from datetime import timedelta
 
-    from punchcard.kit.crypto import hash_password, hash_token, random_token
+    from punchcard.identity.users import open_session
+    from punchcard.kit.crypto import hash_password
     from punchcard.kit.ids import new_id
-    from punchcard.models import User, UserSession
+    from punchcard.models import User
     from tests.factories import unique
 
-    token = random_token(32)
     with t.db.transaction() as s:
         at = t.db.clock.now()
         user = User(
@@ -108,16 +107,7 @@ def _viewer_session(t: Tenant) -> str:
         )
         s.add(user)
         s.flush()
-        s.add(
-            UserSession(
-                id=new_id(),
-                user_id=user.id,
-                tenant_id=t.id,
-                token_hash=hash_token(token),
-                created_at=at,
-                expires_at=at + timedelta(days=1),
-            )
-        )
+        token, _ = open_session(s, user, ttl_seconds=86_400)
     return token
 
 

@@ -60,7 +60,8 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _open_session(session: Session, user: User, *, ttl_seconds: int) -> tuple[str, datetime]:
+def open_session(session: Session, user: User, *, ttl_seconds: int) -> tuple[str, datetime]:
+    """A new session token for ``user`` (shown once; only its SHA-256 is stored)."""
     at = now(session)
     token = random_token(32)
     expires_at = at + timedelta(seconds=ttl_seconds)
@@ -113,7 +114,7 @@ def register(session: Session, *, data: Register, ttl_seconds: int) -> NewSessio
             updated_at=at,
         )
     )
-    token, expires_at = _open_session(session, user, ttl_seconds=ttl_seconds)
+    token, expires_at = open_session(session, user, ttl_seconds=ttl_seconds)
     return NewSession(token, expires_at, user, tenant)
 
 
@@ -140,7 +141,7 @@ def login(
         raise Unauthenticated(BAD_LOGIN, code="INVALID_CREDENTIALS")
     if throttle is not None:
         throttle.succeeded(account)
-    token, expires_at = _open_session(session, user, ttl_seconds=ttl_seconds)
+    token, expires_at = open_session(session, user, ttl_seconds=ttl_seconds)
     return NewSession(token, expires_at, user, get_tenant(session, user.tenant_id))
 
 

@@ -94,6 +94,12 @@ class MemberRepository(TenantRepository[Member]):
         return list(self.session.scalars(stmt))
 
     def search(self, page: Page, filters: MemberFilters) -> tuple[list[Member], int]:
+        if filters.email is not None and filters == MemberFilters(email=filters.email):
+            # The POS lookup: one probe of the unique index through a reused statement,
+            # and no count query (there is one such member or none).
+            found = self.get_by_email(filters.email)
+            matched = [found] if found is not None else []
+            return matched[page.offset : page.offset + page.limit], len(matched)
         return self.page(self._filtered(filters), page, Member.created_at, Member.id)
 
     def _filtered(self, f: MemberFilters) -> Select[tuple[Member]]:

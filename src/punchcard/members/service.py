@@ -273,14 +273,7 @@ def list_members(
         q=q,
         q_phone=_PHONE_SEPARATORS.sub("", q) if q and _PHONE_LIKE.fullmatch(q) else None,
     )
-    repo = MemberRepository(session, principal.tenant_id)
-    if filters.email is not None and filters == MemberFilters(email=filters.email):
-        # The POS lookup: one probe of the unique index through a reused statement,
-        # no count query (there is one such member or none).
-        found = repo.get_by_email(filters.email)
-        matched = [found] if found is not None else []
-        return render_many(session, principal, matched[page.offset :]), len(matched)
-    rows, total = repo.search(page, filters)
+    rows, total = MemberRepository(session, principal.tenant_id).search(page, filters)
     return render_many(session, principal, rows), total
 
 
