@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,8 @@ from punchcard.identity.scopes import ALL_SCOPES
 from punchcard.kit.ids import new_id, render
 from punchcard.members import captures, service, tags
 from punchcard.members.repository import MemberRepository
-from punchcard.members.schemas import MemberCreate, MemberUpdate
+from punchcard.members.schemas import CaptureSource
+from punchcard.members.service import MemberChanges, NewMember
 from punchcard.models import Capture, Member, Tag
 from punchcard.stores import service as stores
 from punchcard.stores.schemas import StoreCreate
@@ -83,7 +85,7 @@ def test_enroll_is_reusable_by_other_faces(db: Database, tenant: Tenant) -> None
     p = principal(tenant)
     with db.transaction() as s:
         member = service.enroll(
-            s, p, data=MemberCreate(email="Face@Example.com", source="web", first_name="F")
+            s, p, data=NewMember(email="Face@Example.com", source=CaptureSource.web, first_name="F")
         )
         read = service.render(s, p, member)
         assert read.email == "face@example.com"
@@ -97,7 +99,7 @@ def test_identity_race_lost_at_insert_is_a_duplicate(db: Database, tenant: Tenan
     transaction stays usable."""
     p = principal(tenant)
     with db.transaction() as s:
-        existing = service.enroll(s, p, data=MemberCreate(email="race@example.com"))
+        existing = service.enroll(s, p, data=NewMember(email="race@example.com"))
         repo = MemberRepository(s, tenant.id)
         at = s.info["clock"].now()
         with pytest.raises(DuplicateMember) as exc:
@@ -114,7 +116,7 @@ def test_identity_race_lost_at_insert_is_a_duplicate(db: Database, tenant: Tenan
                     )
                 )
         assert exc.value.field == "email"
-        assert exc.value.extra == {"existingId": render("mem", existing.id)}
+        assert exc.value.extra == {"existingId": existing.id}
         total = s.scalar(
             select(func.count()).select_from(Member).where(Member.tenant_id == tenant.id)
         )
@@ -126,7 +128,7 @@ def test_enroll_reports_a_race_past_its_precheck_as_duplicate(
 ) -> None:
     p = principal(tenant)
     with db.transaction() as s:
-        existing = service.enroll(s, p, data=MemberCreate(phone="+15550100111"))
+        existing = service.enroll(s, p, data=NewMember(phone="+15550100111"))
     real = service._refuse_clash
     calls = {"n": 0}
 
@@ -137,22 +139,20 @@ def test_enroll_reports_a_race_past_its_precheck_as_duplicate(
 
     monkeypatch.setattr(service, "_refuse_clash", blind_first)
     with db.transaction() as s, pytest.raises(DuplicateMember) as exc:
-        service.enroll(s, p, data=MemberCreate(phone="+1 555 010 0111"))
+        service.enroll(s, p, data=NewMember(phone="+1 555 010 0111"))
     assert exc.value.field == "phone"
-    assert exc.value.extra["existingId"] == render("mem", existing.id)
+    assert exc.value.extra["existingId"] == existing.id
 
 
 def test_concurrent_enrolments_of_one_email_make_one_member(db: Database, tenant: Tenant) -> None:
     p = principal(tenant)
 
-    def enrol() -> str | None:
+    def enrol() -> uuid.UUID | None:
         with db.transaction() as s:
-            return render(
-                "mem", service.enroll(s, p, data=MemberCreate(email="same@example.com")).id
-            )
+            return service.enroll(s, p, data=NewMember(email="same@example.com")).id
 
     results = run_concurrently(4, enrol)
-    created = [r for r in results if isinstance(r, str)]
+    created = [r for r in results if isinstance(r, uuid.UUID)]
     dupes = [r for r in results if isinstance(r, DuplicateMember)]
     assert len(created) == 1 and len(dupes) == 3, results
     assert {d.extra["existingId"] for d in dupes} == set(created)
@@ -161,7 +161,7 @@ def test_concurrent_enrolments_of_one_email_make_one_member(db: Database, tenant
 def test_concurrent_checkins_make_one_capture(db: Database, tenant: Tenant) -> None:
     p = principal(tenant)
     with db.transaction() as s:
-        member = service.enroll(s, p, data=MemberCreate(external_id="C-1"))
+        member = service.enroll(s, p, data=NewMember(external_id="C-1"))
         store = stores.create(s, p, data=StoreCreate(code="C-ST", name="S"))
         member_id, store_id = render("mem", member.id) or "", render("st", store.id) or ""
 
@@ -181,7 +181,7 @@ def test_concurrent_first_use_of_a_tag_makes_one_tag(db: Database, tenant: Tenan
     queue: list[str] = []
     with db.transaction() as s:
         for i in range(4):
-            member = service.enroll(s, p, data=MemberCreate(external_id=f"T-{i}"))
+            member = service.enroll(s, p, data=NewMember(external_id=f"T-{i}"))
             queue.append(render("mem", member.id) or "")
     qlock = threading.Lock()
 
@@ -203,7 +203,7 @@ def test_referral_code_skips_a_taken_code(
 ) -> None:
     p = principal(tenant)
     with db.transaction() as s:
-        taken = service.enroll(s, p, data=MemberCreate(external_id="R-1")).referral_code
+        taken = service.enroll(s, p, data=NewMember(external_id="R-1")).referral_code
         assert taken is not None
         stream = iter(taken + "ZZZZZZZZ")
         monkeypatch.setattr(service.secrets, "choice", lambda _alphabet: next(stream))
@@ -213,7 +213,7 @@ def test_referral_code_skips_a_taken_code(
 def test_update_without_changes_emits_nothing(db: Database, tenant: Tenant) -> None:
     p = principal(tenant)
     with db.transaction() as s:
-        m = service.enroll(s, p, data=MemberCreate(email="quiet@example.com"))
+        m = service.enroll(s, p, data=NewMember(email="quiet@example.com"))
         before = m.updated_at
-        service.update(s, p, member_id=render("mem", m.id) or "", data=MemberUpdate())
+        service.update(s, p, member_id=m.id, data=MemberChanges())
         assert m.updated_at == before

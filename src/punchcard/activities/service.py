@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -28,7 +29,7 @@ from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.money import to_money
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
@@ -59,11 +60,19 @@ class Awarded:
 
 
 def get(
-    session: Session, principal: Principal, *, activity_id: str, field: str = "activityId"
+    session: Session,
+    principal: Principal,
+    *,
+    activity_id: uuid.UUID | str,
+    field: str = "activityId",
 ) -> Activity:
-    """By ``act_<hex>`` id or by the merchant's key."""
+    """By id (a UUID) or by the merchant's key (a string)."""
     repo = ActivityRepository(session, principal.tenant_id)
-    activity = repo.get(parse("act", activity_id)) or repo.get_by_key(activity_id)
+    activity = (
+        repo.get(activity_id)
+        if isinstance(activity_id, uuid.UUID)
+        else repo.get_by_key(activity_id)
+    )
     if activity is None:
         raise NotFound("Invalid Activity ID", field=field)
     return activity
@@ -120,7 +129,7 @@ def create(session: Session, principal: Principal, *, data: ActivityCreate) -> A
 
 
 def update(
-    session: Session, principal: Principal, *, activity_id: str, data: ActivityUpdate
+    session: Session, principal: Principal, *, activity_id: uuid.UUID | str, data: ActivityUpdate
 ) -> Activity:
     activity = get(session, principal, activity_id=activity_id, field="id")
     changes = data.model_dump(exclude_unset=True)
@@ -171,12 +180,12 @@ def award(
     session: Session,
     principal: Principal,
     *,
-    member_id: str,
-    activity_id: str,
+    member_id: uuid.UUID,
+    activity_id: uuid.UUID | str,
     points_passed: Decimal | int | None = None,
     reference: str | None = None,
     description: str | None = None,
-    store_id: str | None = None,
+    store_id: uuid.UUID | str | None = None,
 ) -> Awarded:
     """Award an activity to a member, once per ``reference`` when one is given."""
     activity = get(session, principal, activity_id=activity_id)

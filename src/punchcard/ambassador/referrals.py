@@ -119,7 +119,9 @@ def convert(session: Session, principal: Principal, *, data: ConversionCreate) -
             return Conversion(existing, code, currency, created=False)
     referred = None
     if data.member_id is not None:
-        referred = members.get(session, principal, member_id=data.member_id, field="memberId").id
+        # Until this module takes UUIDs (idsb): a malformed id is the nil UUID, unknown.
+        member_uuid = parse("mem", data.member_id) or uuid.UUID(int=0)
+        referred = members.get(session, principal, member_id=member_uuid, field="memberId").id
         if order is not None and order.member_id != referred:
             raise ValidationFailed("memberId is not the order's member", field="memberId")
     elif order is not None:

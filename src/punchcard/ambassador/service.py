@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,7 +21,7 @@ from punchcard.ambassador.schemas import CODE_PATTERN
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, Unprocessable, ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id
+from punchcard.kit.ids import new_id, parse
 from punchcard.kit.money import CENT
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
@@ -127,7 +128,9 @@ def issue_code(
 
     Returns the code and its referral URL ``{public_url}/r/{code}``.
     """
-    member = members.get(session, principal, member_id=member_id)
+    # Until this module takes UUIDs (idsb): a malformed id is the nil UUID, unknown.
+    member_uuid = parse("mem", member_id) or uuid.UUID(int=0)
+    member = members.get(session, principal, member_id=member_uuid)
     if member.status == "banned":
         raise Unprocessable("A banned member cannot be an ambassador", code="MEMBER_BANNED")
     repo = ReferralCodeRepository(session, principal.tenant_id)

@@ -48,8 +48,9 @@ class CouponRepository(TenantRepository[Coupon]):
             )
         return found
 
-    def by_id_or_code(self, ref: uuid.UUID | None, code: str) -> Coupon | None:
-        cond = Coupon.code == code if ref is None else or_(Coupon.id == ref, Coupon.code == code)
+    def by_ref(self, ref: uuid.UUID | str) -> Coupon | None:
+        """By id (a UUID) or by code (a string)."""
+        cond = Coupon.id == ref if isinstance(ref, uuid.UUID) else Coupon.code == ref
         return self.session.scalars(self.scoped().where(cond)).first()
 
     def take_available(self, pool_id: uuid.UUID, quantity: int, at: datetime) -> list[Coupon]:

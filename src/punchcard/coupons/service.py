@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from punchcard.coupons.repository import CouponRepository, PoolRepository
-from punchcard.coupons.schemas import CouponRead, IssueRequest, PoolCreate
+from punchcard.coupons.schemas import CouponRead, PoolCreate
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, PoolExhausted, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.members import service as members
@@ -27,9 +27,9 @@ CODE_PATTERN_MAX = 64
 
 
 def get_pool(
-    session: Session, principal: Principal, *, pool_id: str, field: str = "poolId"
+    session: Session, principal: Principal, *, pool_id: uuid.UUID, field: str = "poolId"
 ) -> CouponPool:
-    pool = PoolRepository(session, principal.tenant_id).get(parse("pool", pool_id))
+    pool = PoolRepository(session, principal.tenant_id).get(pool_id)
     if pool is None:
         raise NotFound("Coupon pool not found", field=field)
     return pool
@@ -142,35 +142,33 @@ def list_coupons(
     principal: Principal,
     *,
     page: Page,
-    pool_id: str | None = None,
-    member_id: str | None = None,
+    pool_id: uuid.UUID | None = None,
+    member_id: uuid.UUID | None = None,
     status: str | None = None,
     code: str | None = None,
 ) -> tuple[list[Coupon], int]:
-    pool_uuid = member_uuid = None
-    if pool_id is not None:
-        pool_uuid = parse("pool", pool_id)
-        if pool_uuid is None:
-            raise ValidationFailed("Malformed pool id", field="poolId")
-    if member_id is not None:
-        member_uuid = parse("mem", member_id)
-        if member_uuid is None:
-            raise ValidationFailed("Malformed member id", field="memberId")
     return CouponRepository(session, principal.tenant_id).list(
-        page, pool_id=pool_uuid, member_id=member_uuid, status=status, code=code
+        page, pool_id=pool_id, member_id=member_id, status=status, code=code
     )
 
 
-def issue(session: Session, principal: Principal, *, data: IssueRequest) -> list[Coupon]:
+def issue(
+    session: Session,
+    principal: Principal,
+    *,
+    pool_id: uuid.UUID,
+    member_id: uuid.UUID,
+    quantity: int = 1,
+) -> list[Coupon]:
     """Give ``quantity`` codes from a pool to a member (no points charged)."""
-    pool = get_pool(session, principal, pool_id=data.pool_id)
-    member = members.get(session, principal, member_id=data.member_id, field="memberId")
+    pool = get_pool(session, principal, pool_id=pool_id)
+    member = members.get(session, principal, member_id=member_id, field="memberId")
     coupons = CouponRepository(session, principal.tenant_id).take_available(
-        pool.id, data.quantity, now(session)
+        pool.id, quantity, now(session)
     )
-    if len(coupons) < data.quantity:
+    if len(coupons) < quantity:
         raise PoolExhausted(
-            f"The pool has {len(coupons)} code(s) left; {data.quantity} requested", field="poolId"
+            f"The pool has {len(coupons)} code(s) left; {quantity} requested", field="poolId"
         )
     at = now(session)
     for c in coupons:
@@ -182,12 +180,17 @@ def issue(session: Session, principal: Principal, *, data: IssueRequest) -> list
 
 
 def redeem(
-    session: Session, principal: Principal, *, ref: str, store_id: str | None = None
+    session: Session,
+    principal: Principal,
+    *,
+    ref: uuid.UUID | str,
+    store_id: uuid.UUID | str | None = None,
 ) -> Coupon:
-    """Redeem a code at the register. Unknown, used or expired: 404 ("do not honor")."""
+    """Redeem a code at the register, by coupon id (a UUID) or by its code (a string).
+    Unknown, used or expired: 404 ("do not honor")."""
     repo = CouponRepository(session, principal.tenant_id)
     store = stores.resolve(session, principal, store_id)
-    coupon = repo.by_id_or_code(parse("cpn", ref), ref)
+    coupon = repo.by_ref(ref)
     at = now(session)
     if coupon is None or not repo.mark_redeemed(coupon.id, at, store.id if store else None):
         raise NotFound("Coupon not found, already redeemed, or expired: do not honor", field="id")
@@ -204,7 +207,7 @@ class Purchase:
 
 
 def redeem_for_points(
-    session: Session, principal: Principal, *, member_id: str, pool_id: str
+    session: Session, principal: Principal, *, member_id: uuid.UUID, pool_id: uuid.UUID
 ) -> Purchase:
     """Spend the pool's points cost for one code, in one transaction; refuse and charge
     nothing when the member cannot afford it or the pool is empty."""

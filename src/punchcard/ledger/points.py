@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,11 +12,10 @@ from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import parse
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
-from punchcard.ledger.schemas import ENTRY_TYPES, STATUSES, PointsChange
+from punchcard.ledger.schemas import ENTRY_TYPES, STATUSES
 from punchcard.members import service as members
 from punchcard.models import Activity, Member, PointsEntry, Tenant, Tier
 from punchcard.stores import service as stores
@@ -35,7 +35,7 @@ def statement(
     session: Session,
     principal: Principal,
     *,
-    member_id: str,
+    member_id: uuid.UUID,
     page: Page,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -79,8 +79,20 @@ def schedule(session: Session, member: Member) -> list[tuple[str, int]]:
     return sorted(by_date.items())
 
 
+@dataclass(frozen=True)
+class PointsChange:
+    """A manual award (positive ``amount``) or deduction (negative). ``store_id`` is a
+    store id or a store code."""
+
+    amount: int
+    description: str | None = None
+    store_id: uuid.UUID | str | None = None
+    activity_id: uuid.UUID | None = None
+    expires_at: datetime | None = None
+
+
 def change(
-    session: Session, principal: Principal, *, member_id: str, data: PointsChange
+    session: Session, principal: Principal, *, member_id: uuid.UUID, data: PointsChange
 ) -> PointsEntry:
     """A manual award (positive) or deduction (negative) of exactly ``amount`` points."""
     if data.amount == 0:
@@ -90,8 +102,8 @@ def change(
     store = stores.resolve(session, principal, data.store_id)
     activity_id = None
     if data.activity_id is not None:
-        activity = session.get(Activity, (principal.tenant_id, parse("act", data.activity_id)))
-        if parse("act", data.activity_id) is None or activity is None:
+        activity = session.get(Activity, (principal.tenant_id, data.activity_id))
+        if activity is None:
             raise ValidationFailed("Unknown activity", field="activityId")
         activity_id = activity.id
     if data.expires_at is not None and data.expires_at <= now(session):
@@ -120,7 +132,7 @@ class TierView:
     period_end: datetime
 
 
-def tier_view(session: Session, principal: Principal, *, member_id: str) -> TierView:
+def tier_view(session: Session, principal: Principal, *, member_id: uuid.UUID) -> TierView:
     member = members.get(session, principal, member_id=member_id)
     tenant = pinned_get(session, Tenant, principal.tenant_id)
     assert tenant is not None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from punchcard.errors import NotFound, ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import parse
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
@@ -28,7 +28,7 @@ def list_transactions(
     until: datetime | None = None,
     statuses: list[str] | None = None,
     types: list[str] | None = None,
-    member_id: str | None = None,
+    member_id: uuid.UUID | None = None,
 ) -> tuple[list[PointsEntry], int]:
     """Newest first."""
     for s in statuses or []:
@@ -46,22 +46,26 @@ def list_transactions(
 
 
 def get_transaction(
-    session: Session, principal: Principal, *, transaction_id: str, field: str = "transactionId"
+    session: Session,
+    principal: Principal,
+    *,
+    transaction_id: uuid.UUID,
+    field: str = "transactionId",
 ) -> PointsEntry:
-    entry = LedgerRepository(session, principal.tenant_id).get(parse("txn", transaction_id))
+    entry = LedgerRepository(session, principal.tenant_id).get(transaction_id)
     if entry is None:
         raise NotFound("Invalid Transaction ID", field=field)
     return entry
 
 
 def decide(
-    session: Session, principal: Principal, *, transaction_id: str, status: str
+    session: Session, principal: Principal, *, transaction_id: uuid.UUID, status: str
 ) -> PointsEntry:
     """Approve or reject a pending credit."""
     if status not in DECISIONS:
         raise ValidationFailed("status must be approved or rejected", field="status")
     found = get_transaction(session, principal, transaction_id=transaction_id, field="id")
-    member = members.lock(session, principal, member_id=f"mem_{found.member_id.hex}")
+    member = members.lock(session, principal, member_id=found.member_id)
     # Re-read under the member lock: a concurrent decision may have just committed.
     session.refresh(found)
     if found.status != "pending" or found.amount <= 0:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,20 +24,12 @@ from punchcard.db.uow import now
 from punchcard.errors import Conflict, DuplicateMember, NotFound, PunchcardError, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.ids import render as render_id
 from punchcard.kit.paging import Page
 from punchcard.members import captures
 from punchcard.members.repository import MemberFilters, MemberRepository
-from punchcard.members.schemas import (
-    BatchError,
-    BatchRow,
-    BatchStatus,
-    MemberCreate,
-    MemberRead,
-    MemberStatus,
-    MemberUpdate,
-)
+from punchcard.members.schemas import BatchStatus, CaptureSource, MemberRead, MemberStatus
 from punchcard.models import Member, ReferralCode
 from punchcard.stores import service as stores
 
@@ -51,6 +43,36 @@ _PHONE_LIKE = re.compile(r"[0-9\s().+\-/]+")
 
 # Wire name of each identity attribute, for error fields.
 _WIRE = {"email": "email", "phone": "phone", "external_id": "externalId"}
+
+
+# Inputs ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewMember:
+    """A member to enrol: at least one of ``email``, ``phone`` or ``external_id``.
+    ``store_id``: the enrolling store's id, or its code."""
+
+    email: str | None = None
+    phone: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    external_id: str | None = None
+    store_id: uuid.UUID | str | None = None
+    source: CaptureSource = CaptureSource.api
+    metadata: dict[str, Any] | None = None
+
+
+class MemberChanges(TypedDict, total=False):
+    """A member's changes: absent keys are untouched, ``None`` clears."""
+
+    email: str | None
+    phone: str | None
+    first_name: str | None
+    last_name: str | None
+    external_id: str | None
+    status: MemberStatus | None
+    metadata: dict[str, Any] | None
 
 
 # Identities ------------------------------------------------------------------------
@@ -106,7 +128,7 @@ def _refuse_clash(repo: MemberRepository, ids: Identities, *, exclude: Any = Non
                 raise DuplicateMember(
                     f"A member with this {_WIRE[attr]} already exists",
                     field=_WIRE[attr],
-                    extra={"existingId": render_id("mem", other.id)},
+                    extra={"existingId": other.id},
                 )
 
 
@@ -145,17 +167,21 @@ def generate_referral_code(session: Session, principal: Principal) -> str:
 # Reading ---------------------------------------------------------------------------
 
 
-def get(session: Session, principal: Principal, *, member_id: str, field: str = "id") -> Member:
+def get(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, field: str = "id"
+) -> Member:
     """The member, or NotFound (also for another tenant's id)."""
-    member = MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
+    member = MemberRepository(session, principal.tenant_id).get(member_id)
     if member is None:
         raise NotFound("Member not found", field=field)
     return member
 
 
-def lock(session: Session, principal: Principal, *, member_id: str, field: str = "id") -> Member:
+def lock(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, field: str = "id"
+) -> Member:
     """The member row locked for a balance change, or NotFound."""
-    member = MemberRepository(session, principal.tenant_id).lock_by_id(parse("mem", member_id))
+    member = MemberRepository(session, principal.tenant_id).lock_by_id(member_id)
     if member is None:
         raise NotFound("Member not found", field=field)
     return member
@@ -179,7 +205,7 @@ def render(session: Session, principal: Principal, member: Member) -> MemberRead
     return render_many(session, principal, [member])[0]
 
 
-def read(session: Session, principal: Principal, *, member_id: str) -> MemberRead:
+def read(session: Session, principal: Principal, *, member_id: uuid.UUID) -> MemberRead:
     return render(session, principal, get(session, principal, member_id=member_id))
 
 
@@ -250,25 +276,25 @@ def list_members(
     email: str | None = None,
     phone: str | None = None,
     external_id: str | None = None,
-    tier: str | None = None,
+    tier: uuid.UUID | str | None = None,
     tag: str | None = None,
     q: str | None = None,
 ) -> tuple[list[MemberRead], int]:
-    """Members matching every given filter. An email, phone or externalId lookup is a
-    single probe of that identity's unique index."""
+    """Members matching every given filter (``tier``: a tier id, or a tier name). An
+    email, phone or externalId lookup is a single probe of that identity's unique index."""
     email = _filter_text(email, "email")
     phone = _filter_text(phone, "phone")
-    tier = _filter_text(tier, "tier")
+    tier_id = tier if isinstance(tier, uuid.UUID) else None
+    tier_name = _filter_text(tier, "tier") if isinstance(tier, str) else None
     tag = _filter_text(tag, "tag")
     q = _filter_text(q, "q")
-    tier_id = parse("tier", tier) if tier else None
     filters = MemberFilters(
         status=status,
         email=email.lower() if email else None,
         phone=normalize_phone(phone) if phone else None,
         external_id=_filter_text(external_id, "externalId"),
         tier_id=tier_id,
-        tier_name=tier if tier and tier_id is None else None,
+        tier_name=tier_name,
         tag=tag.lower() if tag else None,
         q=q,
         q_phone=_PHONE_SEPARATORS.sub("", q) if q and _PHONE_LIKE.fullmatch(q) else None,
@@ -280,7 +306,7 @@ def list_members(
 # Writing ---------------------------------------------------------------------------
 
 
-def enroll(session: Session, principal: Principal, *, data: MemberCreate) -> Member:
+def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member:
     """Enrol a new member: the one way members come to exist, whatever the face.
 
     Normalises and de-duplicates identities (409 DUPLICATE_MEMBER with ``existingId``),
@@ -394,11 +420,13 @@ def _normalised(changes: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def update(session: Session, principal: Principal, *, member_id: str, data: MemberUpdate) -> Member:
+def update(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, data: MemberChanges
+) -> Member:
     """PATCH semantics: absent fields are untouched, ``null`` clears. Points are not
     writable here; the ledger owns them."""
     member = get(session, principal, member_id=member_id)
-    changes = data.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = dict(data)
     if "status" in changes and changes["status"] is None:
         raise ValidationFailed("status cannot be null", field="status")
     _apply(session, principal, member, _normalised(changes))
@@ -410,20 +438,7 @@ def update(session: Session, principal: Principal, *, member_id: str, data: Memb
 _UPSERT_FIELDS = ("email", "phone", "first_name", "last_name", "external_id", "metadata")
 
 
-def _parse_row(raw: Any) -> MemberCreate:
-    if not isinstance(raw, dict):
-        raise ValidationFailed("Each member must be a JSON object")
-    try:
-        return MemberCreate.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err.get("loc", ())) or None
-        if err.get("type") == "missing":
-            raise ValidationFailed(f"{field} is required", field=field) from None
-        raise ValidationFailed(f"{field}: {err.get('msg')}", field=field) from None
-
-
-def _upsert(session: Session, principal: Principal, data: MemberCreate) -> tuple[Member, bool]:
+def _upsert(session: Session, principal: Principal, data: NewMember) -> tuple[Member, bool]:
     """Match by externalId, then by email; update the match or enrol a new member."""
     repo = MemberRepository(session, principal.tenant_id)
     email = normalize_email(data.email) if data.email is not None else None
@@ -435,39 +450,47 @@ def _upsert(session: Session, principal: Principal, data: MemberCreate) -> tuple
             raise DuplicateMember(
                 "A member with this email exists under another externalId",
                 field="email",
-                extra={"existingId": render_id("mem", existing.id)},
+                extra={"existingId": existing.id},
             )
     if existing is None:
         return enroll(session, principal, data=data), True
     # In a batch, null means "not known here", not "clear it".
-    changes = {
-        k: getattr(data, k)
-        for k in _UPSERT_FIELDS
-        if k in data.model_fields_set and getattr(data, k) is not None
-    }
+    changes = {k: getattr(data, k) for k in _UPSERT_FIELDS if getattr(data, k) is not None}
     _apply(session, principal, existing, _normalised(changes))
     return existing, False
 
 
-def _batch_row(session: Session, principal: Principal, index: int, raw: Any) -> BatchRow:
+@dataclass(frozen=True)
+class BatchOutcome:
+    """One batch row's fate: the member created or updated, or the error that failed it."""
+
+    index: int
+    status: BatchStatus
+    member_id: uuid.UUID | None = None
+    error: PunchcardError | None = None
+
+
+def _batch_row(
+    session: Session, principal: Principal, index: int, data: NewMember | PunchcardError
+) -> BatchOutcome:
+    if isinstance(data, PunchcardError):
+        return BatchOutcome(index, BatchStatus.error, error=data)
     try:
-        data = _parse_row(raw)
         # One savepoint per row: a failed row leaves no trace and the batch goes on.
         with session.begin_nested():
             member, created = _upsert(session, principal, data)
     except PunchcardError as exc:
-        existing = exc.extra.get("existingId")
-        error = BatchError(
-            code=exc.code, message=exc.message, field=exc.field, existing_id=existing
-        )
-        return BatchRow(index=index, status=BatchStatus.error, error=error)
+        return BatchOutcome(index, BatchStatus.error, error=exc)
     except IntegrityError:
-        error = BatchError(code=Conflict.code, message="The member was changed concurrently")
-        return BatchRow(index=index, status=BatchStatus.error, error=error)
+        error = Conflict("The member was changed concurrently")
+        return BatchOutcome(index, BatchStatus.error, error=error)
     status = BatchStatus.created if created else BatchStatus.updated
-    return BatchRow(index=index, status=status, id=render_id("mem", member.id))
+    return BatchOutcome(index, status, member_id=member.id)
 
 
-def upsert_batch(session: Session, principal: Principal, *, rows: Sequence[Any]) -> list[BatchRow]:
-    """Upsert up to 500 members; each row succeeds or fails on its own."""
-    return [_batch_row(session, principal, i, raw) for i, raw in enumerate(rows)]
+def upsert_batch(
+    session: Session, principal: Principal, *, rows: Sequence[NewMember | PunchcardError]
+) -> list[BatchOutcome]:
+    """Upsert up to 500 members, matched by external id, then email; each row succeeds
+    or fails on its own (a row the face could not read is its error, passed through)."""
+    return [_batch_row(session, principal, i, row) for i, row in enumerate(rows)]

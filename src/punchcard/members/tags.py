@@ -7,6 +7,7 @@ outlives its last member (rules may still assign it).
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, render
+from punchcard.kit.ids import new_id, parse, render
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.members.repository import TagRepository
@@ -23,6 +24,10 @@ from punchcard.members.schemas import TAG_KEY_PATTERN, MemberTagRead, TagRead, T
 from punchcard.models import Member, MemberTag, Tag
 
 _KEY = re.compile(TAG_KEY_PATTERN)
+
+# Until this module takes UUIDs (idsb): members.get/lock take a UUID; a malformed id
+# is the nil UUID, which no member has (so it is answered like an unknown one).
+NIL = uuid.UUID(int=0)
 
 
 def normalize_key(raw: str, *, field: str = "tags") -> str:
@@ -41,7 +46,7 @@ def list_tags(session: Session, principal: Principal, *, page: Page) -> tuple[li
 
 
 def member_tags(session: Session, principal: Principal, *, member_id: str) -> list[MemberTagRead]:
-    member = members.get(session, principal, member_id=member_id)
+    member = members.get(session, principal, member_id=parse("mem", member_id) or NIL)
     return _tags_of(session, principal, member)
 
 
@@ -90,7 +95,7 @@ def add_tags(
     they are. Returns all of the member's tags."""
     wanted = list(dict.fromkeys(normalize_key(k) for k in keys))
     # The member row lock serialises tag changes on one member.
-    member = members.lock(session, principal, member_id=member_id)
+    member = members.lock(session, principal, member_id=parse("mem", member_id) or NIL)
     repo = TagRepository(session, principal.tenant_id)
     added = False
     for key in wanted:
@@ -109,7 +114,7 @@ def add_tags(
 
 def remove_tag(session: Session, principal: Principal, *, member_id: str, key: str) -> None:
     """Take a tag off a member; NotFound when the member does not have it."""
-    member = members.lock(session, principal, member_id=member_id)
+    member = members.lock(session, principal, member_id=parse("mem", member_id) or NIL)
     repo = TagRepository(session, principal.tenant_id)
     normalised = key.strip().lower()
     tag = repo.get_by_key(normalised) if _KEY.fullmatch(normalised) else None

@@ -6,13 +6,12 @@ re-awarded; another body: 409) and refunds by ``refundId``.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from punchcard.db.repository import pinned_get
@@ -27,20 +26,14 @@ from punchcard.errors import (
 )
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
 from punchcard.models import Member, Order, Refund, Tenant
 from punchcard.orders.repository import OrderRepository
-from punchcard.orders.schemas import (
-    BatchError,
-    OrderBatchResult,
-    OrderCreate,
-    OrderRead,
-    RefundCreate,
-)
+from punchcard.orders.schemas import OrderRead
 from punchcard.stores import service as stores
 from punchcard.tiers import service as tiers
 
@@ -52,12 +45,57 @@ class Placed:
     balance: int
 
 
-def fingerprint(data: OrderCreate) -> str:
-    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+@dataclass(frozen=True)
+class OrderLine:
+    price: Decimal
+    quantity: int = 1
+    # Lines marked false (gift cards, tax, shipping) earn nothing.
+    eligible: bool = True
+    sku: str | None = None
+    product_id: str | None = None
+    name: str | None = None
+
+    def stored(self) -> dict[str, object]:
+        """The line as ``orders.items`` keeps it (and the native face shows it)."""
+        return {
+            "sku": self.sku,
+            "productId": self.product_id,
+            "name": self.name,
+            "quantity": self.quantity,
+            "price": str(self.price),
+            "eligible": self.eligible,
+        }
 
 
-def eligible_amount(data: OrderCreate) -> Decimal:
+@dataclass(frozen=True)
+class NewOrder:
+    """An order to ingest for ``member_id``. ``fingerprint`` identifies the body as the
+    face received it: the same order sent again carries the same one, and one sent
+    again with another fingerprint is a conflict. ``store_id``: a store id or code."""
+
+    external_order_id: str
+    member_id: uuid.UUID
+    total: Decimal
+    fingerprint: str
+    store_id: uuid.UUID | str | None = None
+    channel: str = "online"
+    currency: str | None = None
+    items: Sequence[OrderLine] = ()
+    eligible_amount: Decimal | None = None
+    placed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """All of what is left of an order (``amount`` None) or part of it, once per
+    ``refund_id`` when one is given."""
+
+    amount: Decimal | None = None
+    refund_id: str | None = None
+    reason: str | None = None
+
+
+def eligible_amount(data: NewOrder) -> Decimal:
     if data.eligible_amount is not None:
         if data.eligible_amount > data.total:
             raise ValidationFailed("eligibleAmount cannot exceed total", field="eligibleAmount")
@@ -83,9 +121,9 @@ def points_for(session: Session, member: Member, amount: Decimal) -> tuple[int, 
     return int(raw.to_integral_value(rounding=ROUND_FLOOR)), activity
 
 
-def place(session: Session, principal: Principal, *, data: OrderCreate) -> Placed:
-    """Ingest an order and award its points, exactly once per externalOrderId."""
-    digest = fingerprint(data)
+def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
+    """Ingest an order and award its points, exactly once per external order id."""
+    digest = data.fingerprint
     # Lock the member first: concurrent posts of one order then run one at a time and
     # the second one sees the first's order.
     member = members.lock(session, principal, member_id=data.member_id, field="memberId")
@@ -96,7 +134,7 @@ def place(session: Session, principal: Principal, *, data: OrderCreate) -> Place
             raise DuplicateOrder(
                 "An order with this externalOrderId exists with a different body",
                 field="externalOrderId",
-                extra={"existingId": f"ord_{existing.id.hex}"},
+                extra={"existingId": existing.id},
             )
         return Placed(existing, False, member.points_balance)
     store = stores.resolve(session, principal, data.store_id)
@@ -114,7 +152,7 @@ def place(session: Session, principal: Principal, *, data: OrderCreate) -> Place
             channel=data.channel,
             total=data.total,
             currency=data.currency or tenant.currency,
-            items=[i.model_dump(mode="json", by_alias=True) for i in data.items],
+            items=[i.stored() for i in data.items],
             status="paid",
             points_awarded=points,
             points_clawed_back=0,
@@ -149,51 +187,23 @@ def place(session: Session, principal: Principal, *, data: OrderCreate) -> Place
 
 
 def place_batch(
-    session: Session, principal: Principal, *, rows: list[dict[str, object]]
-) -> list[OrderBatchResult]:
-    """Ingest up to 500 orders; each in its own savepoint so one bad row fails alone."""
-    results = []
-    for index, row in enumerate(rows):
-        ext = row.get("externalOrderId") if isinstance(row, dict) else None
-        ext_s = ext if isinstance(ext, str) else None
-        try:
-            data = OrderCreate.model_validate(row)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            results.append(
-                OrderBatchResult(
-                    index=index,
-                    external_order_id=ext_s,
-                    status="error",
-                    error=BatchError(
-                        code="VALIDATION_ERROR", message=f"{field}: {err['msg']}", field=field
-                    ),
-                )
-            )
+    session: Session,
+    principal: Principal,
+    *,
+    orders: Sequence[NewOrder | PunchcardError],
+) -> list[Placed | PunchcardError]:
+    """Ingest up to 500 orders (a row the face could not read is its error, passed
+    through); each in its own savepoint so one bad order fails alone."""
+    results: list[Placed | PunchcardError] = []
+    for row in orders:
+        if isinstance(row, PunchcardError):
+            results.append(row)
             continue
         try:
             with session.begin_nested():
-                placed = place(session, principal, data=data)
+                results.append(place(session, principal, data=row))
         except PunchcardError as exc:
-            results.append(
-                OrderBatchResult(
-                    index=index,
-                    external_order_id=ext_s,
-                    status="error",
-                    error=BatchError(code=exc.code, message=exc.message, field=exc.field),
-                )
-            )
-            continue
-        results.append(
-            OrderBatchResult(
-                index=index,
-                external_order_id=data.external_order_id,
-                status="created" if placed.created else "duplicate",
-                id=f"ord_{placed.order.id.hex}",
-                points_awarded=placed.order.points_awarded,
-            )
-        )
+            results.append(exc)
     return results
 
 
@@ -209,22 +219,17 @@ def list_orders(
     principal: Principal,
     *,
     page: Page,
-    member_id: str | None = None,
-    store_id: str | None = None,
+    member_id: uuid.UUID | None = None,
+    store_id: uuid.UUID | str | None = None,
     status: str | None = None,
     external_order_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[list[Order], int]:
-    member_uuid = None
-    if member_id is not None:
-        member_uuid = parse("mem", member_id)
-        if member_uuid is None:
-            raise ValidationFailed("Malformed member id", field="memberId")
     store = stores.resolve(session, principal, store_id)
     return OrderRepository(session, principal.tenant_id).list(
         page,
-        member_id=member_uuid,
+        member_id=member_id,
         store_id=store.id if store else None,
         status=status,
         external_order_id=external_order_id,
@@ -254,11 +259,11 @@ class Refunded:
 
 
 def refund(
-    session: Session, principal: Principal, *, external_order_id: str, data: RefundCreate
+    session: Session, principal: Principal, *, external_order_id: str, data: RefundRequest
 ) -> Refunded:
     """Refund all or part of an order and claw back its points in proportion."""
     found = get_by_external(session, principal, external_order_id=external_order_id)
-    member = members.lock(session, principal, member_id=f"mem_{found.member_id.hex}")
+    member = members.lock(session, principal, member_id=found.member_id)
     repo = OrderRepository(session, principal.tenant_id)
     # Re-read under the member lock: a concurrent refund may have just committed.
     order = repo.get_by_external(external_order_id, refresh=True)

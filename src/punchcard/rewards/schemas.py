@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -72,7 +73,7 @@ class RewardRead(Schema):
             points_cost=r.points_cost,
             monetary_value=money_str(r.monetary_value),
             is_active=r.is_active,
-            tier_ids=[str(t) for t in r.tier_ids],
+            tier_ids=[render("tier", uuid.UUID(str(t))) or "" for t in r.tier_ids],
             stock=r.stock,
             pool_id=render("pool", r.pool_id),
             available_codes=available_codes if r.pool_id is not None else None,

@@ -5,9 +5,11 @@ points: refused, and nothing is charged."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
@@ -20,13 +22,12 @@ from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, PoolExhausted, Unprocessable, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.members import service as members
 from punchcard.models import Coupon, Member, PointsEntry, Reward
 from punchcard.rewards.repository import RewardRepository
-from punchcard.rewards.schemas import RewardCreate, RewardUpdate
 from punchcard.tiers import service as tiers
 
 
@@ -46,6 +47,41 @@ class OutOfStock(Conflict):
 
 
 @dataclass(frozen=True)
+class NewReward:
+    """A redemption option to create. ``tier_ids``: tier ids or tier keys; ``codes`` or
+    ``generate``: the one-time codes of its pool, if it has any."""
+
+    name: str
+    points_cost: int
+    key: str | None = None
+    description: str | None = None
+    terms: str | None = None
+    instructions: str | None = None
+    monetary_value: Decimal | None = None
+    is_active: bool = True
+    tier_ids: Sequence[uuid.UUID | str] = ()
+    stock: int | None = None
+    codes: list[str] | None = None
+    generate: CodeGeneration | None = None
+    codes_expire_at: datetime | None = None
+
+
+class RewardChanges(TypedDict, total=False):
+    """A redemption option's changes: absent keys are untouched."""
+
+    name: str | None
+    description: str | None
+    terms: str | None
+    instructions: str | None
+    points_cost: int | None
+    monetary_value: Decimal | None
+    is_active: bool | None
+    tier_ids: Sequence[uuid.UUID | str] | None
+    stock: int | None
+    add_codes: list[str] | None
+
+
+@dataclass(frozen=True)
 class Redemption:
     entry: PointsEntry
     member: Member
@@ -54,11 +90,15 @@ class Redemption:
 
 
 def get(
-    session: Session, principal: Principal, *, reward_id: str, field: str = "rewardId"
+    session: Session,
+    principal: Principal,
+    *,
+    reward_id: uuid.UUID | str,
+    field: str = "rewardId",
 ) -> Reward:
-    """By ``rwd_<hex>`` id or by the merchant's key."""
+    """By id (a UUID) or by the merchant's key (a string)."""
     repo = RewardRepository(session, principal.tenant_id)
-    reward = repo.get(parse("rwd", reward_id)) or repo.get_by_key(reward_id)
+    reward = repo.get(reward_id) if isinstance(reward_id, uuid.UUID) else repo.get_by_key(reward_id)
     if reward is None:
         raise NotFound("Invalid Redemption ID", field=field)
     return reward
@@ -82,13 +122,14 @@ def available_codes(
     }
 
 
-def _tier_ids(session: Session, principal: Principal, ids: list[str]) -> list[str]:
+def _tier_ids(session: Session, principal: Principal, refs: Sequence[uuid.UUID | str]) -> list[str]:
+    """The tiers' ids as stored: canonical UUID strings in a JSON list."""
     out = []
-    for i, ref in enumerate(ids):
+    for i, ref in enumerate(refs):
         tier = tiers.get_tier(
             session, principal, tier_id=ref, field=f"tierIds.{i}", not_found_is_400=True
         )
-        out.append(f"tier_{tier.id.hex}")
+        out.append(str(tier.id))
     return out
 
 
@@ -121,7 +162,7 @@ def _pool(
         raise ValidationFailed(f"{field}: {error.get('msg', 'invalid')}", field=field) from None
 
 
-def create(session: Session, principal: Principal, *, data: RewardCreate) -> Reward:
+def create(session: Session, principal: Principal, *, data: NewReward) -> Reward:
     repo = RewardRepository(session, principal.tenant_id)
     key = data.key or _slug(data.name)
     if repo.get_by_key(key) is not None:
@@ -165,9 +206,15 @@ def create(session: Session, principal: Principal, *, data: RewardCreate) -> Rew
     )
 
 
-def update(session: Session, principal: Principal, *, reward_id: str, data: RewardUpdate) -> Reward:
+def update(
+    session: Session,
+    principal: Principal,
+    *,
+    reward_id: uuid.UUID | str,
+    data: RewardChanges,
+) -> Reward:
     reward = get(session, principal, reward_id=reward_id, field="id")
-    changes = data.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = dict(data)
     for required in ("name", "points_cost", "is_active", "tier_ids"):
         if required in changes and changes[required] is None:
             raise ValidationFailed(f"{required} cannot be null", field=required)
@@ -197,7 +244,9 @@ def _add_codes(session: Session, principal: Principal, reward: Reward, codes: li
     coupons.add_codes(session, principal, pool_id=reward.pool_id, codes=codes, field="addCodes")
 
 
-def redeem(session: Session, principal: Principal, *, reward_id: str, member_id: str) -> Redemption:
+def redeem(
+    session: Session, principal: Principal, *, reward_id: uuid.UUID | str, member_id: uuid.UUID
+) -> Redemption:
     """Charge the points and pop exactly one unused code, in one transaction."""
     reward = get(session, principal, reward_id=reward_id)
     member = members.lock(session, principal, member_id=member_id, field="memberId")
@@ -205,9 +254,7 @@ def redeem(session: Session, principal: Principal, *, reward_id: str, member_id:
     session.refresh(reward)
     if not reward.is_active:
         raise RewardInactive(field="rewardId")
-    if reward.tier_ids and (
-        member.tier_id is None or f"tier_{member.tier_id.hex}" not in reward.tier_ids
-    ):
+    if reward.tier_ids and (member.tier_id is None or str(member.tier_id) not in reward.tier_ids):
         raise NotEligible(field="rewardId")
     repo = RewardRepository(session, principal.tenant_id)
     coupon = None

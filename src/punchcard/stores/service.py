@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
@@ -33,13 +34,20 @@ def get(session: Session, principal: Principal, *, store_id: str) -> Store:
 
 
 def resolve(
-    session: Session, principal: Principal, store_id: str | None, *, field: str = "storeId"
+    session: Session,
+    principal: Principal,
+    store_id: uuid.UUID | str | None,
+    *,
+    field: str = "storeId",
 ) -> Store | None:
     """The store an input refers to (by id or by code), or a 400 naming ``field``."""
     if store_id is None:
         return None
     repo = StoreRepository(session, principal.tenant_id)
-    store = repo.get(parse("st", store_id)) or repo.get_by_code(store_id)
+    if isinstance(store_id, uuid.UUID):
+        store = repo.get(store_id)
+    else:
+        store = repo.get(parse("st", store_id)) or repo.get_by_code(store_id)
     if store is None:
         raise ValidationFailed("Unknown store", field=field)
     return store

@@ -22,7 +22,7 @@ from punchcard.errors import Conflict, NotFound, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.models import Member, PointsEntry, Tenant, Tier
 from punchcard.tiers.schemas import TierCreate, TierUpdate
@@ -199,15 +199,15 @@ def get_tier(
     session: Session,
     principal: Principal,
     *,
-    tier_id: str,
+    tier_id: uuid.UUID | str,
     field: str = "tierId",
     not_found_is_400: bool = False,
 ) -> Tier:
-    """By ``tier_<hex>`` id or the merchant's key. ``not_found_is_400``: the id is an
-    input field of another resource, so an unknown one is a validation error there."""
-    tier_uuid = parse("tier", tier_id)
-    tier = session.get(Tier, (principal.tenant_id, tier_uuid)) if tier_uuid else None
-    if tier is None:
+    """By id (a UUID) or the merchant's key (a string). ``not_found_is_400``: the id is
+    an input field of another resource, so an unknown one is a validation error there."""
+    if isinstance(tier_id, uuid.UUID):
+        tier = session.get(Tier, (principal.tenant_id, tier_id))
+    else:
         tier = session.scalars(
             select(Tier).where(Tier.tenant_id == principal.tenant_id, Tier.key == tier_id)
         ).first()
@@ -278,7 +278,9 @@ def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> 
     return tier
 
 
-def update_tier(session: Session, principal: Principal, *, tier_id: str, data: TierUpdate) -> Tier:
+def update_tier(
+    session: Session, principal: Principal, *, tier_id: uuid.UUID | str, data: TierUpdate
+) -> Tier:
     tier = get_tier(session, principal, tier_id=tier_id, field="id")
     changes = data.model_dump(exclude_unset=True)
     for key, value in changes.items():
@@ -292,7 +294,11 @@ def update_tier(session: Session, principal: Principal, *, tier_id: str, data: T
 
 
 def set_member_tier(
-    session: Session, principal: Principal, *, member_id: str, tier_id: str | None
+    session: Session,
+    principal: Principal,
+    *,
+    member_id: uuid.UUID,
+    tier_id: uuid.UUID | str | None,
 ) -> Member:
     """Set a member's tier by hand (kept until cleared), or clear it (``None``) and go
     back to automatic evaluation."""

@@ -7,6 +7,7 @@ envelope ``{"error": {"code", "message", "field"}}``.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from punchcard import errors as E
+from punchcard.api.common import ids
 
 log = logging.getLogger("punchcard.api")
 
@@ -43,9 +45,24 @@ def status_for(exc: E.PunchcardError) -> int:
     return 500
 
 
+# The kind of id a core error carries in ``extra`` (``existingId``), spelled here.
+_ID_PREFIX: list[tuple[type[E.PunchcardError], str]] = [
+    (E.DuplicateMember, "mem"),
+    (E.DuplicateOrder, "ord"),
+]
+
+
+def _native_extra(exc: E.PunchcardError) -> dict[str, Any]:
+    prefix = next((p for cls, p in _ID_PREFIX if isinstance(exc, cls)), None)
+    return {
+        k: (ids.render(prefix, v) if prefix else str(v)) if isinstance(v, uuid.UUID) else v
+        for k, v in exc.extra.items()
+    }
+
+
 def render_native(exc: E.PunchcardError, status: int) -> JSONResponse:
     body: dict[str, Any] = {"code": exc.code, "message": exc.message, "field": exc.field}
-    body.update(exc.extra)
+    body.update(_native_extra(exc))
     headers = {}
     if isinstance(exc, E.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)

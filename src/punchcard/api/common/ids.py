@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from punchcard.errors import ValidationFailed
 from punchcard.kit import ids as _ids
 
 # No row has the nil UUID: ids are UUIDv7 (kit.ids.new_id).
@@ -25,6 +26,17 @@ def parse(prefix: str, value: str) -> uuid.UUID:
 def parse_optional(prefix: str, value: str | None) -> uuid.UUID | None:
     """As :func:`parse`, with ``None`` passed through (an optional field left out)."""
     return None if value is None else parse(prefix, value)
+
+
+def parse_filter(prefix: str, value: str | None, *, field: str, noun: str) -> uuid.UUID | None:
+    """A list filter's id (``?memberId=``): None when absent. A malformed one is a 400
+    naming ``field`` (an unknown one simply matches nothing)."""
+    if value is None:
+        return None
+    parsed = _ids.parse(prefix, value)
+    if parsed is None:
+        raise ValidationFailed(f"Malformed {noun} id", field=field)
+    return parsed
 
 
 def ref(prefix: str, value: str) -> uuid.UUID | str:

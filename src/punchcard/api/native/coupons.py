@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import CouponsRead, CouponsWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
@@ -38,7 +39,13 @@ def list_coupons(
 ) -> CouponList:
     """List coupon codes."""
     rows, total = service.list_coupons(
-        session, p, page=page, pool_id=pool_id, member_id=member_id, status=status, code=code
+        session,
+        p,
+        page=page,
+        pool_id=ids.parse_filter("pool", pool_id, field="poolId", noun="pool"),
+        member_id=ids.parse_filter("mem", member_id, field="memberId", noun="member"),
+        status=status,
+        code=code,
     )
     return CouponList(
         coupons=[CouponRead.of(c) for c in rows], total=total, limit=page.limit, offset=page.offset
@@ -68,7 +75,14 @@ def create_pool(p: CouponsWrite, session: DbSession, body: PoolCreate) -> PoolRe
 @router.post("/coupons/issue", response_model=IssueResult, status_code=201)
 def issue_coupons(p: CouponsWrite, session: DbSession, body: IssueRequest) -> IssueResult:
     """Issue codes from a pool to a member (no points charged)."""
-    return IssueResult(coupons=[CouponRead.of(c) for c in service.issue(session, p, data=body)])
+    issued = service.issue(
+        session,
+        p,
+        pool_id=ids.parse("pool", body.pool_id),
+        member_id=ids.parse("mem", body.member_id),
+        quantity=body.quantity,
+    )
+    return IssueResult(coupons=[CouponRead.of(c) for c in issued])
 
 
 @router.post("/coupons/{id}/redeem", response_model=CouponRead)
@@ -76,5 +90,5 @@ def redeem_coupon(
     p: CouponsWrite, session: DbSession, id: str, body: RedeemRequest | None = None
 ) -> CouponRead:
     """Redeem a code at the register (`id` is the coupon id or the code); 404 = do not honor."""
-    store_id = body.store_id if body else None
-    return CouponRead.of(service.redeem(session, p, ref=id, store_id=store_id))
+    store_id = ids.ref("st", body.store_id) if body and body.store_id is not None else None
+    return CouponRead.of(service.redeem(session, p, ref=ids.ref("cpn", id), store_id=store_id))

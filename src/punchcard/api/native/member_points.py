@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import CouponsRead, OrdersRead, PointsRead, PointsWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
@@ -45,7 +46,7 @@ def get_points(
     st = points.statement(
         session,
         p,
-        member_id=id,
+        member_id=ids.parse("mem", id),
         page=page,
         since=utc(since),
         until=utc(until),
@@ -69,21 +70,25 @@ def change_points(
     p: PointsWrite, session: DbSession, id: str, body: PointsChange
 ) -> PointsChangeResult:
     """Award (positive amount) or deduct (negative) exactly `amount` points."""
-    entry = points.change(session, p, member_id=id, data=body)
-    return PointsChangeResult(transaction_id=f"txn_{entry.id.hex}", balance=entry.balance_after)
+    entry = points.change(
+        session, p, member_id=ids.parse("mem", id), data=inputs.points_change(body)
+    )
+    return PointsChangeResult(
+        transaction_id=ids.render("txn", entry.id), balance=entry.balance_after
+    )
 
 
 @router.get("/members/{id}/tier", response_model=MemberTierRead)
 def get_tier(p: PointsRead, session: DbSession, id: str) -> MemberTierRead:
     """A member's tier, the next one, and the points still needed to reach it."""
-    return MemberTierRead.of(points.tier_view(session, p, member_id=id))
+    return MemberTierRead.of(points.tier_view(session, p, member_id=ids.parse("mem", id)))
 
 
 @router.get("/members/{id}/coupons", response_model=CouponList)
 def member_coupons(p: CouponsRead, session: DbSession, id: str, page: PageParams) -> CouponList:
     """The member's coupon codes."""
-    member = members.get(session, p, member_id=id)
-    rows, total = coupons.list_coupons(session, p, page=page, member_id=f"mem_{member.id.hex}")
+    member = members.get(session, p, member_id=ids.parse("mem", id))
+    rows, total = coupons.list_coupons(session, p, page=page, member_id=member.id)
     return CouponList(
         coupons=[CouponRead.of(c) for c in rows], total=total, limit=page.limit, offset=page.offset
     )
@@ -92,8 +97,8 @@ def member_coupons(p: CouponsRead, session: DbSession, id: str, page: PageParams
 @router.get("/members/{id}/receipts", response_model=ReceiptList)
 def member_receipts(p: OrdersRead, session: DbSession, id: str, page: PageParams) -> ReceiptList:
     """The member's orders, as receipts."""
-    member = members.get(session, p, member_id=id)
-    rows, total = orders.list_orders(session, p, page=page, member_id=f"mem_{member.id.hex}")
+    member = members.get(session, p, member_id=ids.parse("mem", id))
+    rows, total = orders.list_orders(session, p, page=page, member_id=member.id)
     return ReceiptList(
         receipts=[OrderRead.of(o) for o in rows], total=total, limit=page.limit, offset=page.offset
     )
@@ -104,9 +109,11 @@ def redeem_coupon(
     p: PointsWrite, session: DbSession, id: str, body: RedeemForPoints
 ) -> RedeemForPointsResult:
     """Spend the pool's points cost for one of its codes."""
-    bought = coupons.redeem_for_points(session, p, member_id=id, pool_id=body.pool_id)
+    bought = coupons.redeem_for_points(
+        session, p, member_id=ids.parse("mem", id), pool_id=ids.parse("pool", body.pool_id)
+    )
     return RedeemForPointsResult(
         coupon=CouponRead.of(bought.coupon),
-        transaction_id=f"txn_{bought.entry.id.hex}",
+        transaction_id=ids.render("txn", bought.entry.id),
         balance=bought.balance,
     )

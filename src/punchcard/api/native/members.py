@@ -9,11 +9,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import MembersRead, MembersWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.members import service
 from punchcard.members.schemas import (
+    BatchError,
+    BatchRow,
     BatchStatus,
     MemberBatch,
     MemberBatchResult,
@@ -45,7 +48,8 @@ def list_members(
     """List members, or look one up by email, phone or externalId."""
     rows, total = service.list_members(
         session, p, page=page, status=status.value if status else None, email=email,
-        phone=phone, external_id=external_id, tier=tier, tag=tag, q=q,
+        phone=phone, external_id=external_id, tier=ids.ref("tier", tier.strip()) if tier else None,
+        tag=tag, q=q,
     )  # fmt: skip
     return MemberList(members=rows, total=total, limit=page.limit, offset=page.offset)
 
@@ -53,13 +57,16 @@ def list_members(
 @router.post("/members", response_model=MemberRead, status_code=201)
 def create_member(p: MembersWrite, session: DbSession, body: MemberCreate) -> MemberRead:
     """Enrol a member; 409 DUPLICATE_MEMBER if an identity is taken."""
-    return service.render(session, p, service.enroll(session, p, data=body))
+    return service.render(session, p, service.enroll(session, p, data=inputs.new_member(body)))
 
 
 @router.post("/members/batch", response_model=MemberBatchResult, response_model_exclude_none=True)
 def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> MemberBatchResult:
     """Upsert up to 500 members by externalId, then email; rows fail independently."""
-    rows = service.upsert_batch(session, p, rows=body.members)
+    rows = [
+        _batch_row(o)
+        for o in service.upsert_batch(session, p, rows=[inputs.member_row(r) for r in body.members])
+    ]
     count = {s: sum(1 for r in rows if r.status == s) for s in BatchStatus}
     return MemberBatchResult(
         results=rows,
@@ -72,10 +79,31 @@ def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> Mem
 @router.get("/members/{id}", response_model=MemberRead)
 def get_member(p: MembersRead, session: DbSession, id: str) -> MemberRead:
     """Get one member."""
-    return service.read(session, p, member_id=id)
+    return service.read(session, p, member_id=ids.parse("mem", id))
 
 
 @router.patch("/members/{id}", response_model=MemberRead)
 def update_member(p: MembersWrite, session: DbSession, id: str, body: MemberUpdate) -> MemberRead:
     """Update a member; absent fields are untouched, null clears."""
-    return service.render(session, p, service.update(session, p, member_id=id, data=body))
+    member = service.update(
+        session, p, member_id=ids.parse("mem", id), data=inputs.member_changes(body)
+    )
+    return service.render(session, p, member)
+
+
+def _batch_row(outcome: service.BatchOutcome) -> BatchRow:
+    exc = outcome.error
+    if exc is None:
+        return BatchRow(
+            index=outcome.index,
+            status=outcome.status,
+            id=ids.render_optional("mem", outcome.member_id),
+        )
+    existing = exc.extra.get("existingId")
+    error = BatchError(
+        code=exc.code,
+        message=exc.message,
+        field=exc.field,
+        existing_id=ids.render("mem", existing) if existing is not None else None,
+    )
+    return BatchRow(index=outcome.index, status=outcome.status, error=error)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import OrdersRead, OrdersWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.errors import PunchcardError
 from punchcard.orders import service
 from punchcard.orders.schemas import (
+    BatchError,
     OrderBatch,
     OrderBatchResponse,
+    OrderBatchResult,
     OrderCreate,
     OrderCreated,
     OrderList,
@@ -42,8 +46,8 @@ def list_orders(
         session,
         p,
         page=page,
-        member_id=member_id,
-        store_id=store_id,
+        member_id=ids.parse_filter("mem", member_id, field="memberId", noun="member"),
+        store_id=ids.ref("st", store_id) if store_id is not None else None,
         status=status,
         external_order_id=external_order_id,
         since=utc(since),
@@ -64,7 +68,7 @@ def create_order(
     p: OrdersWrite, session: DbSession, body: OrderCreate, response: Response
 ) -> OrderCreated:
     """Ingest an order and award its points (idempotent by externalOrderId)."""
-    placed = service.place(session, p, data=body)
+    placed = service.place(session, p, data=inputs.new_order(body))
     if not placed.created:
         response.status_code = 200
     return OrderCreated(**OrderRead.of(placed.order).model_dump(), balance=placed.balance)
@@ -73,7 +77,11 @@ def create_order(
 @router.post("/orders/batch", response_model=OrderBatchResponse)
 def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) -> OrderBatchResponse:
     """Ingest up to 500 orders; each succeeds or fails on its own."""
-    results = service.place_batch(session, p, rows=body.orders)
+    placed = service.place_batch(session, p, orders=[inputs.order_row(r) for r in body.orders])
+    results = [
+        _batch_result(i, raw, done)
+        for i, (raw, done) in enumerate(zip(body.orders, placed, strict=True))
+    ]
     return OrderBatchResponse(
         results=results,
         created=sum(r.status == "created" for r in results),
@@ -87,9 +95,31 @@ def refund_order(
     p: OrdersWrite, session: DbSession, externalOrderId: str, body: RefundCreate
 ) -> RefundResult:
     """Refund all (no amount) or part of an order; points are clawed back in proportion."""
-    done = service.refund(session, p, external_order_id=externalOrderId, data=body)
+    done = service.refund(
+        session, p, external_order_id=externalOrderId, data=inputs.refund_request(body)
+    )
     return RefundResult(
         order=OrderRead.of(done.order),
         points_clawed_back=done.points_clawed_back,
         balance=done.balance,
+    )
+
+
+def _batch_result(
+    index: int, raw: dict[str, Any], done: service.Placed | PunchcardError
+) -> OrderBatchResult:
+    if isinstance(done, PunchcardError):
+        ext = raw.get("externalOrderId") if isinstance(raw, dict) else None
+        return OrderBatchResult(
+            index=index,
+            external_order_id=ext if isinstance(ext, str) else None,
+            status="error",
+            error=BatchError(code=done.code, message=done.message, field=done.field),
+        )
+    return OrderBatchResult(
+        index=index,
+        external_order_id=done.order.external_order_id,
+        status="created" if done.created else "duplicate",
+        id=ids.render("ord", done.order.id),
+        points_awarded=done.order.points_awarded,
     )

@@ -15,6 +15,7 @@ from punchcard.activities.schemas import (
     ActivityRead,
     ActivityUpdate,
 )
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, RewardsWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
@@ -85,7 +86,7 @@ def create_activity(p: PointsWrite, session: DbSession, body: ActivityCreate) ->
 @router.get("/activities/{id}", response_model=ActivityRead, tags=["Activities"])
 def get_activity(p: PointsRead, session: DbSession, id: str) -> ActivityRead:
     """Get an earning rule by id or key."""
-    return ActivityRead.of(activities.get(session, p, activity_id=id, field="id"))
+    return ActivityRead.of(activities.get(session, p, activity_id=ids.ref("act", id), field="id"))
 
 
 @router.patch("/activities/{id}", response_model=ActivityRead, tags=["Activities"])
@@ -93,7 +94,7 @@ def update_activity(
     p: PointsWrite, session: DbSession, id: str, body: ActivityUpdate
 ) -> ActivityRead:
     """Change an earning rule."""
-    return ActivityRead.of(activities.update(session, p, activity_id=id, data=body))
+    return ActivityRead.of(activities.update(session, p, activity_id=ids.ref("act", id), data=body))
 
 
 @router.post("/activities/{id}/award", response_model=Awarded, status_code=201, tags=["Activities"])
@@ -104,12 +105,12 @@ def award_activity(
     done = activities.award(
         session,
         p,
-        member_id=body.member_id,
-        activity_id=id,
+        member_id=ids.parse("mem", body.member_id),
+        activity_id=ids.ref("act", id),
         points_passed=body.points_passed,
         reference=body.reference,
         description=body.description,
-        store_id=body.store_id,
+        store_id=ids.ref("st", body.store_id) if body.store_id is not None else None,
     )
     if not done.created:
         response.status_code = 200
@@ -147,13 +148,13 @@ def create_tier(p: PointsWrite, session: DbSession, body: TierCreate) -> TierRea
 @router.get("/tiers/{id}", response_model=TierRead, tags=["Tiers"])
 def get_tier(p: PointsRead, session: DbSession, id: str) -> TierRead:
     """Get a tier."""
-    return TierRead.of(tiers.get_tier(session, p, tier_id=id, field="id"))
+    return TierRead.of(tiers.get_tier(session, p, tier_id=ids.ref("tier", id), field="id"))
 
 
 @router.patch("/tiers/{id}", response_model=TierRead, tags=["Tiers"])
 def update_tier(p: PointsWrite, session: DbSession, id: str, body: TierUpdate) -> TierRead:
     """Change a tier."""
-    return TierRead.of(tiers.update_tier(session, p, tier_id=id, data=body))
+    return TierRead.of(tiers.update_tier(session, p, tier_id=ids.ref("tier", id), data=body))
 
 
 @router.put("/members/{id}/tier", response_model=TierRead | None, tags=["Tiers"])
@@ -161,7 +162,8 @@ def set_member_tier(
     p: PointsWrite, session: DbSession, id: str, body: MemberTierSet
 ) -> TierRead | None:
     """Set a member's tier by hand (kept until cleared with null)."""
-    member = tiers.set_member_tier(session, p, member_id=id, tier_id=body.tier_id)
+    tier_id = ids.ref("tier", body.tier_id) if body.tier_id is not None else None
+    member = tiers.set_member_tier(session, p, member_id=ids.parse("mem", id), tier_id=tier_id)
     current = tiers.multiplier(session, member)
     return TierRead.of(current) if current else None
 
@@ -190,21 +192,23 @@ def list_rewards(
 @router.post("/rewards", response_model=RewardRead, status_code=201, tags=["Rewards"])
 def create_reward(p: RewardsWrite, session: DbSession, body: RewardCreate) -> RewardRead:
     """Create a redemption option, with its one-time codes if any."""
-    reward = rewards.create(session, p, data=body)
+    reward = rewards.create(session, p, data=inputs.new_reward(body))
     return RewardRead.of(reward, rewards.available_codes(session, p, [reward]).get(reward.id))
 
 
 @router.get("/rewards/{id}", response_model=RewardRead, tags=["Rewards"])
 def get_reward(p: RewardsRead, session: DbSession, id: str) -> RewardRead:
     """Get a redemption option by id or key."""
-    reward = rewards.get(session, p, reward_id=id, field="id")
+    reward = rewards.get(session, p, reward_id=ids.ref("rwd", id), field="id")
     return RewardRead.of(reward, rewards.available_codes(session, p, [reward]).get(reward.id))
 
 
 @router.patch("/rewards/{id}", response_model=RewardRead, tags=["Rewards"])
 def update_reward(p: RewardsWrite, session: DbSession, id: str, body: RewardUpdate) -> RewardRead:
     """Change a redemption option (or add codes to it)."""
-    reward = rewards.update(session, p, reward_id=id, data=body)
+    reward = rewards.update(
+        session, p, reward_id=ids.ref("rwd", id), data=inputs.reward_changes(body)
+    )
     return RewardRead.of(reward, rewards.available_codes(session, p, [reward]).get(reward.id))
 
 
@@ -213,9 +217,11 @@ def redeem_reward(
     p: RewardsWrite, session: DbSession, id: str, body: RewardRedeem
 ) -> RewardRedeemed:
     """Spend points on a redemption option; returns its one-time code if it has codes."""
-    done = rewards.redeem(session, p, reward_id=id, member_id=body.member_id)
+    done = rewards.redeem(
+        session, p, reward_id=ids.ref("rwd", id), member_id=ids.parse("mem", body.member_id)
+    )
     return RewardRedeemed(
-        transaction_id=f"txn_{done.entry.id.hex}",
+        transaction_id=ids.render("txn", done.entry.id),
         reward=RewardRead.of(
             done.reward, rewards.available_codes(session, p, [done.reward]).get(done.reward.id)
         ),
@@ -248,7 +254,7 @@ def list_transactions(
         until=utc(until),
         statuses=status,
         types=type,
-        member_id=member_id,
+        member_id=ids.parse_optional("mem", member_id),
     )
     return TransactionList(
         transactions=[TransactionRead.of(e) for e in rows],
@@ -262,7 +268,7 @@ def list_transactions(
 def get_transaction(p: PointsRead, session: DbSession, id: str) -> TransactionRead:
     """Get one ledger entry."""
     return TransactionRead.of(
-        transactions.get_transaction(session, p, transaction_id=id, field="id")
+        transactions.get_transaction(session, p, transaction_id=ids.parse("txn", id), field="id")
     )
 
 
@@ -272,5 +278,5 @@ def decide_transaction(
 ) -> TransactionRead:
     """Approve or reject a pending award: `{"status": "approved" | "rejected"}`."""
     return TransactionRead.of(
-        transactions.decide(session, p, transaction_id=id, status=body.status)
+        transactions.decide(session, p, transaction_id=ids.parse("txn", id), status=body.status)
     )

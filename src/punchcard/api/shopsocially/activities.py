@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 
 from punchcard.activities import service as activities
 from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
+from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
@@ -126,7 +127,9 @@ def create(
 @router.get("/activities/{activity_id}", response_model=Ok[ActivityOut])
 def get_one(p: PointsRead, session: DbSession, activity_id: str) -> Ok[ActivityOut]:
     """One activity, by its activity_id."""
-    activity = activities.get(session, p, activity_id=activity_id, field="activityId")
+    activity = activities.get(
+        session, p, activity_id=ids.ref("act", activity_id), field="activityId"
+    )
     return Ok(data=View(session, p).activity(activity))
 
 
@@ -144,5 +147,5 @@ def update(
     """Change an activity; parameters not sent are left as they are."""
     data = build(ActivityUpdate, WIRE, _core(q))
     with wire_fields(**WIRE):
-        activity = activities.update(session, p, activity_id=activity_id, data=data)
+        activity = activities.update(session, p, activity_id=ids.ref("act", activity_id), data=data)
     return Ok(data=View(session, p).activity(activity))

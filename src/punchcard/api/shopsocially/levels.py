@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import Field, field_validator
 
+from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
@@ -110,7 +111,7 @@ def create(
 @router.get("/levels/{level_id}", response_model=Ok[LevelOut])
 def get_one(p: PointsRead, session: DbSession, level_id: str) -> Ok[LevelOut]:
     """One loyalty level, by its level_id."""
-    tier = tiers.get_tier(session, p, tier_id=level_id, field="tierId")
+    tier = tiers.get_tier(session, p, tier_id=ids.ref("tier", level_id), field="tierId")
     return Ok(data=View(session, p).level(tier))
 
 
@@ -124,5 +125,5 @@ def update(
     """Change a loyalty level; parameters not sent are left as they are."""
     data = build(TierUpdate, WIRE, _core(q))
     with wire_fields(**WIRE):
-        tier = tiers.update_tier(session, p, tier_id=level_id, data=data)
+        tier = tiers.update_tier(session, p, tier_id=ids.ref("tier", level_id), data=data)
     return Ok(data=View(session, p).level(tier))

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy.orm import Session
 
 from punchcard.activities import service as activities
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import OrdersWrite, PointsWrite, RewardsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
@@ -20,7 +21,6 @@ from punchcard.api.shopsocially.render import View, stamp, transaction_type
 from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import AwardOut, DeductOut, Ok, RedeemOut, ReturnOut
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import render
 from punchcard.kit.paging import Page
 from punchcard.ledger import points as ledger_points
 from punchcard.ledger import service as ledger
@@ -115,8 +115,8 @@ def award(
         done = activities.award(
             session,
             p,
-            member_id=render("mem", member.id) or "",
-            activity_id=q.activity_id,
+            member_id=member.id,
+            activity_id=ids.ref("act", q.activity_id),
             points_passed=q.points_passed,
             reference=q.order_id,
         )
@@ -127,7 +127,7 @@ def award(
             **view.user_ref(done.member),
             activity_id=done.activity.key,
             activity_name=done.activity.name,
-            id=render("txn", entry.id) or "",
+            id=ids.render("txn", entry.id),
             transaction_type=transaction_type(entry),
             points=abs(entry.amount),
             points_status=entry.status,
@@ -147,7 +147,7 @@ def redeem(
     member = _user(session, p, q.user_email)
     with wire_fields(rewardId="redemption_id"):
         done = rewards.redeem(
-            session, p, reward_id=q.redemption_id, member_id=render("mem", member.id) or ""
+            session, p, reward_id=ids.ref("rwd", q.redemption_id), member_id=member.id
         )
     view = View(session, p)
     entry = done.entry
@@ -157,7 +157,7 @@ def redeem(
             redemption_id=done.reward.key,
             redemption_name=done.reward.name,
             redemption_value=money_text(done.reward.monetary_value),
-            id=render("txn", entry.id) or "",
+            id=ids.render("txn", entry.id),
             transaction_type=transaction_type(entry),
             points=abs(entry.amount),
             points_status=entry.status,
@@ -177,16 +177,15 @@ def deduct(
     """Deduct points from a user for any reason; never below zero."""
     member = _user(session, p, q.user_email)
     wire = {"amount": "points_passed", "description": "reason"}
-    data = build(PointsChange, wire, {"amount": -q.points_passed, "description": q.reason})
+    body = build(PointsChange, wire, {"amount": -q.points_passed, "description": q.reason})
+    data = inputs.points_change(body)
     with wire_fields(**wire):
-        entry = ledger_points.change(
-            session, p, member_id=render("mem", member.id) or "", data=data
-        )
+        entry = ledger_points.change(session, p, member_id=member.id, data=data)
     view = View(session, p)
     return Ok(
         data=DeductOut(
             **view.user_ref(member),
-            id=render("txn", entry.id) or "",
+            id=ids.render("txn", entry.id),
             transaction_type=transaction_type(entry),
             points=abs(entry.amount),
             points_status=entry.status,
@@ -209,14 +208,16 @@ def return_order(
     amount = money(q.returned_amount, "returned_amount") if q.returned_amount is not None else None
     data = build(RefundCreate, {"amount": "returned_amount"}, {"amount": amount or None})
     with wire_fields(externalOrderId="order_id", amount="returned_amount"):
-        done = orders.refund(session, p, external_order_id=q.order_id, data=data)
+        done = orders.refund(
+            session, p, external_order_id=q.order_id, data=inputs.refund_request(data)
+        )
     order = done.order
-    member = members.get(session, p, member_id=render("mem", order.member_id) or "")
+    member = members.get(session, p, member_id=order.member_id)
     # The deduction the return just wrote: the member's newest return entry.
     entry = None
     if done.points_clawed_back > 0:
         rows, _ = transactions.list_transactions(
-            session, p, page=Page(limit=1), member_id=render("mem", member.id), types=["clawback"]
+            session, p, page=Page(limit=1), member_id=member.id, types=["clawback"]
         )
         entry = next((e for e in rows if e.order_id == order.id), None)
     view = View(session, p)
@@ -225,7 +226,7 @@ def return_order(
     return Ok(
         data=ReturnOut(
             **view.user_ref(member),
-            id=(render("txn", entry.id) if entry is not None else None) or "",
+            id=(ids.render("txn", entry.id) if entry is not None else None) or "",
             transaction_type="deduct",
             points=abs(entry.amount) if entry is not None else 0,
             points_status=entry.status if entry is not None else "deducted",

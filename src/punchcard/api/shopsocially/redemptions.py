@@ -6,12 +6,14 @@ pool; ``coupon_expiry`` is the last day the codes are valid, in the tenant's tim
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import Field
 
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import RewardsRead, RewardsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
@@ -30,7 +32,6 @@ from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
 from punchcard.errors import ValidationFailed
-from punchcard.kit.ids import parse, render
 from punchcard.kit.paging import MAX_LIMIT, MAX_OFFSET, Page
 from punchcard.models import CouponPool, Reward, Tier
 from punchcard.rewards import service as rewards
@@ -128,7 +129,7 @@ def _codes(view: View, pool: CouponPool, status: str | None = None) -> list[str]
             view.session,
             view.principal,
             page=Page(limit=MAX_LIMIT, offset=len(codes)),
-            pool_id=render("pool", pool.id),
+            pool_id=pool.id,
             status=status,
         )
         codes.extend(c.code for c in rows)
@@ -157,7 +158,7 @@ def _update(view: View, reward: Reward, q: UpdateParams) -> dict[str, Any]:
 def _render(view: View, reward: Reward) -> RedemptionOut:
     pool = view.row(CouponPool, reward.pool_id)
     codes = _codes(view, pool, "available") if pool is not None else []
-    levels = [view.row(Tier, parse("tier", str(t))) for t in reward.tier_ids or []]
+    levels = [view.row(Tier, uuid.UUID(str(t))) for t in reward.tier_ids or []]
     return RedemptionOut(
         redemption_id=reward.key,
         redemption_name=reward.name,
@@ -176,7 +177,7 @@ def _render(view: View, reward: Reward) -> RedemptionOut:
         redemption_email_html="",
         after_redemption_html="",
         loyalty_redemption_card_img="",
-        id=render("rwd", reward.id) or "",
+        id=ids.render("rwd", reward.id),
         merchant_id=view.partner_id,
         created_time=stamp(reward.created_at),
         updated_time=stamp(reward.updated_at),
@@ -214,14 +215,14 @@ def create(
     values = _core(view, q) | {"is_active": q.is_active}
     data = build(RewardCreate, WIRE, values)
     with wire_fields(**WIRE):
-        reward = rewards.create(session, p, data=data)
+        reward = rewards.create(session, p, data=inputs.new_reward(data))
     return Ok(data=_render(view, reward))
 
 
 @router.get("/redemptions/{redemption_id}", response_model=Ok[RedemptionOut])
 def get_one(p: RewardsRead, session: DbSession, redemption_id: str) -> Ok[RedemptionOut]:
     """One redemption option, by its redemption_id."""
-    reward = rewards.get(session, p, reward_id=redemption_id, field="rewardId")
+    reward = rewards.get(session, p, reward_id=ids.ref("rwd", redemption_id), field="rewardId")
     return Ok(data=_render(View(session, p), reward))
 
 
@@ -238,10 +239,10 @@ def update(
 ) -> Ok[RedemptionOut]:
     """Change a redemption option; parameters not sent are left as they are."""
     view = View(session, p)
-    reward = rewards.get(session, p, reward_id=redemption_id, field="rewardId")
+    reward = rewards.get(session, p, reward_id=ids.ref("rwd", redemption_id), field="rewardId")
     data = build(
         RewardUpdate, WIRE | {"add_codes": "giftcard_coupon_codes"}, _update(view, reward, q)
     )
     with wire_fields(**WIRE, add_codes="giftcard_coupon_codes"):
-        reward = rewards.update(session, p, reward_id=redemption_id, data=data)
+        reward = rewards.update(session, p, reward_id=reward.id, data=inputs.reward_changes(data))
     return Ok(data=_render(view, reward))

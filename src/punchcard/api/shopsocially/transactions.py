@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 from sqlalchemy.orm import Session
 
+from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import wire_fields
@@ -17,7 +19,6 @@ from punchcard.api.shopsocially.params import statuses as parse_statuses
 from punchcard.api.shopsocially.render import View
 from punchcard.api.shopsocially.schemas import Ok, TransactionOut, TransactionPage
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import render
 from punchcard.kit.paging import MAX_OFFSET, Page
 from punchcard.ledger import transactions
 from punchcard.members import service as members
@@ -46,7 +47,7 @@ class UpdateParams(Params):
 
 
 def _page(
-    session: Session, p: Principal, q: WindowParams, member_id: str | None = None
+    session: Session, p: Principal, q: WindowParams, member_id: uuid.UUID | None = None
 ) -> TransactionPage:
     view = View(session, p)
     since, until = day_window(q.from_date, q.to_date, view.tenant.timezone)
@@ -86,7 +87,7 @@ def list_all(
 def get_one(p: PointsRead, session: DbSession, transaction_id: str) -> Ok[TransactionOut]:
     """One transaction."""
     entry = transactions.get_transaction(
-        session, p, transaction_id=transaction_id, field="transactionId"
+        session, p, transaction_id=ids.parse("txn", transaction_id), field="transactionId"
     )
     return Ok(data=View(session, p).transaction(entry))
 
@@ -105,7 +106,7 @@ def update(
     """Approve or reject a pending award."""
     with wire_fields(status="points_status"):
         entry = transactions.decide(
-            session, p, transaction_id=transaction_id, status=q.points_status
+            session, p, transaction_id=ids.parse("txn", transaction_id), status=q.points_status
         )
     return Ok(data=View(session, p).transaction(entry))
 
@@ -123,4 +124,4 @@ def list_for_user(
 ) -> Ok[TransactionPage]:
     """A user's transactions in a date range, newest first, 10 a page."""
     member = members.get_by_email(session, p, email=user_email, field="user_email")
-    return Ok(data=_page(session, p, q, member_id=render("mem", member.id)))
+    return Ok(data=_page(session, p, q, member_id=member.id))

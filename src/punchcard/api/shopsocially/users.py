@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 from sqlalchemy.orm import Session
 
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import MembersRead, MembersWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
@@ -22,7 +23,6 @@ from punchcard.api.shopsocially.render import GENDER, IMAGE, View
 from punchcard.api.shopsocially.schemas import Ok, UserOut, UserPage
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import render
 from punchcard.kit.paging import MAX_OFFSET, Page
 from punchcard.ledger import points
 from punchcard.members import service as members
@@ -157,7 +157,7 @@ def create_user(
     )
     try:
         with wire_fields(externalId="uid"):
-            member = members.enroll(session, p, data=data)
+            member = members.enroll(session, p, data=inputs.new_member(data))
     except ValidationFailed as exc:
         if exc.field == "email":  # the document's answer to a bad user
             raise ValidationFailed("Invalid User", field="email") from None
@@ -165,7 +165,7 @@ def create_user(
     if q.loyalty_level_id is not None:
         with wire_fields(tierId="loyalty_level_id"):
             member = tiers.set_member_tier(
-                session, p, member_id=render("mem", member.id) or "", tier_id=q.loyalty_level_id
+                session, p, member_id=member.id, tier_id=ids.ref("tier", q.loyalty_level_id)
             )
     return Ok(data=user_out(session, p, member))
 
@@ -179,7 +179,7 @@ def update_user(
 ) -> Ok[UserOut]:
     """Move a user (found by your uid) to a level; update their name or profile."""
     member = members.get_by_external_id(session, p, external_id=uid, field="uid")
-    member_id = render("mem", member.id) or ""
+    member_id = member.id
     given = q.model_fields_set & {"first_name", "last_name", "email", "gender", "profile_image_url"}
     if given:
         changes: dict[str, Any] = {
@@ -189,10 +189,12 @@ def update_user(
             changes["metadata"] = _profile(q, member.metadata_)
         data = build(MemberUpdate, WIRE, changes)
         with wire_fields(email="email"):
-            member = members.update(session, p, member_id=member_id, data=data)
+            member = members.update(
+                session, p, member_id=member_id, data=inputs.member_changes(data)
+            )
     if q.loyalty_level_id is not None:
         with wire_fields(tierId="loyalty_level_id"):
             member = tiers.set_member_tier(
-                session, p, member_id=member_id, tier_id=q.loyalty_level_id
+                session, p, member_id=member_id, tier_id=ids.ref("tier", q.loyalty_level_id)
             )
     return Ok(data=user_out(session, p, member))

@@ -1,0 +1,157 @@
+"""Wire bodies mapped onto the core's inputs, in one place.
+
+The native face's camelCase bodies (which the ShopSocially face also builds from its
+parameters, to reuse their validation and field names) become the core's snake_case
+inputs here, their ids parsed with :mod:`punchcard.api.common.ids`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any, cast
+
+from pydantic import ValidationError
+
+from punchcard.api.common import ids
+from punchcard.errors import PunchcardError, ValidationFailed
+from punchcard.ledger import points
+from punchcard.ledger.schemas import PointsChange
+from punchcard.members import service as members
+from punchcard.members.schemas import MemberCreate, MemberUpdate
+from punchcard.orders import service as orders
+from punchcard.orders.schemas import OrderCreate, RefundCreate
+from punchcard.rewards import service as rewards
+from punchcard.rewards.schemas import RewardCreate, RewardUpdate
+
+
+def _store(value: str | None) -> uuid.UUID | str | None:
+    """``storeId``: a store id (``st_…``) or a store code."""
+    return None if value is None else ids.ref("st", value)
+
+
+# Members --------------------------------------------------------------------------
+
+
+def new_member(body: MemberCreate) -> members.NewMember:
+    return members.NewMember(
+        email=body.email,
+        phone=body.phone,
+        first_name=body.first_name,
+        last_name=body.last_name,
+        external_id=body.external_id,
+        store_id=_store(body.store_id),
+        source=body.source,
+        metadata=body.metadata,
+    )
+
+
+def member_changes(body: MemberUpdate) -> members.MemberChanges:
+    """The fields sent (absent ones stay untouched; null clears)."""
+    return cast(members.MemberChanges, {k: getattr(body, k) for k in body.model_fields_set})
+
+
+def member_row(raw: Any) -> members.NewMember | PunchcardError:
+    """One row of a member batch, or the 400 that refuses it (the row alone fails)."""
+    if not isinstance(raw, dict):
+        return ValidationFailed("Each member must be a JSON object")
+    try:
+        return new_member(MemberCreate.model_validate(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err.get("loc", ())) or None
+        if err.get("type") == "missing":
+            return ValidationFailed(f"{field} is required", field=field)
+        return ValidationFailed(f"{field}: {err.get('msg')}", field=field)
+
+
+# Points ---------------------------------------------------------------------------
+
+
+def points_change(body: PointsChange) -> points.PointsChange:
+    return points.PointsChange(
+        amount=body.amount,
+        description=body.description,
+        store_id=_store(body.store_id),
+        activity_id=ids.parse_optional("act", body.activity_id),
+        expires_at=body.expires_at,
+    )
+
+
+# Orders ---------------------------------------------------------------------------
+
+
+def _fingerprint(body: OrderCreate) -> str:
+    """The body as sent (its member id as spelled), so a replay matches the stored hash."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def new_order(body: OrderCreate) -> orders.NewOrder:
+    return orders.NewOrder(
+        external_order_id=body.external_order_id,
+        member_id=ids.parse("mem", body.member_id),
+        total=body.total,
+        fingerprint=_fingerprint(body),
+        store_id=_store(body.store_id),
+        channel=body.channel,
+        currency=body.currency,
+        items=[
+            orders.OrderLine(
+                price=i.price,
+                quantity=i.quantity,
+                eligible=i.eligible,
+                sku=i.sku,
+                product_id=i.product_id,
+                name=i.name,
+            )
+            for i in body.items
+        ],
+        eligible_amount=body.eligible_amount,
+        placed_at=body.placed_at,
+    )
+
+
+def order_row(raw: Any) -> orders.NewOrder | PunchcardError:
+    """One row of an order batch, or the 400 that refuses it (the row alone fails)."""
+    try:
+        return new_order(OrderCreate.model_validate(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        return ValidationFailed(f"{field}: {err['msg']}", field=field)
+
+
+def refund_request(body: RefundCreate) -> orders.RefundRequest:
+    return orders.RefundRequest(amount=body.amount, refund_id=body.refund_id, reason=body.reason)
+
+
+# Rewards --------------------------------------------------------------------------
+
+
+def new_reward(body: RewardCreate) -> rewards.NewReward:
+    return rewards.NewReward(
+        name=body.name,
+        points_cost=body.points_cost,
+        key=body.key,
+        description=body.description,
+        terms=body.terms,
+        instructions=body.instructions,
+        monetary_value=body.monetary_value,
+        is_active=body.is_active,
+        tier_ids=[ids.ref("tier", t) for t in body.tier_ids],
+        stock=body.stock,
+        codes=body.codes,
+        generate=body.generate,
+        codes_expire_at=body.codes_expire_at,
+    )
+
+
+def reward_changes(body: RewardUpdate) -> rewards.RewardChanges:
+    """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
+    or clear)."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    if changes.get("tier_ids") is not None:
+        changes["tier_ids"] = [ids.ref("tier", t) for t in changes["tier_ids"]]
+    return cast(rewards.RewardChanges, changes)
