@@ -1,0 +1,30 @@
+"""Which members a caller may see: the one rule, applied at the member lookups.
+
+A key or a dashboard user sees every member of its tenant (the repository already
+scoped the lookup by tenant). A member principal (portal, SSO widget, magic link)
+sees only its own member: another member is answered exactly as an unknown id is,
+NotFound, so a member cannot learn which ids exist. It cannot list members at all.
+
+Every member-scoped service reaches its member through ``members.service.get`` /
+``lock`` / ``get_by_email`` / ``get_by_external_id`` (or ``captures.checkin``), and
+each of those passes what it found through ``visible``; a new lookup must do the same.
+"""
+
+from __future__ import annotations
+
+from punchcard.errors import InsufficientScope, NotFound
+from punchcard.identity.principal import Principal
+from punchcard.models import Member
+
+
+def visible(principal: Principal, member: Member | None, *, field: str = "id") -> Member:
+    """``member`` if ``principal`` may see it; else NotFound, as for a missing one."""
+    if member is None or (principal.is_member and member.id != principal.member_id):
+        raise NotFound("Member not found", field=field)
+    return member
+
+
+def refuse_listing(principal: Principal) -> None:
+    """A member principal may not list or search members (it has no members scope)."""
+    if principal.is_member:
+        raise InsufficientScope("A member session cannot list members")
