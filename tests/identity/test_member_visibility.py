@@ -9,6 +9,7 @@ from punchcard.kit.paging import Page
 from punchcard.ledger import points
 from punchcard.ledger.schemas import PointsChange
 from punchcard.members import service as members
+from punchcard.members.visibility import may_see
 from punchcard.models import Member
 from tests.factories import Tenant, award
 from tests.identity.support import as_member, member_ref, new_member, staff
@@ -92,3 +93,10 @@ def test_a_member_of_another_tenant_cannot_read_a_member_here(
     here, there = new_member(tenant), new_member(other_tenant)
     with tenant.db.transaction(write=False) as s, pytest.raises(NotFound):
         members.read(s, as_member(other_tenant, there), member_id=member_ref(here))
+
+
+def test_the_rule_lets_a_member_see_only_its_own_id(tenant: Tenant) -> None:
+    own, other = new_member(tenant), new_member(tenant)
+    assert may_see(as_member(tenant, own), own)
+    assert not may_see(as_member(tenant, own), other)
+    assert may_see(staff(tenant), other)

@@ -7,19 +7,28 @@ NotFound, so a member cannot learn which ids exist. It cannot list members at al
 
 Every member-scoped service reaches its member through ``members.service.get`` /
 ``lock`` / ``get_by_email`` / ``get_by_external_id`` (or ``captures.checkin``), and
-each of those passes what it found through ``visible``; a new lookup must do the same.
+each of those passes what it found through ``visible``; a new lookup must do the same,
+and a read model addressed by member ids filters them with ``may_see``.
 """
 
 from __future__ import annotations
+
+import uuid
 
 from punchcard.errors import InsufficientScope, NotFound
 from punchcard.identity.principal import Principal
 from punchcard.models import Member
 
 
+def may_see(principal: Principal, member_id: uuid.UUID) -> bool:
+    """The rule itself. For lists addressed by member ids (read models), which leave out
+    the ids the caller may not see, as they leave out another tenant's."""
+    return not principal.is_member or member_id == principal.member_id
+
+
 def visible(principal: Principal, member: Member | None, *, field: str = "id") -> Member:
     """``member`` if ``principal`` may see it; else NotFound, as for a missing one."""
-    if member is None or (principal.is_member and member.id != principal.member_id):
+    if member is None or not may_see(principal, member.id):
         raise NotFound("Member not found", field=field)
     return member
 
