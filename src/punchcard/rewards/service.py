@@ -17,7 +17,13 @@ from punchcard.coupons import service as coupons
 from punchcard.coupons.repository import CouponRepository, PoolRepository
 from punchcard.coupons.schemas import CodeGeneration, DiscountType, PoolCreate
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, NotFound, PoolExhausted, Unprocessable, ValidationFailed
+from punchcard.errors import (
+    Conflict,
+    RewardNotFound,
+    RewardPoolExhausted,
+    Unprocessable,
+    ValidationFailed,
+)
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
@@ -60,7 +66,7 @@ def get(
     repo = RewardRepository(session, principal.tenant_id)
     reward = repo.get(parse("rwd", reward_id)) or repo.get_by_key(reward_id)
     if reward is None:
-        raise NotFound("Invalid Redemption ID", field=field)
+        raise RewardNotFound(field=field)
     return reward
 
 
@@ -216,7 +222,7 @@ def redeem(session: Session, principal: Principal, *, reward_id: str, member_id:
             reward.pool_id, 1, now(session)
         )
         if not taken:
-            raise PoolExhausted("No codes left for this redemption option", field="rewardId")
+            raise RewardPoolExhausted(field="rewardId")
         coupon = taken[0]
     # Checked before the stock, so a refusal never touches stock.
     ledger.require_balance(session, member, reward.points_cost)
