@@ -60,7 +60,10 @@ def test_a_reward_without_codes_left_is_pool_exhausted(tenant: Tenant) -> None:
 
 
 def test_a_reference_awarded_to_another_member_is_a_duplicate_order(tenant: Tenant) -> None:
-    assert tenant.api.post("/activities", json={"name": "Buy", "key": "buy", "points": 10}).status_code == 201
+    assert (
+        tenant.api.post("/activities", json={"name": "Buy", "key": "buy", "points": 10}).status_code
+        == 201
+    )
     first, second = insert_member(tenant), insert_member(tenant)
     body = {"memberId": first, "reference": "ORD-1"}
     assert tenant.api.post("/activities/buy/award", json=body).status_code == 201

@@ -6,7 +6,6 @@ pool; ``coupon_expiry`` is the last day the codes are valid, in the tenant's tim
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -19,7 +18,6 @@ from punchcard.api.shopsocially.params import (
     Params,
     body_doc,
     csv_list,
-    local_midnight,
     money,
     params,
     parse_day,
@@ -30,6 +28,7 @@ from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
 from punchcard.errors import ValidationFailed
+from punchcard.kit import calendar
 from punchcard.kit.ids import parse, render
 from punchcard.kit.paging import MAX_LIMIT, MAX_OFFSET, Page
 from punchcard.models import CouponPool, Reward, Tier
@@ -114,8 +113,7 @@ def _core(view: View, q: Params) -> dict[str, Any]:
         elif name == "associated_levels":
             value = [v for v in csv_list(value) if v.lower() != "all"]
         elif name == "coupon_expiry":
-            # Valid through that whole day: they expire at the next local midnight.
-            value = local_midnight(parse_day(value, name) + timedelta(days=1), view.tz)
+            value = calendar.valid_through(parse_day(value, name), view.tenant.timezone)
         out[FIELDS[name]] = value
     return out
 

@@ -10,7 +10,7 @@ face shows); activities and redemption options are addressed by the merchant's o
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from punchcard.api.shopsocially.schemas import (
     UserRef,
 )
 from punchcard.identity.principal import Principal
+from punchcard.kit import calendar
 from punchcard.kit.clock import as_utc
 from punchcard.kit.ids import render
 from punchcard.models import (
@@ -62,12 +63,9 @@ def stamp(value: datetime | None) -> str:
     return f"{v.day:02d}-{MONTHS[v.month - 1]}-{v.year:04d} {v:%H:%M:%S}"
 
 
-def day(value: datetime | None, tz: ZoneInfo) -> str:
-    """The tenant's local day of ``value`` as ``DD-Mon-YYYY``, or ``""``."""
-    if value is None:
-        return ""
-    v = value.astimezone(tz)
-    return f"{v.day:02d}-{MONTHS[v.month - 1]}-{v.year:04d}"
+def day(value: date) -> str:
+    """A calendar day as ``DD-Mon-YYYY``."""
+    return f"{value.day:02d}-{MONTHS[value.month - 1]}-{value.year:04d}"
 
 
 def number(value: Decimal | None) -> Number:
@@ -260,7 +258,7 @@ class View:
         shown as that last valid day (``DD-Mon-YYYY``)."""
         if expires_at is None:
             return ""
-        return day(expires_at - timedelta(microseconds=1), self.tz)
+        return day(calendar.last_valid_day(expires_at, self.tenant.timezone))
 
 
 REJECTED = ("rejected", "auto_rejected")
