@@ -32,6 +32,7 @@ from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
 from punchcard.kit.clock import as_utc
 from punchcard.kit.ids import render
+from punchcard.ledger import statuses
 from punchcard.models import (
     Activity,
     Coupon,
@@ -47,7 +48,6 @@ from punchcard.tenants import service as tenants
 
 R = TypeVar("R")
 
-APPROVED = ("approved", "auto_approved")
 # The journal's entry types in ShopSocially's vocabulary (a return is a deduction).
 TYPES = {"clawback": "deduct"}
 # Where the face keeps the user attributes ShopSocially has and Punchcard's member has
@@ -175,7 +175,7 @@ class View:
         points = abs(entry.amount)
         remaining = lot.remaining if lot is not None else 0
         kind = transaction_type(entry)
-        decided = entry.decided_at if entry.status not in ("pending", *REJECTED) else None
+        decided = statuses.approved_at(entry)
         return TransactionOut(
             **self.user_ref(member),
             id=render("txn", entry.id) or "",
@@ -203,7 +203,7 @@ class View:
                 activities.auto_approval_at(activity, entry, self.tenant.timezone or "UTC")
             ),
             created_time=stamp(entry.created_at),
-            updated_time=stamp(max(entry.created_at, entry.decided_at or entry.created_at)),
+            updated_time=stamp(statuses.updated_at(entry)),
             merchant_id=self.partner_id,
             partner_id=self.partner_id,
         )
@@ -259,9 +259,6 @@ class View:
         if expires_at is None:
             return ""
         return day(calendar.last_valid_day(expires_at, self.tenant.timezone))
-
-
-REJECTED = ("rejected", "auto_rejected")
 
 
 def transaction_type(entry: PointsEntry) -> str:
