@@ -189,6 +189,32 @@ def update(session: Session, principal: Principal, *, reward_id: str, data: Rewa
     return reward
 
 
+def codes_to_add(
+    session: Session, principal: Principal, reward: Reward, codes: list[str]
+) -> list[str]:
+    """An update that sends the reward's whole list of codes: the ones its pool does
+    not hold yet, in the order sent. A code once in the pool stays (issued or not), so
+    re-sending the list adds only the new codes and leaving one out removes nothing."""
+    if reward.pool_id is None:
+        return list(codes)
+    held = CouponRepository(session, principal.tenant_id).in_pool(reward.pool_id, codes)
+    return [c for c in codes if c not in held]
+
+
+def keep_codes_expiry(
+    session: Session, principal: Principal, reward: Reward, expires_at: datetime | None
+) -> None:
+    """An update may re-send the codes' expiry unchanged; a different one is refused
+    (the codes were issued with the pool's expiry, which the pool keeps)."""
+    pool = (
+        PoolRepository(session, principal.tenant_id).get(reward.pool_id)
+        if reward.pool_id is not None
+        else None
+    )
+    if expires_at != (pool.expires_at if pool is not None else None):
+        raise ValidationFailed("the codes' expiry cannot be changed", field="codes_expire_at")
+
+
 def _add_codes(session: Session, principal: Principal, reward: Reward, codes: list[str]) -> None:
     if reward.pool_id is None:
         pool = coupons.create_pool(

@@ -27,7 +27,6 @@ from punchcard.api.shopsocially.render import View, level_key, stamp
 from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
-from punchcard.errors import ValidationFailed
 from punchcard.kit import calendar
 from punchcard.kit.ids import parse, render
 from punchcard.kit.paging import MAX_LIMIT, MAX_OFFSET, Page
@@ -135,19 +134,17 @@ def _codes(view: View, pool: CouponPool, status: str | None = None) -> list[str]
 
 
 def _update(view: View, reward: Reward, q: UpdateParams) -> dict[str, Any]:
-    """An update's core fields. The document sends the option's whole list of codes:
-    the ones the pool does not hold yet are added (a code, once issued, stays). Its
-    expiry can be re-sent unchanged; changing it is refused (the core keeps it)."""
+    """An update's core fields. The document sends the option's whole list of codes,
+    and may re-send its expiry: the core decides what that adds or refuses."""
     values = _core(view, q)
-    pool = view.row(CouponPool, reward.pool_id)
     if "codes" in values:
-        held = set(_codes(view, pool)) if pool is not None else set()
-        values["add_codes"] = [c for c in values.pop("codes") if c not in held]
+        values["add_codes"] = rewards.codes_to_add(
+            view.session, view.principal, reward, values.pop("codes")
+        )
     if "codes_expire_at" in values:
-        current = pool.expires_at if pool is not None else None
-        if values.pop("codes_expire_at") != current:
-            raise ValidationFailed(
-                "Invalid coupon_expiry: the codes' expiry cannot be changed", field="coupon_expiry"
+        with wire_fields(codes_expire_at="coupon_expiry"):
+            rewards.keep_codes_expiry(
+                view.session, view.principal, reward, values.pop("codes_expire_at")
             )
     return values
 
