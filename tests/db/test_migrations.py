@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, text
 
 from punchcard.db.engine import build_engine, normalize_url
@@ -39,6 +40,13 @@ def scratch(tmp_path: Path) -> Iterator[Engine]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE "{name}"'))
         admin.dispose()
+
+
+def _previous(revision: str) -> str:
+    """The revision ``revision`` upgrades from (the previous head when it was written)."""
+    down = ScriptDirectory.from_config(alembic_config()).get_revision(revision).down_revision
+    assert isinstance(down, str)
+    return down
 
 
 def _migrate(engine: Engine, target: str, *, down: bool = False) -> None:
@@ -94,18 +102,18 @@ def test_reward_tier_ids_become_canonical_uuids_and_come_back_on_downgrade(
     scratch: Engine,
 ) -> None:
     gold, silver = new_id(), new_id()
-    _migrate(scratch, "0001")
+    _migrate(scratch, _previous("0003"))
     _, reward = _seed(scratch, [f"tier_{gold.hex}", f"tier_{silver.hex}"])
 
-    _migrate(scratch, "head")
+    _migrate(scratch, "0003")
     assert _tier_ids(scratch, reward) == [str(gold), str(silver)]
 
-    _migrate(scratch, "0001", down=True)
+    _migrate(scratch, _previous("0003"), down=True)
     assert _tier_ids(scratch, reward) == [f"tier_{gold.hex}", f"tier_{silver.hex}"]
 
 
 def test_a_reward_without_tiers_is_left_alone(scratch: Engine) -> None:
-    _migrate(scratch, "0001")
+    _migrate(scratch, _previous("0003"))
     _, reward = _seed(scratch, [])
-    _migrate(scratch, "head")
+    _migrate(scratch, "0003")
     assert _tier_ids(scratch, reward) == []

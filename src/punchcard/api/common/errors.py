@@ -45,15 +45,13 @@ def status_for(exc: E.PunchcardError) -> int:
     return 500
 
 
-# The kind of id a core error carries in ``extra`` (``existingId``), spelled here.
-_ID_PREFIX: list[tuple[type[E.PunchcardError], str]] = [
-    (E.DuplicateMember, "mem"),
-    (E.DuplicateOrder, "ord"),
-]
+# The kind of id a core error carries in ``extra`` (``existingId``: a UUID), by error
+# code, spelled as the native face spells ids.
+_ID_PREFIX: dict[str, str] = {E.DuplicateMember.code: "mem", E.DuplicateOrder.code: "ord"}
 
 
 def _native_extra(exc: E.PunchcardError) -> dict[str, Any]:
-    prefix = next((p for cls, p in _ID_PREFIX if isinstance(exc, cls)), None)
+    prefix = _ID_PREFIX.get(exc.code)
     return {
         k: (ids.render(prefix, v) if prefix else str(v)) if isinstance(v, uuid.UUID) else v
         for k, v in exc.extra.items()

@@ -1,7 +1,7 @@
 """stored references as UUIDs: rewards.tier_ids
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-12-04 19:50:00
 
 ``rewards.tier_ids`` held the native face's spelling of each tier id
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
