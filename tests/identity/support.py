@@ -14,8 +14,7 @@ from tests.factories import Tenant, insert_member
 
 
 def member_ref(member_id: uuid.UUID) -> str:
-    """A member id as the member services take it (the one place to change when they
-    take UUIDs)."""
+    """A member id as the native face spells it."""
     ref = render("mem", member_id)
     assert ref is not None
     return ref

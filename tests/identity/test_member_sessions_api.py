@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from punchcard.identity import member_sessions
 from punchcard.members import service as members
-from punchcard.members.schemas import MemberUpdate
+from punchcard.members.schemas import MemberStatus
+from punchcard.members.service import MemberChanges
 from punchcard.models import MemberSession
 from tests.factories import Api, Tenant
 from tests.identity.support import member_ref, new_member, sign_in, staff
@@ -86,13 +87,13 @@ def test_banning_a_member_through_the_api_revokes_its_sessions(tenant: Tenant) -
 def test_a_ban_and_its_revocations_commit_or_roll_back_together(tenant: Tenant) -> None:
     own = new_member(tenant)
     opened = sign_in(tenant, own)
-    ban = MemberUpdate.model_validate({"status": "banned"})
+    ban = MemberChanges(status=MemberStatus.banned)
 
     class Abort(Exception):
         pass
 
     with pytest.raises(Abort), tenant.db.transaction() as s:
-        members.update(s, staff(tenant), member_id=member_ref(own), data=ban)
+        members.update(s, staff(tenant), member_id=own, data=ban)
         row = s.get(MemberSession, (tenant.id, opened.row.id))
         assert row is not None and row.revoked_at is not None  # in the ban's transaction
         raise Abort
