@@ -19,11 +19,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any, TypedDict
 
 from sqlalchemy.orm import Session
 
 from punchcard.activities.repository import ActivityRepository
-from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
+from punchcard.activities.schemas import ActivityKind, Approval, Frequency
 from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import (
@@ -55,6 +56,38 @@ class ActivityInactive(Unprocessable):
 class FrequencyCapReached(Unprocessable):
     code = "FREQUENCY_CAP_REACHED"
     default_message = "The member has reached this activity's maximum award frequency"
+
+
+@dataclass(frozen=True)
+class NewActivity:
+    """An earning rule to create; ``key`` defaults to a slug of ``name``."""
+
+    name: str
+    key: str | None = None
+    description: str | None = None
+    kind: ActivityKind = ActivityKind.fixed
+    points: int = 0
+    multiplier: Decimal = Decimal(1)
+    max_award_frequency: int | None = None
+    frequency_period: Frequency | None = None
+    approval: Approval = Approval.immediate
+    is_active: bool = True
+    expiry_days: int | None = None
+
+
+class ActivityChanges(TypedDict, total=False):
+    """An earning rule's changes: absent keys are untouched."""
+
+    name: str | None
+    description: str | None
+    kind: ActivityKind | None
+    points: int | None
+    multiplier: Decimal | None
+    max_award_frequency: int | None
+    frequency_period: Frequency | None
+    approval: Approval | None
+    is_active: bool | None
+    expiry_days: int | None
 
 
 @dataclass(frozen=True)
@@ -102,7 +135,7 @@ def _check_rules(kind: str, frequency: int | None, period: str | None) -> None:
     _ = kind
 
 
-def create(session: Session, principal: Principal, *, data: ActivityCreate) -> Activity:
+def create(session: Session, principal: Principal, *, data: NewActivity) -> Activity:
     repo = ActivityRepository(session, principal.tenant_id)
     period = data.frequency_period.value if data.frequency_period else None
     _check_rules(data.kind.value, data.max_award_frequency, period)
@@ -135,10 +168,10 @@ def create(session: Session, principal: Principal, *, data: ActivityCreate) -> A
 
 
 def update(
-    session: Session, principal: Principal, *, activity_id: uuid.UUID | str, data: ActivityUpdate
+    session: Session, principal: Principal, *, activity_id: uuid.UUID | str, data: ActivityChanges
 ) -> Activity:
     activity = get(session, principal, activity_id=activity_id, field="id")
-    changes = data.model_dump(exclude_unset=True)
+    changes: dict[str, Any] = dict(data)
     for required in ("name", "kind", "points", "multiplier", "approval", "is_active"):
         if required in changes and changes[required] is None:
             raise ValidationFailed(f"{required} cannot be null", field=required)

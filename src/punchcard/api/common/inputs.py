@@ -14,6 +14,8 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
+from punchcard.activities import service as activities
+from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids
 from punchcard.errors import PunchcardError, ValidationFailed
 from punchcard.ledger import points
@@ -29,6 +31,31 @@ from punchcard.rewards.schemas import RewardCreate, RewardUpdate
 def _store(value: str | None) -> uuid.UUID | str | None:
     """``storeId``: a store id (``st_…``) or a store code."""
     return None if value is None else ids.ref("st", value)
+
+
+# Activities -----------------------------------------------------------------------
+
+
+def new_activity(body: ActivityCreate) -> activities.NewActivity:
+    return activities.NewActivity(
+        name=body.name,
+        key=body.key,
+        description=body.description,
+        kind=body.kind,
+        points=body.points,
+        multiplier=body.multiplier,
+        max_award_frequency=body.max_award_frequency,
+        frequency_period=body.frequency_period,
+        approval=body.approval,
+        is_active=body.is_active,
+        expiry_days=body.expiry_days,
+    )
+
+
+def activity_changes(body: ActivityUpdate) -> activities.ActivityChanges:
+    """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
+    or clear)."""
+    return cast(activities.ActivityChanges, {k: getattr(body, k) for k in body.model_fields_set})
 
 
 # Members --------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def list_activities(
 @router.post("/activities", response_model=ActivityRead, status_code=201, tags=["Activities"])
 def create_activity(p: PointsWrite, session: DbSession, body: ActivityCreate) -> ActivityRead:
     """Create an earning rule."""
-    return ActivityRead.of(activities.create(session, p, data=body))
+    return ActivityRead.of(activities.create(session, p, data=inputs.new_activity(body)))
 
 
 @router.get("/activities/{id}", response_model=ActivityRead, tags=["Activities"])
@@ -94,7 +94,11 @@ def update_activity(
     p: PointsWrite, session: DbSession, id: str, body: ActivityUpdate
 ) -> ActivityRead:
     """Change an earning rule."""
-    return ActivityRead.of(activities.update(session, p, activity_id=ids.ref("act", id), data=body))
+    return ActivityRead.of(
+        activities.update(
+            session, p, activity_id=ids.ref("act", id), data=inputs.activity_changes(body)
+        )
+    )
 
 
 @router.post("/activities/{id}/award", response_model=Awarded, status_code=201, tags=["Activities"])

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from punchcard.activities import service as activities
 from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
-from punchcard.api.common import ids
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
@@ -120,7 +120,7 @@ def create(
     }
     data = build(ActivityCreate, WIRE, values)
     with wire_fields(**WIRE):
-        activity = activities.create(session, p, data=data)
+        activity = activities.create(session, p, data=inputs.new_activity(data))
     return Ok(data=View(session, p).activity(activity))
 
 
@@ -147,5 +147,7 @@ def update(
     """Change an activity; parameters not sent are left as they are."""
     data = build(ActivityUpdate, WIRE, _core(q))
     with wire_fields(**WIRE):
-        activity = activities.update(session, p, activity_id=ids.ref("act", activity_id), data=data)
+        activity = activities.update(
+            session, p, activity_id=ids.ref("act", activity_id), data=inputs.activity_changes(data)
+        )
     return Ok(data=View(session, p).activity(activity))
