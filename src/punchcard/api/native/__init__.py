@@ -1,12 +1,16 @@
 """The native face, ``/api/v2``: SocialHub's contract plus Punchcard's extensions.
 
-Each module owns one resource group and exposes ``router``.
+Each module owns one resource group and exposes ``router``; ``FACE`` is what
+``create_app`` mounts.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from punchcard.api.common.auth import read_bearer
+from punchcard.api.common.errors import render_native
+from punchcard.api.common.face import Face
 from punchcard.api.common.routing import UnitOfWorkRoute
 from punchcard.api.native import (
     ambassador,
@@ -49,3 +53,21 @@ for module in (
     webhooks,
 ):
     router.include_router(module.router)
+
+PREFIX = "/api/v2"
+TITLE = "Punchcard native API (SocialHub v2 compatible)"
+DESCRIPTION = (
+    "Punchcard's native face, compatible with the SocialHub v2 REST API. "
+    "Authenticate with `Authorization: Bearer fl_live_…` (an API key) or a session token. "
+    'Errors are `{"error": {"code", "message", "field"}}`; lists are '
+    '`{"<plural>": [...], "total", "limit", "offset"}`; every POST accepts `Idempotency-Key`.'
+)
+
+FACE = Face(
+    prefix=PREFIX,
+    router=router,
+    title=TITLE,
+    description=DESCRIPTION,
+    render_error=render_native,
+    credentials=read_bearer,
+)
