@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
@@ -67,6 +68,21 @@ def test_every_route_of_a_face_declares_its_auth_or_is_public(app: FastAPI, face
         if (method, path) in PUBLIC:
             continue
         assert required_auth(route.dependant), f"{method} {path} declares no auth"
+
+
+def _calls(dependant: Dependant) -> set[object]:
+    return {dep.call for dep in dependant.dependencies} | {
+        call for dep in dependant.dependencies for call in _calls(dep)
+    }
+
+
+@pytest.mark.parametrize("face", FACES, ids=FACE_IDS)
+def test_every_protected_route_of_a_face_reads_that_faces_credentials(
+    app: FastAPI, face: Face
+) -> None:
+    for method, path, route in _routes(app, face):
+        if (method, path) not in PUBLIC:
+            assert face.credentials in _calls(route.dependant), f"{method} {path}"
 
 
 @pytest.mark.parametrize("face", FACES, ids=FACE_IDS)
