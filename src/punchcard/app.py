@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from punchcard import __version__
 from punchcard.api import native, shopsocially
 from punchcard.api.common import errors
-from punchcard.api.common.face import Face, event_renderers
+from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
 from punchcard.api.common.openapi import face_openapi
 from punchcard.audit.writer import AuditWriter
@@ -69,13 +69,17 @@ def create_app(
     # Health checks first: routes match in order, and probes should not walk the API.
     _health(app)
 
-    # The one place the app's faces are kept: error rendering picks the renderer of
-    # the face a path is under; event bodies are rendered by the face owning the type.
+    # The app's faces, for error rendering (the renderer of the face a path is under).
     app.state.faces = FACES
-    app.state.event_renderers = event_renderers(FACES)
     for face in FACES:
         _mount(app, face)
     return app
+
+
+def event_renderers() -> dict[str, EventRenderer]:
+    """The webhook body renderers of every face in ``FACES`` (``Face.events``), for
+    the worker: each face renders the event types its contract defines."""
+    return combine_events(FACES)
 
 
 def _start_worker(settings: Settings, database: Database) -> Worker | None:

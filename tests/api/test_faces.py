@@ -4,6 +4,9 @@ adding it to the tuple."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
@@ -14,7 +17,7 @@ from punchcard import errors as E
 from punchcard.api.common import errors
 from punchcard.api.common.auth import read_bearer
 from punchcard.api.common.errors import render_native
-from punchcard.api.common.face import Face, event_renderers
+from punchcard.api.common.face import Face, combine_events
 from punchcard.api.common.openapi import required_auth
 from punchcard.app import FACES
 from tests.api.test_surface import PUBLIC
@@ -120,11 +123,11 @@ def test_an_error_is_rendered_by_the_face_with_the_longest_matching_prefix() -> 
 
 
 def test_an_event_type_rendered_by_two_faces_is_refused() -> None:
-    def body(data: dict) -> dict:  # type: ignore[type-arg]
-        return data
+    def body(data: Mapping[str, Any]) -> dict[str, Any]:
+        return dict(data)
 
     one = Face("/a", APIRouter(), "A", "", render_native, read_bearer, events={"e": body})
     two = Face("/b", APIRouter(), "B", "", render_native, read_bearer, events={"e": body})
-    assert event_renderers([one])["e"] is body
+    assert combine_events([one])["e"] is body
     with pytest.raises(ValueError, match="two faces"):
-        event_renderers([one, two])
+        combine_events([one, two])

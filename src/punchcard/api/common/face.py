@@ -19,9 +19,9 @@ from punchcard.api.common.auth import CredentialReader
 from punchcard.api.common.errors import Renderer
 from punchcard.api.common.openapi import ERROR_SCHEMA
 
-# An outbox event's neutral data (``{"type", ids, values in core terms}``) to the wire
-# body the face's contract defines for that event type.
-EventRenderer = Callable[[dict[str, Any]], dict[str, Any]]
+# An outbox event's neutral data (ids and values in core terms) to the wire body the
+# face's contract defines for that event type (the worker renders at delivery).
+EventRenderer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -47,12 +47,13 @@ class Face:
     """Webhook bodies of the event types its contract defines, by event type."""
 
 
-def event_renderers(faces: Iterable[Face]) -> Mapping[str, EventRenderer]:
-    """Every face's event renderers by event type; an event type has one owner."""
+def combine_events(faces: Iterable[Face]) -> dict[str, EventRenderer]:
+    """Every face's event renderers by event type: an event type is defined by one
+    face's contract, so two faces rendering the same type is a mistake."""
     out: dict[str, EventRenderer] = {}
     for face in faces:
         for kind, renderer in face.events.items():
             if kind in out:
                 raise ValueError(f"event type {kind!r} is rendered by two faces")
             out[kind] = renderer
-    return MappingProxyType(out)
+    return out
