@@ -9,7 +9,6 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from punchcard.api.common.auth import read_bearer
-from punchcard.api.common.errors import render_native
 from punchcard.api.common.face import Face
 from punchcard.api.common.routing import UnitOfWorkRoute
 from punchcard.api.native import (
@@ -19,6 +18,7 @@ from punchcard.api.native import (
     captures,
     catalog,
     coupons,
+    errors,
     member_points,
     members,
     orders,
@@ -68,6 +68,7 @@ FACE = Face(
     router=router,
     title=TITLE,
     description=DESCRIPTION,
-    render_error=render_native,
+    # The core's errors in the native contract's words (errors.py).
+    render_error=errors.render,
     credentials=read_bearer,
 )
