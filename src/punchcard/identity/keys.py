@@ -17,7 +17,7 @@ from punchcard.identity.schemas import ApiKeyCreate
 from punchcard.identity.scopes import PRESETS, expand
 from punchcard.identity.service import API_KEY_PREFIX
 from punchcard.kit.crypto import hash_token, random_token
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.models import ApiKey, AuditRecord
 
@@ -72,8 +72,8 @@ def issue_key(session: Session, principal: Principal, *, data: ApiKeyCreate) -> 
     )
 
 
-def get_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey:
-    key = ApiKeyRepository(session, principal.tenant_id).get(parse("key", key_id))
+def get_key(session: Session, principal: Principal, *, key_id: uuid.UUID) -> ApiKey:
+    key = ApiKeyRepository(session, principal.tenant_id).get(key_id)
     if key is None:
         raise NotFound("API key not found", field="id")
     return key
@@ -84,7 +84,7 @@ def list_keys(session: Session, principal: Principal, *, page: Page) -> tuple[li
     return ApiKeyRepository(session, principal.tenant_id).list(page)
 
 
-def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey:
+def revoke_key(session: Session, principal: Principal, *, key_id: uuid.UUID) -> ApiKey:
     """Revoke a key; every request after this transaction commits gets 401.
 
     Revoking a revoked key succeeds and keeps the first revocation time.
@@ -103,7 +103,7 @@ def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey
 
 
 def key_activity(
-    session: Session, principal: Principal, *, key_id: str, page: Page
+    session: Session, principal: Principal, *, key_id: uuid.UUID, page: Page
 ) -> tuple[list[AuditRecord], int]:
     """The calls made with a key, newest first (the seed's "recent activity")."""
     key = get_key(session, principal, key_id=key_id)

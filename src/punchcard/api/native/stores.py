@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import StoresRead, StoresWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
@@ -34,7 +35,7 @@ def list_stores(
 @router.get("/stores/{id}", response_model=StoreRead)
 def get_store(p: StoresRead, session: DbSession, id: str) -> StoreRead:
     """Get one store."""
-    return StoreRead.of(service.get(session, p, store_id=id))
+    return StoreRead.of(service.get(session, p, store_id=ids.parse("st", id)))
 
 
 @router.post("/stores", response_model=StoreRead, status_code=201)
@@ -46,4 +47,4 @@ def create_store(p: StoresWrite, session: DbSession, body: StoreCreate) -> Store
 @router.put("/stores/{id}", response_model=StoreRead)
 def update_store(p: StoresWrite, session: DbSession, id: str, body: StoreUpdate) -> StoreRead:
     """Update a store."""
-    return StoreRead.of(service.update(session, p, store_id=id, data=body))
+    return StoreRead.of(service.update(session, p, store_id=ids.parse("st", id), data=body))
