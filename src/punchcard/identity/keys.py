@@ -13,7 +13,6 @@ from punchcard.errors import NotFound, ValidationFailed
 from punchcard.identity import cache as key_cache
 from punchcard.identity.principal import Principal
 from punchcard.identity.repository import ApiKeyRepository, AuditRepository
-from punchcard.identity.schemas import ApiKeyCreate
 from punchcard.identity.scopes import PRESETS, expand
 from punchcard.identity.service import API_KEY_PREFIX
 from punchcard.kit.crypto import hash_token, random_token
@@ -60,14 +59,21 @@ def create_key(
     return NewKey(key, plaintext)
 
 
-def issue_key(session: Session, principal: Principal, *, data: ApiKeyCreate) -> NewKey:
+def issue_key(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str,
+    scopes: list[str] | None = None,
+    preset: str | None = None,
+) -> NewKey:
     """A key for the caller's tenant, recorded as created by the calling user."""
     return create_key(
         session,
         principal.tenant_id,
-        name=data.name,
-        scopes=data.scopes,
-        preset=data.preset.value if data.preset else None,
+        name=name,
+        scopes=scopes,
+        preset=preset,
         created_by=principal.user_id,
     )
 

@@ -12,8 +12,7 @@ from punchcard.api.common import ids
 from punchcard.api.common.auth import AdminSession
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
-from punchcard.identity import keys
-from punchcard.identity.schemas import (
+from punchcard.api.native.schemas.api_keys import (
     ApiKeyActivity,
     ApiKeyCall,
     ApiKeyCreate,
@@ -21,6 +20,7 @@ from punchcard.identity.schemas import (
     ApiKeyList,
     ApiKeyRead,
 )
+from punchcard.identity import keys
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["API Keys"])
 
@@ -43,7 +43,13 @@ def create_api_key(
 ) -> ApiKeyCreated:
     """Create an API key; `key` (the plaintext) is shown only in this response."""
     redact_on_replay(request, "key")
-    new = keys.issue_key(session, p, data=body)
+    new = keys.issue_key(
+        session,
+        p,
+        name=body.name,
+        scopes=body.scopes,
+        preset=body.preset.value if body.preset else None,
+    )
     return ApiKeyCreated.of(new.key, new.plaintext)
 
 
