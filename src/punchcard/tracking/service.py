@@ -18,8 +18,11 @@ from punchcard.kit.clock import as_utc
 from punchcard.kit.ids import new_id
 from punchcard.tracking import period
 from punchcard.tracking.repository import TrackingRepository
-from punchcard.tracking.schemas import MAX_PROPERTIES_CHARS
 
+MAX_BATCH = 1000
+# A bound on one event's free-form properties, as serialised JSON: the ingest path is
+# hot and the table is large, so a runaway payload is refused rather than stored.
+MAX_PROPERTIES_CHARS = 8192
 # Events stamped further ahead than this are refused: a clock that far off is a bug
 # on the sender's side, and such rows would sit in every "last N days" report.
 MAX_FUTURE = timedelta(hours=24)

@@ -11,15 +11,11 @@ from punchcard.api.common import ids
 from punchcard.api.common.auth import TrackingRead, TrackingWrite
 from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.tracking import TrackingAccepted, TrackingEventIn, TrackingStats
 from punchcard.errors import ValidationFailed
 from punchcard.kit.schema import first_error
 from punchcard.tracking import service
-from punchcard.tracking.schemas import (
-    MAX_BATCH,
-    TrackingAccepted,
-    TrackingEventIn,
-    TrackingStats,
-)
+from punchcard.tracking.service import MAX_BATCH
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Tracking"])
 
