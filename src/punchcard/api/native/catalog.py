@@ -10,8 +10,7 @@ from punchcard.api.common import ids
 from punchcard.api.common.auth import CatalogRead, CatalogWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.catalog import importer, service
-from punchcard.catalog.schemas import (
+from punchcard.api.native.schemas.catalog import (
     BrandList,
     CatalogImport,
     CategoryList,
@@ -19,8 +18,9 @@ from punchcard.catalog.schemas import (
     ImportResult,
     ProductList,
     ProductRead,
-    ProductStatus,
 )
+from punchcard.catalog import importer, service
+from punchcard.catalog.schemas import ProductStatus
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Catalog"])
 
