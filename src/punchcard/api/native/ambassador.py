@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from punchcard.ambassador import service
-from punchcard.ambassador.schemas import (
-    CandidateList,
-    IssueCode,
-    IssuedCode,
-    Metrics,
-)
 from punchcard.api.common import ids
 from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.ambassador import (
+    CandidateList,
+    IssueCode,
+    IssuedCode,
+    Metrics,
+)
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Ambassador"])
 

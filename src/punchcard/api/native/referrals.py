@@ -7,20 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from punchcard.ambassador import referrals
-from punchcard.ambassador.schemas import (
-    ClickCreate,
-    ClickRead,
-    CodeKind,
-    CodeStats,
-    CodeStatsList,
-    ConversionCreate,
-    ConversionRead,
-)
+from punchcard.ambassador.schemas import CodeKind, ConversionRead
 from punchcard.api.common import ids
 from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.ambassador import (
+    ClickCreate,
+    ClickRead,
+    CodeStats,
+    CodeStatsList,
+    ConversionCreate,
+)
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Referrals"])
 
