@@ -6,7 +6,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from punchcard.api.common import ids
-from punchcard.identity.schemas import KeyPreset, Name
+from punchcard.api.native.schemas.auth import Name
+from punchcard.identity.schemas import KeyPreset
 from punchcard.identity.scopes import ALL_SCOPES
 from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import ApiKey, AuditRecord
