@@ -10,9 +10,10 @@ from punchcard.api.common import ids
 from punchcard.api.common.auth import CapturesRead, CapturesWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.captures import CaptureList, CaptureRead, CheckinCreate
 from punchcard.errors import ValidationFailed
 from punchcard.members import captures as service
-from punchcard.members.schemas import CaptureList, CaptureRead, CaptureSource, CheckinCreate
+from punchcard.members.schemas import CaptureSource
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Captures"])
 

@@ -8,8 +8,14 @@ from punchcard.api.common import ids
 from punchcard.api.common.auth import TagsRead, TagsWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.tags import (
+    MemberTagList,
+    MemberTagRead,
+    MemberTagsAdd,
+    TagList,
+    TagRead,
+)
 from punchcard.members import tags as service
-from punchcard.members.schemas import MemberTagList, MemberTagRead, MemberTagsAdd, TagList, TagRead
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Member Tags"])
 
