@@ -107,11 +107,15 @@ def get(
 ) -> Activity:
     """By id (a UUID) or by the merchant's key (a string)."""
     repo = ActivityRepository(session, principal.tenant_id)
-    activity = (
-        repo.get(activity_id)
-        if isinstance(activity_id, uuid.UUID)
-        else repo.get_by_key(activity_id)
-    )
+    if isinstance(activity_id, uuid.UUID):
+        # A key may itself look like a UUID: then the face sent it parsed.
+        activity = (
+            repo.get(activity_id)
+            or repo.get_by_key(activity_id.hex)
+            or repo.get_by_key(str(activity_id))
+        )
+    else:
+        activity = repo.get_by_key(activity_id)
     if activity is None:
         raise ActivityNotFound(field=field)
     return activity

@@ -16,12 +16,12 @@ from punchcard.ambassador.repository import (
     ReferralCodeRepository,
     ReferralEventRepository,
 )
-from punchcard.ambassador.schemas import ClickCreate, ConversionCreate, ConversionRead
+from punchcard.ambassador.schemas import ConversionRead
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from punchcard.events import service as events
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse, render
+from punchcard.kit.ids import new_id, render
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.models import ReferralCode, ReferralEvent, TrackingEvent
@@ -32,6 +32,26 @@ from punchcard.tracking import period
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 CLICK_EVENT = "referral_click"
+
+
+@dataclass(frozen=True)
+class Click:
+    """A visit through a referral link (the core's input)."""
+
+    code: str
+    visitor_id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversionInput:
+    """A conversion to record: the referred member's id, the order by id (a UUID) or by
+    your externalOrderId (a string), revenue defaulting to the order's net total."""
+
+    code: str
+    member_id: uuid.UUID | None = None
+    order_ref: uuid.UUID | str | None = None
+    revenue: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +82,7 @@ def find_code(session: Session, principal: Principal, code: str) -> ReferralCode
 
 
 def record_click(
-    session: Session, principal: Principal, *, data: ClickCreate
+    session: Session, principal: Principal, *, data: Click
 ) -> tuple[ReferralEvent, ReferralCode]:
     """A visit through a referral link. The landing ``url`` is kept as a tracking event
     (``referral_click``), so referral traffic shows in the tracking stats by page."""
@@ -93,7 +113,7 @@ def record_click(
     return click, code
 
 
-def convert(session: Session, principal: Principal, *, data: ConversionCreate) -> Conversion:
+def convert(session: Session, principal: Principal, *, data: ConversionInput) -> Conversion:
     """Record that ``code`` brought a customer (and, with ``orderId``, a sale).
 
     One conversion per order: the same order and code again returns the stored
@@ -104,8 +124,8 @@ def convert(session: Session, principal: Principal, *, data: ConversionCreate) -
     currency = get_tenant(session, principal.tenant_id).currency
     repo = ReferralEventRepository(session, principal.tenant_id)
     order = None
-    if data.order_id is not None:
-        order = repo.order(data.order_id)
+    if data.order_ref is not None:
+        order = repo.order(data.order_ref)
         if order is None:
             raise NotFound("Order not found", field="orderId")
         existing = repo.conversion_for_order(order.id)
@@ -119,9 +139,7 @@ def convert(session: Session, principal: Principal, *, data: ConversionCreate) -
             return Conversion(existing, code, currency, created=False)
     referred = None
     if data.member_id is not None:
-        # Until this module takes UUIDs (idsb): a malformed id is the nil UUID, unknown.
-        member_uuid = parse("mem", data.member_id) or uuid.UUID(int=0)
-        referred = members.get(session, principal, member_id=member_uuid, field="memberId").id
+        referred = members.get(session, principal, member_id=data.member_id, field="memberId").id
         if order is not None and order.member_id != referred:
             raise ValidationFailed("memberId is not the order's member", field="memberId")
     elif order is not None:
@@ -169,7 +187,7 @@ def stats(
     *,
     page: Page,
     kind: str | None = None,
-    member_id: str | None = None,
+    member_id: uuid.UUID | None = None,
     first: date | None = None,
     last: date | None = None,
 ) -> tuple[list[CodeActivity], int, str]:
@@ -177,12 +195,7 @@ def stats(
     window = None
     if first is not None or last is not None:
         window = period.resolve(session, first, last, default_days=30)
-    owner = None
-    if member_id is not None:
-        owner = parse("mem", member_id)
-        if owner is None:
-            raise ValidationFailed("memberId is not a member id", field="memberId")
     rows, total = ReferralCodeRepository(session, principal.tenant_id).activity(
-        page, window=window, kind=kind, member_id=owner
+        page, window=window, kind=kind, member_id=member_id
     )
     return rows, total, get_tenant(session, principal.tenant_id).currency

@@ -21,7 +21,7 @@ from punchcard.ambassador.schemas import CODE_PATTERN
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, Unprocessable, ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.money import CENT
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
@@ -120,7 +120,7 @@ def issue_code(
     session: Session,
     principal: Principal,
     *,
-    member_id: str,
+    member_id: uuid.UUID,
     code: str | None,
     public_url: str,
 ) -> tuple[ReferralCode, str]:
@@ -128,9 +128,7 @@ def issue_code(
 
     Returns the code and its referral URL ``{public_url}/r/{code}``.
     """
-    # Until this module takes UUIDs (idsb): a malformed id is the nil UUID, unknown.
-    member_uuid = parse("mem", member_id) or uuid.UUID(int=0)
-    member = members.get(session, principal, member_id=member_uuid)
+    member = members.get(session, principal, member_id=member_id)
     if member.status == "banned":
         raise Unprocessable("A banned member cannot be an ambassador", code="MEMBER_BANNED")
     repo = ReferralCodeRepository(session, principal.tenant_id)

@@ -61,7 +61,12 @@ class CouponRepository(TenantRepository[Coupon]):
 
     def by_ref(self, ref: uuid.UUID | str) -> Coupon | None:
         """By id (a UUID) or by code (a string)."""
-        cond = Coupon.id == ref if isinstance(ref, uuid.UUID) else Coupon.code == ref
+        # A code may itself look like a UUID: then the face sent it parsed.
+        cond = (
+            or_(Coupon.id == ref, Coupon.code.in_([ref.hex, str(ref)]))
+            if isinstance(ref, uuid.UUID)
+            else Coupon.code == ref
+        )
         return self.session.scalars(self.scoped().where(cond)).first()
 
     def take_available(self, pool_id: uuid.UUID, quantity: int, at: datetime) -> list[Coupon]:

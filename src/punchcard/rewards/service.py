@@ -104,7 +104,13 @@ def get(
 ) -> Reward:
     """By id (a UUID) or by the merchant's key (a string)."""
     repo = RewardRepository(session, principal.tenant_id)
-    reward = repo.get(reward_id) if isinstance(reward_id, uuid.UUID) else repo.get_by_key(reward_id)
+    if isinstance(reward_id, uuid.UUID):
+        # A key may itself look like a UUID: then the face sent it parsed.
+        reward = (
+            repo.get(reward_id) or repo.get_by_key(reward_id.hex) or repo.get_by_key(str(reward_id))
+        )
+    else:
+        reward = repo.get_by_key(reward_id)
     if reward is None:
         raise RewardNotFound(field=field)
     return reward

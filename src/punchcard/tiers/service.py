@@ -205,11 +205,16 @@ def get_tier(
 ) -> Tier:
     """By id (a UUID) or the merchant's key (a string). ``not_found_is_400``: the id is
     an input field of another resource, so an unknown one is a validation error there."""
-    if isinstance(tier_id, uuid.UUID):
-        tier = session.get(Tier, (principal.tenant_id, tier_id))
-    else:
+    tier = (
+        session.get(Tier, (principal.tenant_id, tier_id))
+        if isinstance(tier_id, uuid.UUID)
+        else None
+    )
+    if tier is None:
+        # A key may itself look like a UUID: then the face sent it parsed.
+        keys = [tier_id.hex, str(tier_id)] if isinstance(tier_id, uuid.UUID) else [tier_id]
         tier = session.scalars(
-            select(Tier).where(Tier.tenant_id == principal.tenant_id, Tier.key == tier_id)
+            select(Tier).where(Tier.tenant_id == principal.tenant_id, Tier.key.in_(keys))
         ).first()
     if tier is None:
         if not_found_is_400:

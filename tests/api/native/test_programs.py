@@ -373,3 +373,19 @@ def test_programs_validation_auth_and_isolation(tenant: Tenant, other_tenant: Te
         tenant.api.patch(f"/points/transactions/{txn}", json={"status": "approved"}).status_code
         == 404
     )
+
+
+def test_an_activity_key_shaped_like_an_id_is_still_found_by_key(tenant: Tenant) -> None:
+    key = "0123456789abcdef0123456789abcdef"
+    created = tenant.api.post("/activities", json={"key": key, "name": "Hex", "points": 5})
+    assert created.status_code == 201, created.text
+    r = tenant.api.get(f"/activities/{key}")
+    assert r.status_code == 200 and r.json()["id"] == created.json()["id"]
+
+
+def test_a_reward_key_shaped_like_an_id_is_still_found_by_key(tenant: Tenant) -> None:
+    key = "01234567-89ab-cdef-0123-456789abcdef"
+    created = tenant.api.post("/rewards", json={"key": key, "name": "Hex", "pointsCost": 5})
+    assert created.status_code == 201, created.text
+    r = tenant.api.get(f"/rewards/{key}")
+    assert r.status_code == 200 and r.json()["id"] == created.json()["id"]

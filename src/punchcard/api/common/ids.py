@@ -28,17 +28,6 @@ def parse_optional(prefix: str, value: str | None) -> uuid.UUID | None:
     return None if value is None else parse(prefix, value)
 
 
-def parse_filter(prefix: str, value: str | None, *, field: str, noun: str) -> uuid.UUID | None:
-    """A list filter's id (``?memberId=``): None when absent. A malformed one is a 400
-    naming ``field`` (an unknown one simply matches nothing)."""
-    if value is None:
-        return None
-    parsed = _ids.parse(prefix, value)
-    if parsed is None:
-        raise ValidationFailed(f"Malformed {noun} id", field=field)
-    return parsed
-
-
 def ref(prefix: str, value: str) -> uuid.UUID | str:
     """A field that takes an id or a merchant key (``storeId``: ``st_…`` or the store
     code): the UUID when ``value`` is such an id, else the key, unchanged."""
@@ -52,3 +41,14 @@ def render(prefix: str, value: uuid.UUID) -> str:
 
 def render_optional(prefix: str, value: uuid.UUID | None) -> str | None:
     return None if value is None else render(prefix, value)
+
+
+def parse_filter(prefix: str, value: str | None, *, field: str, message: str) -> uuid.UUID | None:
+    """A list filter's id (``?memberId=``), ``None`` when left out. Unlike a path id, a
+    malformed filter is bad input: a 400 naming ``field`` with ``message``."""
+    if value is None:
+        return None
+    parsed = _ids.parse(prefix, value)
+    if parsed is None:
+        raise ValidationFailed(message, field=field)
+    return parsed

@@ -42,8 +42,10 @@ def list_coupons(
         session,
         p,
         page=page,
-        pool_id=ids.parse_filter("pool", pool_id, field="poolId", noun="pool"),
-        member_id=ids.parse_filter("mem", member_id, field="memberId", noun="member"),
+        pool_id=ids.parse_filter("pool", pool_id, field="poolId", message="Malformed pool id"),
+        member_id=ids.parse_filter(
+            "mem", member_id, field="memberId", message="Malformed member id"
+        ),
         status=status,
         code=code,
     )

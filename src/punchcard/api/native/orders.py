@@ -46,7 +46,9 @@ def list_orders(
         session,
         p,
         page=page,
-        member_id=ids.parse_filter("mem", member_id, field="memberId", noun="member"),
+        member_id=ids.parse_filter(
+            "mem", member_id, field="memberId", message="Malformed member id"
+        ),
         store_id=ids.ref("st", store_id) if store_id is not None else None,
         status=status,
         external_order_id=external_order_id,
