@@ -20,6 +20,7 @@ from punchcard.api.common.openapi import face_openapi
 from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
+from punchcard.events.data import Renderer, combine
 from punchcard.identity import cache as key_cache
 from punchcard.kit.clock import Clock
 
@@ -91,6 +92,14 @@ def create_app(
     return app
 
 
+def event_renderers() -> dict[str, Renderer]:
+    """The webhook body renderers of every mounted face, for the worker (in `serve` and
+    `punchcard worker`). Each face renders the event types its contract defines."""
+    from punchcard.api.native.events import RENDERERS as native
+
+    return combine(native)
+
+
 def _start_worker(settings: Settings, database: Database) -> Worker | None:
     """The webhook worker and scheduled jobs, in-process unless turned off
     (`serve --no-worker` sets PUNCHCARD_RUN_WORKER=0 after settings were read)."""
@@ -98,7 +107,7 @@ def _start_worker(settings: Settings, database: Database) -> Worker | None:
         return None
     from punchcard.worker.runner import Worker
 
-    worker = Worker(database, settings)
+    worker = Worker(database, settings, renderers=event_renderers())
     worker.start()
     return worker
 

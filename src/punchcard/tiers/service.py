@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.events import data as event_data
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
@@ -150,9 +151,9 @@ def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: T
         member.tenant_id,
         "tier.changed",
         {
-            "memberId": f"mem_{member.id.hex}",
-            "previousTierId": f"tier_{old.hex}" if old else None,
-            "tier": {"id": f"tier_{new.id.hex}", "name": new.name} if new else None,
+            "member_id": str(member.id),
+            "previous_tier_id": str(old) if old else None,
+            "tier": event_data.snapshot(new, event_data.TIER) if new else None,
         },
         resource_id=f"mem_{member.id.hex}",
     )

@@ -144,6 +144,7 @@ class DeliveryQueue:
         limit: int,
         lease_until: datetime,
         token: uuid.UUID,
+        event_types: Sequence[str],
         tenant_id: uuid.UUID | None = None,
     ) -> list[WebhookDelivery]:
         D, E = WebhookDelivery, WebhookEndpoint
@@ -159,6 +160,7 @@ class DeliveryQueue:
                 D.status == PENDING,
                 D.next_attempt_at <= now,
                 or_(D.locked_until.is_(None), D.locked_until <= now),
+                D.event_type.in_(event_types),
                 enabled,
             )
             .order_by(D.next_attempt_at, D.id)

@@ -217,7 +217,7 @@ def ping(
             id=new_id(),
             type=PING,
             resource_id=None,
-            payload={"webhookId": f"{ENDPOINT_PREFIX}_{endpoint.id.hex}", "message": "ping"},
+            payload={"endpoint_id": str(endpoint.id), "message": "ping"},
             created_at=at,
         )
     )
