@@ -42,6 +42,13 @@ class TierRepository(TenantRepository[Tier]):
         )
         return list(self.session.scalars(stmt, {"tenant_id": self.tenant_id}))
 
+    def by_id(self, tier_id: uuid.UUID | None) -> Tier | None:
+        """The tier, from the session's identity map when it is loaded already (the
+        primary key holds the tenant, so this is scoped as ``scoped()`` is)."""
+        if tier_id is None:
+            return None
+        return self.session.get(Tier, (self.tenant_id, tier_id))
+
     def get_by_key(self, key: str) -> Tier | None:
         return self.session.scalars(self.scoped().where(Tier.key == key)).first()
 

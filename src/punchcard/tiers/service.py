@@ -161,7 +161,7 @@ def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: T
 
 def multiplier(session: Session, member: Member) -> Tier | None:
     """The tier whose bonus multiplier applies to the member's earnings."""
-    return TierRepository(session, member.tenant_id).get(member.tier_id)
+    return TierRepository(session, member.tenant_id).by_id(member.tier_id)
 
 
 # Levels CRUD and manual assignment -------------------------------------------------
@@ -178,7 +178,7 @@ def get_tier(
     """By ``tier_<hex>`` id or the merchant's key. ``not_found_is_400``: the id is an
     input field of another resource, so an unknown one is a validation error there."""
     repo = TierRepository(session, principal.tenant_id)
-    tier = repo.get(parse("tier", tier_id)) or repo.get_by_key(tier_id)
+    tier = repo.by_id(parse("tier", tier_id)) or repo.get_by_key(tier_id)
     if tier is None:
         if not_found_is_400:
             raise ValidationFailed("Unknown tier", field=field)

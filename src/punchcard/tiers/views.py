@@ -35,7 +35,7 @@ def tier_view(session: Session, principal: Principal, *, member_id: str) -> Tier
     period = tiers.current_period(tenant, at)
     earned = tiers.earned_in_period(session, member, tenant, at, remember=False)
     repo = TierRepository(session, principal.tenant_id)
-    current = repo.get(member.tier_id)
+    current = repo.by_id(member.tier_id)
     ladder = repo.active()
     above = [
         t
