@@ -89,7 +89,7 @@ def _start_worker(settings: Settings, database: Database) -> Worker | None:
         return None
     from punchcard.worker.runner import Worker
 
-    worker = Worker(database, settings)
+    worker = Worker(database, settings, renderers=event_renderers())
     worker.start()
     return worker
 

@@ -129,5 +129,5 @@ def test_an_event_type_rendered_by_two_faces_is_refused() -> None:
     one = Face("/a", APIRouter(), "A", "", render_native, read_bearer, events={"e": body})
     two = Face("/b", APIRouter(), "B", "", render_native, read_bearer, events={"e": body})
     assert combine_events([one])["e"] is body
-    with pytest.raises(ValueError, match="two faces"):
+    with pytest.raises(ValueError, match="two renderers"):
         combine_events([one, two])

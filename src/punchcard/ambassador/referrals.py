@@ -16,9 +16,9 @@ from punchcard.ambassador.repository import (
     ReferralCodeRepository,
     ReferralEventRepository,
 )
-from punchcard.ambassador.schemas import ConversionRead
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from punchcard.events import data
 from punchcard.events import service as events
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, render
@@ -60,6 +60,10 @@ class Conversion:
     code: ReferralCode
     currency: str
     created: bool
+
+
+# What a ``referral.converted`` event keeps of the conversion (``event_data``).
+REFERRAL = ("id", "referred_member_id", "order_id", "revenue", "points", "created_at")
 
 
 def generate_code(session: Session, tenant_id: uuid.UUID) -> str:
@@ -169,16 +173,21 @@ def convert(session: Session, principal: Principal, *, data: ConversionInput) ->
         session,
         principal.tenant_id,
         "referral.converted",
-        payload(conversion),
+        event_data(conversion),
         resource_id=render("ref", event.id),
     )
     session.flush()
     return conversion
 
 
-def payload(c: Conversion) -> dict[str, Any]:
-    """The conversion as the native face renders it (also the webhook payload)."""
-    return ConversionRead.of(c).model_dump(by_alias=True, mode="json")
+def event_data(c: Conversion) -> dict[str, Any]:
+    """``referral.converted``'s neutral data (``events.data``): the conversion, its code
+    and the tenant's currency."""
+    return {
+        "referral": data.snapshot(c.event, REFERRAL),
+        "code": data.snapshot(c.code, ("id", "code", "member_id")),
+        "currency": c.currency,
+    }
 
 
 def stats(

@@ -19,6 +19,7 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, render
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
+from punchcard.members.event_data import member_data
 from punchcard.members.repository import TagRepository
 from punchcard.members.schemas import TAG_KEY_PATTERN, TagSource
 from punchcard.models import Member, MemberTag, Tag
@@ -73,12 +74,11 @@ def _get_or_create(session: Session, repo: TagRepository, key: str) -> Tag:
 def _touched(session: Session, principal: Principal, member: Member) -> None:
     member.updated_at = now(session)
     session.flush()
-    payload = members.render(session, principal, member).payload()
     emit(
         session,
         principal.tenant_id,
         "member.updated",
-        payload,
+        member_data(session, member),
         resource_id=render("mem", member.id),
     )
 

@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.events.fanout import ALL_EVENTS, queue
+from punchcard.events.repository import PENDING, OutboxRepository
 from punchcard.events.service import EVENT_TYPES
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from punchcard.webhooks import signing, ssrf
-from punchcard.webhooks.fanout import ALL_EVENTS, queue
-from punchcard.webhooks.repository import PENDING, WebhookRepository
+from punchcard.webhooks.repository import WebhookRepository
 from punchcard.webhooks.schemas import (
-    ENDPOINT_PREFIX,
     WebhookCreate,
     WebhookUpdate,
 )
@@ -209,15 +209,14 @@ def ping(
     endpoint = get(session, principal, endpoint_id=endpoint_id)
     if not endpoint.enabled:
         raise Conflict("The endpoint is disabled; enable it first", code="ENDPOINT_DISABLED")
-    repo = WebhookRepository(session, principal.tenant_id)
     at = now(session)
     # Written straight to the outbox, not through emit(): a ping is for one endpoint.
-    event = repo.add_event(
+    event = OutboxRepository(session, principal.tenant_id).add_event(
         OutboxEvent(
             id=new_id(),
             type=PING,
             resource_id=None,
-            payload={"webhookId": f"{ENDPOINT_PREFIX}_{endpoint.id.hex}", "message": "ping"},
+            payload={"endpoint_id": str(endpoint.id), "message": "ping"},
             created_at=at,
         )
     )

@@ -16,12 +16,13 @@ from typing import Any
 from fastapi import APIRouter
 
 from punchcard.api.common.auth import CredentialReader
-from punchcard.api.common.errors import Renderer
+from punchcard.api.common.errors import Renderer as ErrorRenderer
 from punchcard.api.common.openapi import ERROR_SCHEMA
+from punchcard.events.data import Renderer, combine
 
 # An outbox event's neutral data (ids and values in core terms) to the wire body the
 # face's contract defines for that event type (the worker renders at delivery).
-EventRenderer = Callable[[Mapping[str, Any]], dict[str, Any]]
+EventRenderer = Renderer
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Face:
     """Its OpenAPI document's title."""
     description: str
     """Its OpenAPI document's description: credentials, envelopes, paging."""
-    render_error: Renderer
+    render_error: ErrorRenderer
     """``(PunchcardError, status) -> JSONResponse`` in the face's error envelope."""
     credentials: CredentialReader
     """The dependency reading its credentials into a ``Principal``; handlers declare
@@ -48,12 +49,6 @@ class Face:
 
 
 def combine_events(faces: Iterable[Face]) -> dict[str, EventRenderer]:
-    """Every face's event renderers by event type: an event type is defined by one
-    face's contract, so two faces rendering the same type is a mistake."""
-    out: dict[str, EventRenderer] = {}
-    for face in faces:
-        for kind, renderer in face.events.items():
-            if kind in out:
-                raise ValueError(f"event type {kind!r} is rendered by two faces")
-            out[kind] = renderer
-    return out
+    """Every face's event renderers by event type (an event type is defined by one
+    face's contract: two faces rendering one type is refused)."""
+    return combine(*(face.events for face in faces))

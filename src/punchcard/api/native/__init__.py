@@ -19,6 +19,7 @@ from punchcard.api.native import (
     catalog,
     coupons,
     errors,
+    events,
     member_points,
     members,
     orders,
@@ -71,4 +72,6 @@ FACE = Face(
     # The core's errors in the native contract's words (errors.py).
     render_error=errors.render,
     credentials=read_bearer,
+    # Webhook bodies of the native contract's events, rendered by the worker.
+    events=events.RENDERERS,
 )
