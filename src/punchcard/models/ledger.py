@@ -187,7 +187,7 @@ class Reward(TenantOwned, Base):
     points_cost: Mapped[int] = mapped_column(BigInteger)
     monetary_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Tier ids allowed to redeem; empty = everyone.
+    # Tier ids allowed to redeem, as canonical UUID strings (migration 0003); empty = everyone.
     tier_ids: Mapped[list[Any]]
     # None = unlimited; decremented on every redemption.
     stock: Mapped[int | None] = mapped_column(BigInteger)
