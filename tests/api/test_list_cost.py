@@ -211,15 +211,20 @@ def _many_of_everything(t: Tenant, seeded: Seeded) -> None:
             )
 
 
-@pytest.fixture(scope="module")
-def listed(db: Database, client: TestClient, clock: Any) -> Seeded:
-    """A tenant with at least 100 of everything a list route shows."""
+def seed_lists(db: Database, client: TestClient, clock: Any) -> Seeded:
+    """A tenant with at least 100 of everything a list route shows (also used by
+    ``bench/lists.py``)."""
     t = make_tenant(db, client, name="Lists Co")
     seeded = seed(t)
     _long_history(t, seeded, clock)
     _many_members(t, seeded)
     _many_of_everything(t, seeded)
     return seeded
+
+
+@pytest.fixture(scope="module")
+def listed(db: Database, client: TestClient, clock: Any) -> Seeded:
+    return seed_lists(db, client, clock)
 
 
 # --- counting -----------------------------------------------------------------------
@@ -249,17 +254,22 @@ def _largest_list(body: Any) -> int:
     return 0
 
 
-def _get(seeded: Seeded, route: ListRoute, size: int, seen: list[str]) -> tuple[int, int]:
-    """(statements, rows) of one request for a page of ``size``."""
+def request(seeded: Seeded, route: ListRoute, size: int) -> tuple[str, dict[str, Any], Any]:
+    """(path, query, headers) of a request for a page of ``size``."""
     t = seeded.tenant
     path = fill_path(route.path, seeded.path_ids())
     query: dict[str, Any] = {name: REQUIRED[name] for name in route.required}
     query[route.page_size] = size
     # Routes for users (``session``) take the owner's token; the rest the all-scopes key.
     api = t.owner if route.scope in ("session", "admin-session") else t.api
-    headers = api.headers | loyalty_headers(t)
+    return path, query, api.headers | loyalty_headers(t)
+
+
+def _get(seeded: Seeded, route: ListRoute, size: int, seen: list[str]) -> tuple[int, int]:
+    """(statements, rows) of one request for a page of ``size``."""
+    path, query, headers = request(seeded, route, size)
     seen.clear()
-    r = t.client.get(path, params=query, headers=headers)
+    r = seeded.tenant.client.get(path, params=query, headers=headers)
     count = len(seen)
     assert r.status_code == 200, f"{route.label}: {r.status_code} {r.text[:300]}"
     return count, _largest_list(r.json())

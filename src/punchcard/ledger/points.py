@@ -140,29 +140,3 @@ def tier_view(session: Session, principal: Principal, *, member_id: str) -> Tier
         progress = earned if nxt.type == "period" else member.lifetime_points
         to_next = max(nxt.min_points - progress, 0)
     return TierView(current, nxt, to_next, earned, member.lifetime_points, period.start, period.end)
-
-
-@dataclass(frozen=True)
-class PointsSummary:
-    available: int
-    pending: int
-    lifetime: int
-    redeemed: int
-    expired: int
-    deducted: int
-    last_award: PointsEntry | None
-    schedule: list[tuple[str, int]]
-
-
-def summary(session: Session, member: Member) -> PointsSummary:
-    """What a member's points come to, for faces that show totals by kind."""
-    return PointsSummary(
-        available=ledger.available(session, member),
-        pending=member.pending_points,
-        lifetime=member.lifetime_points,
-        redeemed=member.points_redeemed,
-        expired=member.points_expired,
-        deducted=member.points_deducted,
-        last_award=LedgerRepository(session, member.tenant_id).last_award(member.id),
-        schedule=schedule(session, member),
-    )
