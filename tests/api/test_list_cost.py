@@ -286,3 +286,36 @@ def test_a_page_of_100_costs_no_more_statements_than_a_page_of_10(
     assert large <= small + SLACK, (
         f"{route.label}: {small} statements for a page of {SMALL}, {large} for {LARGE}"
     )
+
+
+# --- a page of fixed size -----------------------------------------------------------
+
+
+def _transactions_statements(t: Tenant, seen: list[str], rows: int) -> int:
+    query = {"from_date": "01/01/2000", "to_date": "12/31/2099"}
+    t.client.get("/v2/loyalty/transactions", params=query, headers=loyalty_headers(t))
+    seen.clear()
+    r = t.client.get("/v2/loyalty/transactions", params=query, headers=loyalty_headers(t))
+    assert r.status_code == 200, r.text
+    assert len(r.json()["data"]["transactions"]) == rows
+    return len(seen)
+
+
+def test_a_page_of_ten_transactions_costs_what_a_page_of_one_costs(
+    db: Database, client: TestClient, statements: list[str]
+) -> None:
+    """ShopSocially's transaction pages are 10 long whatever is asked, so the walk above
+    cannot vary their size: vary what is on the page instead (1 or 10 awards, each by
+    its own member through its own activity)."""
+    costs = []
+    for rows in (1, SMALL):
+        t = make_tenant(db, client, name=f"Page of {rows}")
+        for _ in range(rows):
+            key = unique("act").replace("-", "_")
+            _ok(t.api.post("/activities", json={"name": key, "key": key, "points": 2}), 201)
+            email = f"{unique('r')}@example.com"
+            member = _ok(t.api.post("/members", json={"email": email}), 201)["id"]
+            _ok(t.api.post(f"/activities/{key}/award", json={"memberId": member}), 201)
+        costs.append(_transactions_statements(t, statements, rows))
+    one, ten = costs
+    assert ten <= one + SLACK, f"{one} statements for a page of 1 transaction, {ten} for 10"
