@@ -108,11 +108,6 @@ class View:
             user_last_name=member.last_name or "",
         ).model_dump()
 
-    def level_id(self, tier_id: uuid.UUID | None) -> tuple[str, str]:
-        """``(level_id, level_name)`` of a tier, or ``("", "")``."""
-        tier = self.row(Tier, tier_id)
-        return (level_key(tier), tier.name) if tier is not None else ("", "")
-
     def user(self, profile: MemberProfile) -> UserOut:
         member, points = profile.member, profile.points
         assert points is not None, "load the profile with its points"
