@@ -120,3 +120,39 @@ class IdempotencyKeyReused(Unprocessable):
 class IdempotencyKeyInFlight(Conflict):
     code = "IDEMPOTENCY_KEY_IN_FLIGHT"
     default_message = "A request with this Idempotency-Key is still being processed"
+
+
+# Not found, by what was asked for: the code names it, each face words it (the native
+# face answers NOT_FOUND with its own messages, ShopSocially "Invalid Activity ID" ...).
+
+
+class ActivityNotFound(NotFound):
+    code = "ACTIVITY_NOT_FOUND"
+    default_message = "No activity has this id or key"
+
+
+class RewardNotFound(NotFound):
+    code = "REWARD_NOT_FOUND"
+    default_message = "No reward has this id or key"
+
+
+class TierNotFound(NotFound):
+    code = "TIER_NOT_FOUND"
+    default_message = "No tier has this id or key"
+
+
+class TransactionNotFound(NotFound):
+    code = "TRANSACTION_NOT_FOUND"
+    default_message = "No ledger entry has this id"
+
+
+class RewardPoolExhausted(PoolExhausted):
+    code = "REWARD_POOL_EXHAUSTED"
+    default_message = "The reward's coupon pool has no codes left"
+
+
+class ReferenceUsed(Conflict):
+    """An award's reference (the caller's order id) already belongs to another award."""
+
+    code = "REFERENCE_USED"
+    default_message = "This reference was already used"

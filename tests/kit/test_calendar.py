@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from punchcard.kit.calendar import period_end, period_start
+import pytest
+
+from punchcard.kit.calendar import (
+    last_valid_day,
+    local_days,
+    period_end,
+    period_start,
+    valid_through,
+)
 
 NY = "America/New_York"
 
@@ -43,3 +51,44 @@ def test_month_quarter_year_boundaries() -> None:
         2026, 4, 1, 4, tzinfo=UTC
     )
     assert period_start("lifetime", at, NY) is None
+
+
+# Local days -----------------------------------------------------------------------
+
+
+def test_local_days_are_a_half_open_window_from_first_midnight_to_the_one_after_last() -> None:
+    window = local_days(date(2026, 6, 1), date(2026, 6, 30), NY)
+    assert window.start == datetime(2026, 6, 1, 4, tzinfo=UTC)  # midnight EDT
+    assert window.end == datetime(2026, 7, 1, 4, tzinfo=UTC)
+
+
+def test_one_local_day_across_the_spring_dst_change_is_23_hours() -> None:
+    window = local_days(date(2026, 3, 8), date(2026, 3, 8), NY)
+    assert window.end - window.start == timedelta(hours=23)
+
+
+def test_the_last_instant_of_a_window_is_one_microsecond_before_its_end() -> None:
+    window = local_days(date(2026, 6, 1), date(2026, 6, 1), NY)
+    assert window.last_instant == datetime(2026, 6, 2, 3, 59, 59, 999999, tzinfo=UTC)
+
+
+def test_local_days_refuse_a_range_that_ends_before_it_starts() -> None:
+    with pytest.raises(ValueError):
+        local_days(date(2026, 6, 2), date(2026, 6, 1), NY)
+
+
+def test_valid_through_a_day_ends_at_the_next_local_midnight() -> None:
+    assert valid_through(date(2026, 5, 30), NY) == datetime(2026, 5, 31, 4, tzinfo=UTC)
+    assert valid_through(date(2026, 5, 30), "") == datetime(2026, 5, 31, tzinfo=UTC)
+
+
+def test_last_valid_day_is_the_day_an_exclusive_end_closes() -> None:
+    assert last_valid_day(datetime(2026, 5, 31, 4, tzinfo=UTC), NY) == date(2026, 5, 30)
+    # One microsecond later the end closes the 31st: the 31st is valid too.
+    later = datetime(2026, 5, 31, 4, 0, 0, 1, tzinfo=UTC)
+    assert last_valid_day(later, NY) == date(2026, 5, 31)
+
+
+def test_last_valid_day_inverts_valid_through_across_dst() -> None:
+    for d in (date(2026, 3, 7), date(2026, 3, 8), date(2026, 10, 31), date(2026, 11, 1)):
+        assert last_valid_day(valid_through(d, NY), NY) == d

@@ -64,3 +64,15 @@ def test_profiles_come_in_the_order_asked_and_leave_out_unknown_ids(tenant: Tena
         assert got[0].points is not None and got[0].points.available == 5
         assert got[0].points.last_award is not None
         assert got[0].points.last_award.entry.amount == 5
+
+
+def test_a_member_principal_gets_only_its_own_profile_and_entries(tenant: Tenant) -> None:
+    me, other = insert_member(tenant), insert_member(tenant)
+    mine, theirs = award(tenant, me, 3), award(tenant, other, 4)
+    member = Principal.for_member(tenant.id, parse("mem", me))
+    with tenant.db.transaction(write=False) as s:
+        got = member_views.profiles(s, member, [parse("mem", other), parse("mem", me)])
+        assert [p.id for p in got] == [parse("mem", me)]
+        txns = [parse("txn", theirs["transactionId"]), parse("txn", mine["transactionId"])]
+        views = entry_views.entries(s, member, txns)
+        assert [v.id for v in views] == [parse("txn", mine["transactionId"])]

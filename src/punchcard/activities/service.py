@@ -1,4 +1,4 @@
-"""Earning rules and awarding them (ShopSocially semantics, shared by every face).
+"""Earning rules and awarding them (one set of rules, shared by every face).
 
 - ``fixed`` awards ``points`` (or ``points_passed``, which overrides it);
   ``bonus_multiplier`` awards ``floor(points_passed x multiplier)`` and needs
@@ -7,7 +7,7 @@
 - ``max_award_frequency`` per day/week/month/year (in the tenant's timezone) or lifetime.
 - Approval: ``immediate`` (auto_approved), ``manual`` (pending until decided),
   ``monthly`` (pending until the start of next month; the worker approves it).
-- A ``reference`` (ShopSocially's order_id) awards once: the same reference again
+- A ``reference`` (the caller's order id) awards once: the same reference again
   returns the first award; it also records an order so returns can claw back.
 """
 
@@ -24,7 +24,13 @@ from punchcard.activities.repository import ActivityRepository
 from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from punchcard.errors import (
+    ActivityNotFound,
+    Conflict,
+    ReferenceUsed,
+    Unprocessable,
+    ValidationFailed,
+)
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
 from punchcard.kit.ids import new_id, parse
@@ -64,7 +70,7 @@ def get(
     repo = ActivityRepository(session, principal.tenant_id)
     activity = repo.get(parse("act", activity_id)) or repo.get_by_key(activity_id)
     if activity is None:
-        raise NotFound("Invalid Activity ID", field=field)
+        raise ActivityNotFound(field=field)
     return activity
 
 
@@ -190,9 +196,7 @@ def award(
         if existing is not None:
             first = _first_award(session, existing)
             if first is None or existing.member_id != member.id:
-                raise Conflict(
-                    "This order_id was already used", field="reference", code="DUPLICATE_ORDER"
-                )
+                raise ReferenceUsed(field="reference")
             return Awarded(first, member, activity, created=False)
     if not activity.is_active:
         raise ActivityInactive(field="activityId")

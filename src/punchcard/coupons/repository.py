@@ -48,6 +48,17 @@ class CouponRepository(TenantRepository[Coupon]):
             )
         return found
 
+    def in_pool(self, pool_id: uuid.UUID, codes: list[str]) -> set[str]:
+        """Which of ``codes`` the pool holds."""
+        found: set[str] = set()
+        for i in range(0, len(codes), 500):
+            chunk = codes[i : i + 500]
+            stmt = self.scoped(select(Coupon.code)).where(
+                Coupon.pool_id == pool_id, Coupon.code.in_(chunk)
+            )
+            found.update(self.session.scalars(stmt))
+        return found
+
     def by_id_or_code(self, ref: uuid.UUID | None, code: str) -> Coupon | None:
         cond = Coupon.code == code if ref is None else or_(Coupon.id == ref, Coupon.code == code)
         return self.session.scalars(self.scoped().where(cond)).first()

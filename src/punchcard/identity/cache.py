@@ -34,7 +34,9 @@ class PrincipalCache:
             return hit[1]
 
     def put(self, digest: str, principal: Principal) -> None:
-        if self.ttl <= 0:
+        # Only API keys: a session (a member's above all) must stop working the moment
+        # it is revoked or its member banned, not a ttl later.
+        if self.ttl <= 0 or principal.kind != "key":
             return
         with self._lock:
             if len(self._entries) >= self.max_entries:

@@ -2,7 +2,8 @@
 
 Users, sessions and key hashes are global routing tables (a login or a bearer token
 must find its tenant before any tenant is known), so lookups by email or token hash
-are not tenant-scoped. Everything addressed by id from the API is.
+are not tenant-scoped. Everything addressed by id from the API is, and so are member
+sessions (their tokens name their tenant).
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.repository import TenantRepository
 from punchcard.kit.paging import Page
-from punchcard.models import ApiKey, AuditRecord, PasswordReset, User, UserSession
+from punchcard.models import (
+    ApiKey,
+    AuditRecord,
+    Member,
+    MemberSession,
+    PasswordReset,
+    User,
+    UserSession,
+)
 
 
 def _rowcount(result: Any) -> int:
@@ -151,3 +160,49 @@ class AuditRepository(TenantRepository[AuditRecord]):
         """A key's calls, newest first (served by ``ix_audit_log_key``)."""
         stmt = self.scoped().where(AuditRecord.api_key_id == key_id)
         return self.page(stmt, page, AuditRecord.created_at.desc(), AuditRecord.id.desc())
+
+
+class MemberSessionRepository(TenantRepository[MemberSession]):
+    """Member sessions of one tenant. Updates cannot start from ``scoped()`` (a
+    SELECT), so each one states the tenant condition itself."""
+
+    model = MemberSession
+
+    def add(self, row: MemberSession) -> MemberSession:
+        row.tenant_id = self.tenant_id
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def by_token(self, token_hash: str) -> tuple[MemberSession, str] | None:
+        """The session with this token hash and its member's status (one probe of the
+        ``(tenant_id, token_hash)`` unique index, one primary-key join)."""
+        stmt = self.scoped(select(MemberSession, Member.status)).join(
+            Member,
+            (Member.tenant_id == MemberSession.tenant_id) & (Member.id == MemberSession.member_id),
+        )
+        row = self.session.execute(stmt.where(MemberSession.token_hash == token_hash)).first()
+        return None if row is None else (row[0], row[1])
+
+    def revoke(
+        self, session_id: uuid.UUID, *, at: datetime, member_id: uuid.UUID | None = None
+    ) -> int:
+        """Revoke one live session (of ``member_id`` only, when given)."""
+        stmt = update(MemberSession).where(
+            MemberSession.tenant_id == self.tenant_id,
+            MemberSession.id == session_id,
+            MemberSession.revoked_at.is_(None),
+        )
+        if member_id is not None:
+            stmt = stmt.where(MemberSession.member_id == member_id)
+        return _rowcount(self.session.execute(stmt.values(revoked_at=at)))
+
+    def revoke_for_member(self, member_id: uuid.UUID, *, at: datetime) -> int:
+        """Revoke every live session of the member; the number revoked."""
+        stmt = update(MemberSession).where(
+            MemberSession.tenant_id == self.tenant_id,
+            MemberSession.member_id == member_id,
+            MemberSession.revoked_at.is_(None),
+            MemberSession.expires_at > at,
+        )
+        return _rowcount(self.session.execute(stmt.values(revoked_at=at)))

@@ -1,6 +1,7 @@
 """Authentication: resolve a bearer credential to a Principal.
 
-API keys (``fl_live_…``) and session tokens are looked up by the SHA-256 of the
+API keys (``fl_live_…``), member session tokens (``fl_mbr_…``, see
+``member_sessions.py``) and user session tokens are looked up by the SHA-256 of the
 presented token; nothing stored can be replayed as a credential.
 """
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import Unauthenticated
+from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
 from punchcard.identity.scopes import scopes_for_role
 from punchcard.kit.crypto import hash_token
@@ -30,6 +32,9 @@ def authenticate(session: Session, token: str) -> Principal:
         if key is None or key.revoked_at is not None:
             raise Unauthenticated("Invalid or revoked API key")
         return Principal(tenant_id=key.tenant_id, scopes=frozenset(key.scopes), api_key_id=key.id)
+    if member_sessions.is_member_token(token):
+        # A member principal: no scopes, so every API route answers it 403.
+        return member_sessions.resolve(session, token)
     row = session.execute(
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)

@@ -6,8 +6,13 @@ Boundaries are computed on the local wall clock and then converted, so a day tha
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+# Timestamps are stored to the microsecond on both databases (SQLite text, PostgreSQL
+# timestamptz), so the last instant before a half-open end is exactly 1 µs earlier.
+RESOLUTION = timedelta(microseconds=1)
 
 
 def _local_midnight(local: datetime) -> datetime:
@@ -61,3 +66,42 @@ def period_end(period: str, at: datetime, tz_name: str) -> datetime | None:
     else:
         nxt = local.replace(year=local.year + 1)
     return _to_utc(nxt, tz)
+
+
+# Local days -------------------------------------------------------------------------
+
+
+class Window(NamedTuple):
+    """A half-open UTC window ``[start, end)`` (a pair: ``since, until = window``)."""
+
+    start: datetime
+    end: datetime
+
+    @property
+    def last_instant(self) -> datetime:
+        """The window's last instant, for a query whose upper bound is inclusive."""
+        return self.end - RESOLUTION
+
+
+def day_start(day: date, tz_name: str) -> datetime:
+    """The first instant of the local day ``day`` in ``tz_name``, as UTC."""
+    return _to_utc(datetime.combine(day, time(0)), ZoneInfo(tz_name or "UTC"))
+
+
+def valid_through(day: date, tz_name: str) -> datetime:
+    """The exclusive end of "valid through local day D": the next local midnight (so the
+    whole of D is included, whatever its length across a DST change)."""
+    return day_start(day + timedelta(days=1), tz_name)
+
+
+def last_valid_day(end: datetime, tz_name: str) -> date:
+    """The local day an exclusive end closes: the inverse of :func:`valid_through`."""
+    return (end - RESOLUTION).astimezone(ZoneInfo(tz_name or "UTC")).date()
+
+
+def local_days(first: date, last: date, tz_name: str) -> Window:
+    """The local days ``first`` through ``last``, both included, as a half-open UTC
+    window. Raises ``ValueError`` when ``last`` is before ``first``."""
+    if last < first:
+        raise ValueError("the range ends before it starts")
+    return Window(day_start(first, tz_name), valid_through(last, tz_name))

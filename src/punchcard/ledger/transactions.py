@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from punchcard.errors import NotFound, ValidationFailed
+from punchcard.errors import TransactionNotFound, ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import parse
 from punchcard.kit.paging import Page
@@ -50,7 +50,7 @@ def get_transaction(
 ) -> PointsEntry:
     entry = LedgerRepository(session, principal.tenant_id).get(parse("txn", transaction_id))
     if entry is None:
-        raise NotFound("Invalid Transaction ID", field=field)
+        raise TransactionNotFound(field=field)
     return entry
 
 

@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 from punchcard.db.repository import TenantRepository, pinned_get
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
+from punchcard.ledger import statuses
+from punchcard.members.visibility import may_see
 from punchcard.models import (
     Activity,
     Coupon,
@@ -35,8 +37,6 @@ from punchcard.models import (
     Reward,
     Tenant,
 )
-
-UNDECIDED = ("pending", "rejected", "auto_rejected")
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class EntryView:
     remaining: int
     expired: int
     clawed_back: int
-    approved_at: datetime | None  # when an approved credit (or any debit) took effect
+    approved_at: datetime | None  # ``ledger.statuses.approved_at``
     approved_by: uuid.UUID | None  # no column records the decider yet: always None
     auto_approval_at: datetime | None  # when a pending monthly award will be approved
 
@@ -109,10 +109,12 @@ class EntryViewRepository(TenantRepository[PointsEntry]):
 def entries(
     session: Session, principal: Principal, entry_ids: Sequence[uuid.UUID]
 ) -> list[EntryView]:
-    """Views of the tenant's entries among ``entry_ids``, in that order (unknown ids,
-    and another tenant's, are left out)."""
+    """Views of the tenant's entries among ``entry_ids``, in that order. Unknown ids,
+    another tenant's, and entries of a member the caller may not see (a member
+    principal sees only its own) are left out."""
     found = EntryViewRepository(session, principal.tenant_id).entries(entry_ids)
-    return entries_of(session, principal, [found[i] for i in entry_ids if i in found])
+    rows = [found[i] for i in entry_ids if i in found]
+    return entries_of(session, principal, [e for e in rows if may_see(principal, e.member_id)])
 
 
 def entries_of(
@@ -150,7 +152,7 @@ def entries_of(
                 remaining=remaining,
                 expired=expired,
                 clawed_back=taken.get((e.id, "clawback"), 0) if lot else 0,
-                approved_at=e.decided_at if e.status not in UNDECIDED else None,
+                approved_at=statuses.approved_at(e),
                 approved_by=None,
                 auto_approval_at=auto_approval_at(activity, e, tz),
             )

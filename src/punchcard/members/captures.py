@@ -15,12 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.errors import Conflict, ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
 from punchcard.kit.paging import Page
 from punchcard.members.repository import CaptureRepository, MemberRepository
 from punchcard.members.schemas import CaptureSource
+from punchcard.members.visibility import visible
 from punchcard.models import Capture, Member
 from punchcard.stores import service as stores
 from punchcard.tenants.service import get_tenant
@@ -64,9 +65,9 @@ def checkin(
 ) -> tuple[Capture, bool]:
     """Record a store check-in; ``(capture, created)``. A second check-in by the member
     at the store on the same local day returns the first one."""
-    member = MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
-    if member is None:
-        raise NotFound("Member not found", field="id")
+    member = visible(
+        principal, MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
+    )
     store = stores.resolve(session, principal, store_id)
     if store is None:  # pragma: no cover - store_id is required by the schema
         raise ValidationFailed("storeId is required", field="storeId")

@@ -21,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, DuplicateMember, NotFound, PunchcardError, ValidationFailed
+from punchcard.errors import Conflict, DuplicateMember, PunchcardError, ValidationFailed
 from punchcard.events.service import emit
+from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
 from punchcard.kit.ids import render as render_id
@@ -38,6 +39,7 @@ from punchcard.members.schemas import (
     MemberStatus,
     MemberUpdate,
 )
+from punchcard.members.visibility import refuse_listing, visible
 from punchcard.models import Member, ReferralCode
 from punchcard.stores import service as stores
 
@@ -148,17 +150,13 @@ def generate_referral_code(session: Session, principal: Principal) -> str:
 def get(session: Session, principal: Principal, *, member_id: str, field: str = "id") -> Member:
     """The member, or NotFound (also for another tenant's id)."""
     member = MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
-    if member is None:
-        raise NotFound("Member not found", field=field)
-    return member
+    return visible(principal, member, field=field)
 
 
 def lock(session: Session, principal: Principal, *, member_id: str, field: str = "id") -> Member:
     """The member row locked for a balance change, or NotFound."""
     member = MemberRepository(session, principal.tenant_id).lock_by_id(parse("mem", member_id))
-    if member is None:
-        raise NotFound("Member not found", field=field)
-    return member
+    return visible(principal, member, field=field)
 
 
 def render_many(
@@ -195,9 +193,7 @@ def get_by_email(
         if normalized
         else None
     )
-    if found is None:
-        raise NotFound("Member not found", field=field)
-    return found
+    return visible(principal, found, field=field)
 
 
 def get_by_external_id(
@@ -205,9 +201,7 @@ def get_by_external_id(
 ) -> Member:
     """The member with your system's customer id ``external_id``, or NotFound."""
     found = MemberRepository(session, principal.tenant_id).get_by_external_id(external_id)
-    if found is None:
-        raise NotFound("Member not found", field=field)
-    return found
+    return visible(principal, found, field=field)
 
 
 def find(
@@ -222,6 +216,7 @@ def find(
 ) -> tuple[list[Member], int]:
     """Member rows (oldest enrolment first) enrolled, or last active, in half-open UTC
     windows ``[from, until)``; for faces that render members in their own shape."""
+    refuse_listing(principal)
     filters = MemberFilters(
         enrolled_from=enrolled_from,
         enrolled_until=enrolled_until,
@@ -254,6 +249,7 @@ def list_members(
 ) -> tuple[list[MemberRead], int]:
     """Members matching every given filter. An email, phone or externalId lookup is a
     single probe of that identity's unique index."""
+    refuse_listing(principal)
     email = _filter_text(email, "email")
     phone = _filter_text(phone, "phone")
     tier = _filter_text(tier, "tier")
@@ -373,6 +369,9 @@ def _apply(session: Session, principal: Principal, member: Member, changes: dict
         for key, value in changed.items():
             setattr(member, _ATTRS.get(key, key), value)
         member.updated_at = now(session)
+    if changed.get("status") == MemberStatus.banned.value:
+        # In this transaction: the ban and the end of its sessions commit together.
+        member_sessions.revoke_all(session, member)
     emit(
         session,
         principal.tenant_id,

@@ -26,6 +26,7 @@ from punchcard.db.repository import TenantRepository, pinned_get
 from punchcard.db.uow import now
 from punchcard.identity.principal import Principal
 from punchcard.members.repository import MemberRepository
+from punchcard.members.visibility import may_see
 from punchcard.models import Activity, Member, PointsEntry, PointsLot, Tenant, Tier
 
 # The partial index on open lots is used only for a query that states its predicate
@@ -144,10 +145,12 @@ class ProfileRepository(TenantRepository[PointsLot]):
 def profiles(
     session: Session, principal: Principal, member_ids: Sequence[uuid.UUID], *, points: bool = True
 ) -> list[MemberProfile]:
-    """Profiles of the tenant's members among ``member_ids``, in that order (ids of
-    another tenant, or of no member, are left out)."""
-    found = ProfileRepository(session, principal.tenant_id).members(member_ids)
-    rows = [found[i] for i in member_ids if i in found]
+    """Profiles of the tenant's members among ``member_ids``, in that order. Ids of
+    another tenant, of no member, or of a member the caller may not see (a member
+    principal sees only itself) are left out."""
+    wanted = [i for i in member_ids if may_see(principal, i)]
+    found = ProfileRepository(session, principal.tenant_id).members(wanted)
+    rows = [found[i] for i in wanted if i in found]
     return profiles_of(session, principal, rows, points=points)
 
 

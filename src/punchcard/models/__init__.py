@@ -3,7 +3,7 @@
 from punchcard.models.base import Base, TenantOwned
 from punchcard.models.catalog import Brand, Category, Product, Variant
 from punchcard.models.coupons import Coupon, CouponPool
-from punchcard.models.identity import ApiKey, PasswordReset, User, UserSession
+from punchcard.models.identity import ApiKey, MemberSession, PasswordReset, User, UserSession
 from punchcard.models.ledger import (
     Activity,
     PointsAllocation,
@@ -33,6 +33,7 @@ __all__ = [
     "CouponPool",
     "IdempotencyRecord",
     "Member",
+    "MemberSession",
     "MemberTag",
     "Order",
     "OutboxEvent",

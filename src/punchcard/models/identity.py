@@ -1,4 +1,4 @@
-"""Dashboard users, their sessions and reset tokens, and API keys."""
+"""Dashboard users, their sessions and reset tokens, API keys, and member sessions."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punchcard.kit.ids import new_id
-from punchcard.models.base import Base
+from punchcard.models.base import Base, TenantOwned, tenant_fk
 
 
 class User(Base):
@@ -62,4 +62,24 @@ class ApiKey(Base):
     created_by: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class MemberSession(TenantOwned, Base):
+    """A member signed in (portal, SSO widget, magic link): a domain row of the member's
+    tenant, unlike ``user_sessions``. Its token names the tenant (``member_sessions.py``),
+    so the token lookup is tenant-scoped and the unique key leads with tenant_id too."""
+
+    __tablename__ = "member_sessions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "token_hash"),
+        Index("ix_member_sessions_member", "tenant_id", "member_id"),
+        tenant_fk("member_id", "members", ondelete="CASCADE"),
+    )
+
+    member_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(16))  # portal | sso | magic_link
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]

@@ -17,7 +17,13 @@ from punchcard.coupons import service as coupons
 from punchcard.coupons.repository import CouponRepository, PoolRepository
 from punchcard.coupons.schemas import CodeGeneration, DiscountType, PoolCreate
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, NotFound, PoolExhausted, Unprocessable, ValidationFailed
+from punchcard.errors import (
+    Conflict,
+    RewardNotFound,
+    RewardPoolExhausted,
+    Unprocessable,
+    ValidationFailed,
+)
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
@@ -60,7 +66,7 @@ def get(
     repo = RewardRepository(session, principal.tenant_id)
     reward = repo.get(parse("rwd", reward_id)) or repo.get_by_key(reward_id)
     if reward is None:
-        raise NotFound("Invalid Redemption ID", field=field)
+        raise RewardNotFound(field=field)
     return reward
 
 
@@ -183,6 +189,32 @@ def update(session: Session, principal: Principal, *, reward_id: str, data: Rewa
     return reward
 
 
+def codes_to_add(
+    session: Session, principal: Principal, reward: Reward, codes: list[str]
+) -> list[str]:
+    """An update that sends the reward's whole list of codes: the ones its pool does
+    not hold yet, in the order sent. A code once in the pool stays (issued or not), so
+    re-sending the list adds only the new codes and leaving one out removes nothing."""
+    if reward.pool_id is None:
+        return list(codes)
+    held = CouponRepository(session, principal.tenant_id).in_pool(reward.pool_id, codes)
+    return [c for c in codes if c not in held]
+
+
+def keep_codes_expiry(
+    session: Session, principal: Principal, reward: Reward, expires_at: datetime | None
+) -> None:
+    """An update may re-send the codes' expiry unchanged; a different one is refused
+    (the codes were issued with the pool's expiry, which the pool keeps)."""
+    pool = (
+        PoolRepository(session, principal.tenant_id).get(reward.pool_id)
+        if reward.pool_id is not None
+        else None
+    )
+    if expires_at != (pool.expires_at if pool is not None else None):
+        raise ValidationFailed("the codes' expiry cannot be changed", field="codes_expire_at")
+
+
 def _add_codes(session: Session, principal: Principal, reward: Reward, codes: list[str]) -> None:
     if reward.pool_id is None:
         pool = coupons.create_pool(
@@ -216,7 +248,7 @@ def redeem(session: Session, principal: Principal, *, reward_id: str, member_id:
             reward.pool_id, 1, now(session)
         )
         if not taken:
-            raise PoolExhausted("No codes left for this redemption option", field="rewardId")
+            raise RewardPoolExhausted(field="rewardId")
         coupon = taken[0]
     # Checked before the stock, so a refusal never touches stock.
     ledger.require_balance(session, member, reward.points_cost)

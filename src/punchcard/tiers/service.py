@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.repository import cached_statement, pinned_get
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.errors import Conflict, TierNotFound, ValidationFailed
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
@@ -214,7 +214,7 @@ def get_tier(
     if tier is None:
         if not_found_is_400:
             raise ValidationFailed("Unknown tier", field=field)
-        raise NotFound("Invalid Level ID", field=field)
+        raise TierNotFound(field=field)
     return tier
 
 

@@ -117,6 +117,21 @@ def test_an_order_id_is_awarded_once(ss: Loyalty) -> None:
     assert ok(ss.get(f"/users/{user['user_email']}"))["available_points"] == 100
 
 
+def test_an_order_id_awarded_to_another_user_is_order_id_already_used(ss: Loyalty) -> None:
+    first, second = make_user(ss), make_user(ss)
+    activity = make_activity(ss)
+    award(ss, first["user_email"], activity["activity_id"], order_id="1452749387649368175")
+    r = ss.post(
+        "/award",
+        {
+            "user_email": second["user_email"],
+            "activity_id": activity["activity_id"],
+            "order_id": "1452749387649368175",
+        },
+    )
+    refused(r, 409, "Order ID already used")
+
+
 def test_an_unknown_activity_is_invalid_activity_id(ss: Loyalty) -> None:
     user = make_user(ss)
     r = ss.post("/award", {"user_email": user["user_email"], "activity_id": "no_such_activity"})

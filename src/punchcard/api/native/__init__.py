@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from punchcard.api.common.errors import register_face
 from punchcard.api.common.routing import UnitOfWorkRoute
 from punchcard.api.native import (
     ambassador,
@@ -15,6 +16,7 @@ from punchcard.api.native import (
     captures,
     catalog,
     coupons,
+    errors,
     member_points,
     members,
     orders,
@@ -49,3 +51,6 @@ for module in (
     webhooks,
 ):
     router.include_router(module.router)
+
+# The core's errors in the native contract's words (app.NATIVE_PREFIX).
+register_face("/api/v2", errors.render)

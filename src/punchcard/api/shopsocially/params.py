@@ -18,11 +18,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -30,6 +29,7 @@ from pydantic_core import InitErrorDetails
 
 from punchcard.api.shopsocially.errors import MissingParameters
 from punchcard.errors import ValidationFailed
+from punchcard.kit import calendar
 from punchcard.kit.schema import Check, field_checks, json_type_errors
 from punchcard.ledger.schemas import STATUSES
 
@@ -267,20 +267,15 @@ def parse_day(value: str, field: str) -> date:
         raise ValidationFailed(f"Invalid {field}: expected DD-Mon-YYYY", field=field) from None
 
 
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
-    """The first instant of ``day`` in ``tz``, as UTC."""
-    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
-
-
-def day_window(from_date: str, to_date: str, timezone: str) -> tuple[datetime, datetime]:
-    """The UTC half-open window ``[start of from_date, end of to_date)`` in the tenant's
-    timezone: both dates are calendar days of the merchant, ``to_date`` included."""
+def day_window(from_date: str, to_date: str, timezone: str) -> calendar.Window:
+    """``from_date`` through ``to_date`` (the merchant's calendar days, both included)
+    as the core's half-open UTC window."""
     start = parse_date(from_date, "from_date")
     end = parse_date(to_date, "to_date")
-    if end < start:
-        raise ValidationFailed("Invalid to_date: before from_date", field="to_date")
-    tz = ZoneInfo(timezone or "UTC")
-    return local_midnight(start, tz), local_midnight(end + timedelta(days=1), tz)
+    try:
+        return calendar.local_days(start, end, timezone)
+    except ValueError:
+        raise ValidationFailed("Invalid to_date: before from_date", field="to_date") from None
 
 
 def statuses(raw: Any) -> list[str] | None:

@@ -24,7 +24,7 @@ from punchcard.kit.ids import render
 from punchcard.kit.paging import Page
 from punchcard.ledger import points as ledger_points
 from punchcard.ledger import service as ledger
-from punchcard.ledger import transactions
+from punchcard.ledger import statuses, transactions
 from punchcard.ledger.schemas import PointsChange
 from punchcard.members import service as members
 from punchcard.models import Member
@@ -232,7 +232,9 @@ def return_order(
             reason="Order Partially Returned" if partial else "Order Returned",
             returned_for_order_id=order.external_order_id,
             auto_approval_date="",
-            approved_time=stamp(entry.decided_at) if entry is not None else stamp(created),
+            approved_time=stamp(statuses.approved_at(entry))
+            if entry is not None
+            else stamp(created),
             partner_id=view.partner_id,
             created_time=stamp(created),
             updated_time=stamp(created),

@@ -7,7 +7,6 @@ pool; ``coupon_expiry`` is the last day the codes are valid, in the tenant's tim
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -20,7 +19,6 @@ from punchcard.api.shopsocially.params import (
     Params,
     body_doc,
     csv_list,
-    local_midnight,
     money,
     params,
     parse_day,
@@ -30,7 +28,7 @@ from punchcard.api.shopsocially.render import View, level_key, stamp
 from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
-from punchcard.errors import ValidationFailed
+from punchcard.kit import calendar
 from punchcard.kit.ids import render
 from punchcard.kit.paging import MAX_LIMIT, MAX_OFFSET, Page
 from punchcard.models import CouponPool, Reward
@@ -116,8 +114,7 @@ def _core(view: View, q: Params) -> dict[str, Any]:
         elif name == "associated_levels":
             value = [v for v in csv_list(value) if v.lower() != "all"]
         elif name == "coupon_expiry":
-            # Valid through that whole day: they expire at the next local midnight.
-            value = local_midnight(parse_day(value, name) + timedelta(days=1), view.tz)
+            value = calendar.valid_through(parse_day(value, name), view.tenant.timezone)
         out[FIELDS[name]] = value
     return out
 
@@ -139,19 +136,17 @@ def _codes(view: View, pool: CouponPool, status: str | None = None) -> list[str]
 
 
 def _update(view: View, reward: Reward, q: UpdateParams) -> dict[str, Any]:
-    """An update's core fields. The document sends the option's whole list of codes:
-    the ones the pool does not hold yet are added (a code, once issued, stays). Its
-    expiry can be re-sent unchanged; changing it is refused (the core keeps it)."""
+    """An update's core fields. The document sends the option's whole list of codes,
+    and may re-send its expiry: the core decides what that adds or refuses."""
     values = _core(view, q)
-    pool = view.row(CouponPool, reward.pool_id)
     if "codes" in values:
-        held = set(_codes(view, pool)) if pool is not None else set()
-        values["add_codes"] = [c for c in values.pop("codes") if c not in held]
+        values["add_codes"] = rewards.codes_to_add(
+            view.session, view.principal, reward, values.pop("codes")
+        )
     if "codes_expire_at" in values:
-        current = pool.expires_at if pool is not None else None
-        if values.pop("codes_expire_at") != current:
-            raise ValidationFailed(
-                "Invalid coupon_expiry: the codes' expiry cannot be changed", field="coupon_expiry"
+        with wire_fields(codes_expire_at="coupon_expiry"):
+            rewards.keep_codes_expiry(
+                view.session, view.principal, reward, values.pop("codes_expire_at")
             )
     return values
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -29,8 +29,10 @@ from punchcard.api.shopsocially.schemas import (
     UserRef,
 )
 from punchcard.identity.principal import Principal
+from punchcard.kit import calendar
 from punchcard.kit.clock import as_utc
 from punchcard.kit.ids import render
+from punchcard.ledger import statuses
 from punchcard.ledger.views import EntryView, entries_of
 from punchcard.members.views import LastAward, MemberProfile, profiles_of
 from punchcard.models import Activity, Member, PointsEntry, Tenant, Tier
@@ -38,7 +40,6 @@ from punchcard.tenants import service as tenants
 
 R = TypeVar("R")
 
-APPROVED = ("approved", "auto_approved")
 # The journal's entry types in ShopSocially's vocabulary (a return is a deduction).
 TYPES = {"clawback": "deduct"}
 # Where the face keeps the user attributes ShopSocially has and Punchcard's member has
@@ -54,12 +55,9 @@ def stamp(value: datetime | None) -> str:
     return f"{v.day:02d}-{MONTHS[v.month - 1]}-{v.year:04d} {v:%H:%M:%S}"
 
 
-def day(value: datetime | None, tz: ZoneInfo) -> str:
-    """The tenant's local day of ``value`` as ``DD-Mon-YYYY``, or ``""``."""
-    if value is None:
-        return ""
-    v = value.astimezone(tz)
-    return f"{v.day:02d}-{MONTHS[v.month - 1]}-{v.year:04d}"
+def day(value: date) -> str:
+    """A calendar day as ``DD-Mon-YYYY``."""
+    return f"{value.day:02d}-{MONTHS[value.month - 1]}-{value.year:04d}"
 
 
 def number(value: Decimal | None) -> Number:
@@ -182,7 +180,7 @@ class View:
             approved_time="" if kind == "redeem" else stamp(view.approved_at),
             auto_approval_date=stamp(view.auto_approval_at),
             created_time=stamp(entry.created_at),
-            updated_time=stamp(max(entry.created_at, entry.decided_at or entry.created_at)),
+            updated_time=stamp(statuses.updated_at(entry)),
             merchant_id=self.partner_id,
             partner_id=self.partner_id,
         )
@@ -237,10 +235,7 @@ class View:
         shown as that last valid day (``DD-Mon-YYYY``)."""
         if expires_at is None:
             return ""
-        return day(expires_at - timedelta(microseconds=1), self.tz)
-
-
-REJECTED = ("rejected", "auto_rejected")
+        return day(calendar.last_valid_day(expires_at, self.tenant.timezone))
 
 
 def transaction_type(entry: PointsEntry) -> str:

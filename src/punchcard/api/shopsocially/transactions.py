@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -49,14 +48,13 @@ def _page(
     session: Session, p: Principal, q: WindowParams, member_id: str | None = None
 ) -> TransactionPage:
     view = View(session, p)
-    since, until = day_window(q.from_date, q.to_date, view.tenant.timezone)
+    window = day_window(q.from_date, q.to_date, view.tenant.timezone)
     rows, total = transactions.list_transactions(
         session,
         p,
         page=Page(limit=PAGE_SIZE, offset=q.start_index),
-        since=since,
-        # The service's upper bound is inclusive; the window's end is the next midnight.
-        until=until - timedelta(microseconds=1),
+        since=window.start,
+        until=window.last_instant,  # the service's upper bound is inclusive
         statuses=parse_statuses(q.points_status),
         member_id=member_id,
     )
