@@ -108,31 +108,27 @@ class ProfileRepository(TenantRepository[PointsLot]):
         return [(m, e, int(r)) for m, e, r in self.session.execute(stmt)]
 
     def last_awards(self, member_ids: list[uuid.UUID]) -> dict[uuid.UUID, PointsEntry]:
-        """Each member's newest ``award`` entry (a window function: one query)."""
-        rank = (
-            func.row_number()
-            .over(
-                partition_by=PointsEntry.member_id,
-                order_by=(PointsEntry.created_at.desc(), PointsEntry.id.desc()),
-            )
-            .label("rank")
-        )
-        ranked = (
-            select(PointsEntry.tenant_id, PointsEntry.id, rank)
+        """Each member's newest ``award`` entry. Two queries: per member, the newest
+        award's id (a backward walk of the member's journal index that stops at the
+        first award, as for one member), then those entries by primary key."""
+        newest = (
+            select(PointsEntry.id)
             .where(
-                PointsEntry.tenant_id == self.tenant_id,
-                PointsEntry.member_id.in_(member_ids),
+                PointsEntry.tenant_id == Member.tenant_id,
+                PointsEntry.member_id == Member.id,
                 PointsEntry.type == "award",
             )
-            .subquery()
+            .order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc())
+            .limit(1)
+            .correlate(Member)
+            .scalar_subquery()
         )
-        stmt = select(PointsEntry).join(
-            ranked,
-            (ranked.c.tenant_id == PointsEntry.tenant_id)
-            & (ranked.c.id == PointsEntry.id)
-            & (ranked.c.rank == 1),
-        )
-        return {e.member_id: e for e in self.session.scalars(stmt)}
+        stmt = self.scoped(select(newest), Member).where(Member.id.in_(member_ids))
+        ids = [i for i in self.session.scalars(stmt) if i is not None]
+        if not ids:
+            return {}
+        entries = self.scoped(select(PointsEntry), PointsEntry).where(PointsEntry.id.in_(ids))
+        return {e.member_id: e for e in self.session.scalars(entries)}
 
     def activities(self, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, Activity]:
         wanted = {i for i in ids if i is not None}
