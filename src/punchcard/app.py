@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,9 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__
+from punchcard.api import native, shopsocially
 from punchcard.api.common import errors
+from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
 from punchcard.api.common.openapi import face_openapi
 from punchcard.audit.writer import AuditWriter
@@ -26,13 +28,9 @@ from punchcard.kit.clock import Clock
 if TYPE_CHECKING:
     from punchcard.worker.runner import Worker
 
-NATIVE_PREFIX = "/api/v2"
-NATIVE_DESCRIPTION = (
-    "Punchcard's native face, compatible with the SocialHub v2 REST API. "
-    "Authenticate with `Authorization: Bearer fl_live_…` (an API key) or a session token. "
-    'Errors are `{"error": {"code", "message", "field"}}`; lists are '
-    '`{"<plural>": [...], "total", "limit", "offset"}`; every POST accepts `Idempotency-Key`.'
-)
+# Every face the app serves, each mounted the same way (`_mount`). Adding a face is a
+# package under api/ exporting FACE and one entry here.
+FACES: tuple[Face, ...] = (native.FACE, shopsocially.FACE)
 
 
 def create_app(
@@ -71,24 +69,17 @@ def create_app(
     # Health checks first: routes match in order, and probes should not walk the API.
     _health(app)
 
-    from punchcard.api.native import router as native_router
-
-    app.include_router(native_router, prefix=NATIVE_PREFIX)
-    _mount_docs(
-        app, NATIVE_PREFIX, "Punchcard native API (SocialHub v2 compatible)", NATIVE_DESCRIPTION
-    )
-
-    from punchcard.api import shopsocially
-
-    app.include_router(shopsocially.router, prefix=shopsocially.PREFIX)
-    _mount_docs(
-        app,
-        shopsocially.PREFIX,
-        shopsocially.TITLE,
-        shopsocially.DESCRIPTION,
-        document=lambda: shopsocially.openapi(app),
-    )
+    # The app's faces, for error rendering (the renderer of the face a path is under).
+    app.state.faces = FACES
+    for face in FACES:
+        _mount(app, face)
     return app
+
+
+def event_renderers() -> dict[str, EventRenderer]:
+    """The webhook body renderers of every face in ``FACES`` (``Face.events``), for
+    the worker: each face renders the event types its contract defines."""
+    return combine_events(FACES)
 
 
 def _start_worker(settings: Settings, database: Database) -> Worker | None:
@@ -98,36 +89,26 @@ def _start_worker(settings: Settings, database: Database) -> Worker | None:
         return None
     from punchcard.worker.runner import Worker
 
-    worker = Worker(database, settings)
+    worker = Worker(database, settings, renderers=event_renderers())
     worker.start()
     return worker
 
 
-def _mount_docs(
-    app: FastAPI,
-    prefix: str,
-    title: str,
-    description: str,
-    *,
-    document: Callable[[], dict[str, Any]] | None = None,
-) -> None:
-    """Serve the face's OpenAPI document and Swagger UI; ``document`` builds a face's
-    own (default: ``face_openapi`` with the native error schema)."""
+def _mount(app: FastAPI, face: Face) -> None:
+    """The face's routes under its prefix, its OpenAPI document and its Swagger UI
+    (built once, on first request: the app's routes are all in place by then)."""
+    app.include_router(face.router, prefix=face.prefix)
     cache: dict[str, Any] = {}
 
-    @app.get(f"{prefix}/openapi.json", include_in_schema=False)
+    @app.get(f"{face.prefix}/openapi.json", include_in_schema=False)
     async def openapi() -> JSONResponse:
         if "doc" not in cache:
-            cache["doc"] = (
-                document()
-                if document is not None
-                else face_openapi(app, prefix, title=title, description=description)
-            )
+            cache["doc"] = face_openapi(app, face)
         return JSONResponse(cache["doc"])
 
-    @app.get(f"{prefix}/docs", include_in_schema=False)
+    @app.get(f"{face.prefix}/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=f"{prefix}/openapi.json", title=title)
+        return get_swagger_ui_html(openapi_url=f"{face.prefix}/openapi.json", title=face.title)
 
 
 def _health(app: FastAPI) -> None:

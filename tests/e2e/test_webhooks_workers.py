@@ -10,16 +10,20 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
 from punchcard.db.uow import Database
+from punchcard.events import data
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.identity.scopes import ALL_SCOPES
-from punchcard.models import WebhookAttempt, WebhookDelivery
+from punchcard.kit.ids import new_id
+from punchcard.models import Member, WebhookAttempt, WebhookDelivery
 from punchcard.tenants.service import create_tenant
 from punchcard.webhooks import service as webhooks
 from punchcard.webhooks.schemas import WebhookCreate
@@ -64,6 +68,25 @@ def _start_worker(tmp: Path, url: str, name: str) -> subprocess.Popen[bytes]:
     )
 
 
+def _member_updated(n: int) -> dict[str, Any]:
+    """A ``member.updated`` event's neutral data; the event's number is the first name
+    (the workers render it with the native face, so ``data.firstName`` carries it)."""
+    at = datetime.now(UTC)
+    member = Member(
+        id=new_id(),
+        first_name=str(n),
+        status="active",
+        points_balance=0,
+        pending_points=0,
+        lifetime_points=0,
+        metadata_={},
+        enrolled_at=at,
+        created_at=at,
+        updated_at=at,
+    )
+    return data.member(member, tags=(), tier=None)
+
+
 def _pending(db: Database) -> int:
     with db.transaction(write=False) as s:
         stmt = (
@@ -92,7 +115,9 @@ def test_two_workers_deliver_each_event_exactly_once_per_endpoint(
                 with db.transaction() as s:
                     for i in range(batch * 100, (batch + 1) * 100):
                         resource = f"mem_{i % RESOURCES}"
-                        emit(s, tenant.id, "member.updated", {"n": i}, resource_id=resource)
+                        emit(
+                            s, tenant.id, "member.updated", _member_updated(i), resource_id=resource
+                        )
             # Only a bound on a broken run: the loop ends as soon as all are delivered.
             deadline = time.monotonic() + 600
             while _pending(db) and time.monotonic() < deadline:
@@ -112,7 +137,8 @@ def test_two_workers_deliver_each_event_exactly_once_per_endpoint(
             assert len(set(ids)) == EVENTS  # nothing twice
             arrived: dict[str, list[int]] = defaultdict(list)
             for r in got:
-                arrived[f"mem_{r.json['data']['n'] % RESOURCES}"].append(r.json["data"]["n"])
+                n = int(r.json["data"]["firstName"])
+                arrived[f"mem_{n % RESOURCES}"].append(n)
             for resource, ns in arrived.items():
                 assert ns == sorted(ns), f"{path} {resource} out of order"
         with db.transaction(write=False) as s:

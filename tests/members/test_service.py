@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -163,11 +164,11 @@ def test_concurrent_checkins_make_one_capture(db: Database, tenant: Tenant) -> N
     with db.transaction() as s:
         member = service.enroll(s, p, data=MemberCreate(external_id="C-1"))
         store = stores.create(s, p, data=StoreCreate(code="C-ST", name="S"))
-        member_id, store_id = render("mem", member.id) or "", render("st", store.id) or ""
+        member_id, store_id = member.id, store.id
 
     def check_in() -> tuple[str, bool]:
         with db.transaction() as s:
-            cap, created = captures.checkin(s, p, member_id=member_id, store_id=store_id)
+            cap, created = captures.checkin(s, p, member_id=member_id, store_ref=store_id)
             return str(cap.id), created
 
     results = run_concurrently(4, check_in)
@@ -178,11 +179,11 @@ def test_concurrent_checkins_make_one_capture(db: Database, tenant: Tenant) -> N
 
 def test_concurrent_first_use_of_a_tag_makes_one_tag(db: Database, tenant: Tenant) -> None:
     p = principal(tenant)
-    queue: list[str] = []
+    queue: list[uuid.UUID] = []
     with db.transaction() as s:
         for i in range(4):
             member = service.enroll(s, p, data=MemberCreate(external_id=f"T-{i}"))
-            queue.append(render("mem", member.id) or "")
+            queue.append(member.id)
     qlock = threading.Lock()
 
     def tag_one() -> int:

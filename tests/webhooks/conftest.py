@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from punchcard.app import event_renderers
 from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.webhooks.config import DeliveryConfig
@@ -53,6 +54,8 @@ def worker(
     db: Database, tenant: Tenant, config: DeliveryConfig, settings: Settings
 ) -> Iterator[DeliveryWorker]:
     """Delivers only this test's tenant, so parallel tests never take each other's work."""
-    w = DeliveryWorker(db, config, settings=settings, tenant_id=tenant.id)
+    w = DeliveryWorker(
+        db, config, renderers=event_renderers(), settings=settings, tenant_id=tenant.id
+    )
     yield w
     w.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from punchcard.app import event_renderers
 from punchcard.db.uow import Database
 from punchcard.events.service import emit
 from punchcard.models import OutboxEvent, WebhookDelivery
@@ -149,7 +150,9 @@ def test_a_tenants_endpoint_never_receives_another_tenants_events(
     create_endpoint(tenant.api, receiver.url("/a"))
     create_endpoint(other_tenant.api, receiver.url("/b"))
     award(other_tenant, insert_member(other_tenant), 10)
-    other_worker = DeliveryWorker(db, config, tenant_id=other_tenant.id)
+    other_worker = DeliveryWorker(
+        db, config, renderers=event_renderers(), tenant_id=other_tenant.id
+    )
     try:
         worker.drain()
         other_worker.drain()

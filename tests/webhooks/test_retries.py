@@ -7,6 +7,7 @@ import socket
 from datetime import datetime
 from pathlib import Path
 
+from punchcard.app import event_renderers
 from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.webhooks.config import DeliveryConfig
@@ -110,7 +111,7 @@ def test_a_receiver_that_hangs_past_the_timeout_is_retried(
     # far longer than that. The retry is left to the usual worker: a 0.3 s budget for an
     # answer that does come is a race with the machine's load, not part of the test.
     quick = DeliveryConfig(retry_schedule=SCHEDULE, timeout=0.3, allow_private=True, jitter=0.0)
-    impatient = DeliveryWorker(db, quick, tenant_id=tenant.id)
+    impatient = DeliveryWorker(db, quick, renderers=event_renderers(), tenant_id=tenant.id)
     try:
         hook = _one_event(tenant, receiver)
         receiver.reply(Reply(hang=30))

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from punchcard.app import create_app
+from punchcard.app import create_app, event_renderers
 from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.webhooks import sender, ssrf
@@ -165,7 +165,7 @@ def test_an_address_that_turns_private_after_creation_is_refused_at_send(
     hook = create_endpoint(tenant.api, receiver.url(), events=["points.awarded"])
     award(tenant, insert_member(tenant), 10)
     strict = DeliveryConfig(retry_schedule=(60.0,), timeout=2.0, allow_private=False, jitter=0.0)
-    worker = DeliveryWorker(db, strict, tenant_id=tenant.id)
+    worker = DeliveryWorker(db, strict, renderers=event_renderers(), tenant_id=tenant.id)
     try:
         assert worker.drain() == 1
     finally:

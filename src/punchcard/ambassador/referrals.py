@@ -16,12 +16,12 @@ from punchcard.ambassador.repository import (
     ReferralCodeRepository,
     ReferralEventRepository,
 )
-from punchcard.ambassador.schemas import ClickCreate, ConversionCreate, ConversionRead
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
+from punchcard.events import data
 from punchcard.events import service as events
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse, render
+from punchcard.kit.ids import new_id, render
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.models import ReferralCode, ReferralEvent, TrackingEvent
@@ -35,11 +35,35 @@ CLICK_EVENT = "referral_click"
 
 
 @dataclass(frozen=True)
+class Click:
+    """A visit through a referral link (the core's input)."""
+
+    code: str
+    visitor_id: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversionInput:
+    """A conversion to record: the referred member's id, the order by id (a UUID) or by
+    your externalOrderId (a string), revenue defaulting to the order's net total."""
+
+    code: str
+    member_id: uuid.UUID | None = None
+    order_ref: uuid.UUID | str | None = None
+    revenue: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Conversion:
     event: ReferralEvent
     code: ReferralCode
     currency: str
     created: bool
+
+
+# What a ``referral.converted`` event keeps of the conversion (``event_data``).
+REFERRAL = ("id", "referred_member_id", "order_id", "revenue", "points", "created_at")
 
 
 def generate_code(session: Session, tenant_id: uuid.UUID) -> str:
@@ -62,7 +86,7 @@ def find_code(session: Session, principal: Principal, code: str) -> ReferralCode
 
 
 def record_click(
-    session: Session, principal: Principal, *, data: ClickCreate
+    session: Session, principal: Principal, *, data: Click
 ) -> tuple[ReferralEvent, ReferralCode]:
     """A visit through a referral link. The landing ``url`` is kept as a tracking event
     (``referral_click``), so referral traffic shows in the tracking stats by page."""
@@ -93,7 +117,7 @@ def record_click(
     return click, code
 
 
-def convert(session: Session, principal: Principal, *, data: ConversionCreate) -> Conversion:
+def convert(session: Session, principal: Principal, *, data: ConversionInput) -> Conversion:
     """Record that ``code`` brought a customer (and, with ``orderId``, a sale).
 
     One conversion per order: the same order and code again returns the stored
@@ -104,8 +128,8 @@ def convert(session: Session, principal: Principal, *, data: ConversionCreate) -
     currency = get_tenant(session, principal.tenant_id).currency
     repo = ReferralEventRepository(session, principal.tenant_id)
     order = None
-    if data.order_id is not None:
-        order = repo.order(data.order_id)
+    if data.order_ref is not None:
+        order = repo.order(data.order_ref)
         if order is None:
             raise NotFound("Order not found", field="orderId")
         existing = repo.conversion_for_order(order.id)
@@ -119,7 +143,10 @@ def convert(session: Session, principal: Principal, *, data: ConversionCreate) -
             return Conversion(existing, code, currency, created=False)
     referred = None
     if data.member_id is not None:
-        referred = members.get(session, principal, member_id=data.member_id, field="memberId").id
+        # str(): members.get takes the wire's id until it takes a UUID (engineer idsa).
+        referred = members.get(
+            session, principal, member_id=str(data.member_id), field="memberId"
+        ).id
         if order is not None and order.member_id != referred:
             raise ValidationFailed("memberId is not the order's member", field="memberId")
     elif order is not None:
@@ -149,16 +176,21 @@ def convert(session: Session, principal: Principal, *, data: ConversionCreate) -
         session,
         principal.tenant_id,
         "referral.converted",
-        payload(conversion),
+        event_data(conversion),
         resource_id=render("ref", event.id),
     )
     session.flush()
     return conversion
 
 
-def payload(c: Conversion) -> dict[str, Any]:
-    """The conversion as the native face renders it (also the webhook payload)."""
-    return ConversionRead.of(c).model_dump(by_alias=True, mode="json")
+def event_data(c: Conversion) -> dict[str, Any]:
+    """``referral.converted``'s neutral data (``events.data``): the conversion, its code
+    and the tenant's currency."""
+    return {
+        "referral": data.snapshot(c.event, REFERRAL),
+        "code": data.snapshot(c.code, ("id", "code", "member_id")),
+        "currency": c.currency,
+    }
 
 
 def stats(
@@ -167,7 +199,7 @@ def stats(
     *,
     page: Page,
     kind: str | None = None,
-    member_id: str | None = None,
+    member_id: uuid.UUID | None = None,
     first: date | None = None,
     last: date | None = None,
 ) -> tuple[list[CodeActivity], int, str]:
@@ -175,12 +207,7 @@ def stats(
     window = None
     if first is not None or last is not None:
         window = period.resolve(session, first, last, default_days=30)
-    owner = None
-    if member_id is not None:
-        owner = parse("mem", member_id)
-        if owner is None:
-            raise ValidationFailed("memberId is not a member id", field="memberId")
     rows, total = ReferralCodeRepository(session, principal.tenant_id).activity(
-        page, window=window, kind=kind, member_id=owner
+        page, window=window, kind=kind, member_id=member_id
     )
     return rows, total, get_tenant(session, principal.tenant_id).currency

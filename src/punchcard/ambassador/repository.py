@@ -13,7 +13,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from punchcard.db.dialect import for_update
 from punchcard.db.repository import TenantRepository
-from punchcard.kit.ids import parse
 from punchcard.kit.paging import Page
 from punchcard.models import Member, Order, ReferralCode, ReferralEvent, TrackingEvent
 from punchcard.tracking.period import Window
@@ -134,17 +133,20 @@ class ReferralCodeRepository(TenantRepository[ReferralCode]):
 class ReferralEventRepository(TenantRepository[ReferralEvent]):
     model = ReferralEvent
 
-    def order(self, ref: str) -> Order | None:
-        """The order by ``ord_`` id or externalOrderId, locked: one conversion per
-        order is checked and written while no other conversion of it can run."""
-        order_id = parse("ord", ref)
-        cond = Order.id == order_id if order_id is not None else Order.external_order_id == ref
+    def order(self, ref: uuid.UUID | str) -> Order | None:
+        """The order by id (a UUID) or externalOrderId (a string), locked: one
+        conversion per order is checked and written while no other conversion of it
+        can run. A UUID no order has is tried as an externalOrderId too."""
+        if isinstance(ref, uuid.UUID):
+            found = self._locked_order(Order.id == ref)
+            for external in (str(ref), ref.hex):
+                found = found or self._locked_order(Order.external_order_id == external)
+            return found
+        return self._locked_order(Order.external_order_id == ref)
+
+    def _locked_order(self, cond: ColumnElement[bool]) -> Order | None:
         stmt = for_update(self.session, self.scoped(select(Order), Order).where(cond))
-        found = self.session.scalars(stmt).first()
-        if found is None and order_id is not None:
-            stmt = self.scoped(select(Order), Order).where(Order.external_order_id == ref)
-            found = self.session.scalars(for_update(self.session, stmt)).first()
-        return found
+        return self.session.scalars(stmt).first()
 
     def conversion_for_order(self, order_id: uuid.UUID) -> ReferralEvent | None:
         stmt = self.scoped().where(

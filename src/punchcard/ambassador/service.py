@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -119,7 +120,7 @@ def issue_code(
     session: Session,
     principal: Principal,
     *,
-    member_id: str,
+    member_id: uuid.UUID,
     code: str | None,
     public_url: str,
 ) -> tuple[ReferralCode, str]:
@@ -127,7 +128,8 @@ def issue_code(
 
     Returns the code and its referral URL ``{public_url}/r/{code}``.
     """
-    member = members.get(session, principal, member_id=member_id)
+    # str(): members.get takes the wire's id until it takes a UUID (engineer idsa).
+    member = members.get(session, principal, member_id=str(member_id))
     if member.status == "banned":
         raise Unprocessable("A banned member cannot be an ambassador", code="MEMBER_BANNED")
     repo = ReferralCodeRepository(session, principal.tenant_id)

@@ -1,4 +1,5 @@
-"""Catalog schemas: the native rendering, and the two import dialects.
+"""Catalog schemas: the product view the faces render, and the two import dialects
+(the native face's wire models are in ``api/native/schemas/catalog.py``).
 
 Import items are validated one by one (``CatalogImport.products`` is a list of raw
 objects), so that one bad product is reported by index instead of failing the rest.
@@ -10,17 +11,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from punchcard.kit.ids import render
-from punchcard.kit.money import money_str, to_money
-from punchcard.kit.schema import InputSchema, Schema, UtcTime
+from punchcard.kit.money import to_money
+from punchcard.kit.schema import InputSchema
 from punchcard.models import Product, Variant
-
-if TYPE_CHECKING:
-    from punchcard.catalog.importer import Outcome
 
 MAX_IMPORT = 1000
 
@@ -47,103 +44,6 @@ class ProductView:
     variants: list[Variant]
     brand: str | None = None
     category: str | None = None
-
-
-class NamedRef(Schema):
-    id: str
-    name: str
-
-
-class VariantRead(Schema):
-    id: str
-    external_id: str | None
-    sku: str | None
-    barcode: str | None
-    title: str | None
-    price: str | None = Field(description='Decimal string, e.g. `"19.99"`')
-    position: int
-
-    @classmethod
-    def of(cls, v: Variant) -> VariantRead:
-        return cls(
-            id=render("var", v.id) or "",
-            external_id=v.external_id,
-            sku=v.sku,
-            barcode=v.barcode,
-            title=v.title,
-            price=money_str(v.price),
-            position=v.position,
-        )
-
-
-class ProductRead(Schema):
-    id: str
-    external_id: str | None
-    title: str
-    description: str | None
-    handle: str | None
-    brand: NamedRef | None
-    category: NamedRef | None
-    images: list[str]
-    status: ProductStatus
-    variants: list[VariantRead]
-    created_at: UtcTime
-    updated_at: UtcTime
-
-    @classmethod
-    def of(cls, view: ProductView) -> ProductRead:
-        p, brand, category = view.product, view.brand, view.category
-        return cls(
-            id=render("prd", p.id) or "",
-            external_id=p.external_id,
-            title=p.title,
-            description=p.description,
-            handle=p.handle,
-            brand=NamedRef(id=render("brd", p.brand_id) or "", name=brand)
-            if p.brand_id and brand is not None
-            else None,
-            category=NamedRef(id=render("cat", p.category_id) or "", name=category)
-            if p.category_id and category is not None
-            else None,
-            images=[str(i) for i in p.images or []],
-            status=ProductStatus(p.status),
-            variants=[VariantRead.of(v) for v in view.variants],
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-        )
-
-
-class ProductList(Schema):
-    products: list[ProductRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class GroupRead(Schema):
-    """A brand or a category."""
-
-    id: str
-    name: str
-    product_count: int
-
-    @classmethod
-    def rows(cls, prefix: str, rows: list[tuple[Any, int]]) -> list[GroupRead]:
-        return [cls(id=render(prefix, g.id) or "", name=g.name, product_count=n) for g, n in rows]
-
-
-class CategoryList(Schema):
-    categories: list[GroupRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class BrandList(Schema):
-    brands: list[GroupRead]
-    total: int
-    limit: int
-    offset: int
 
 
 # Import --------------------------------------------------------------------------
@@ -183,36 +83,6 @@ Text200 = Annotated[Annotated[str, Field(max_length=200)] | None, BeforeValidato
 Text255 = Annotated[Annotated[str, Field(max_length=255)] | None, BeforeValidator(_blank_to_none)]
 Text500 = Annotated[Annotated[str, Field(max_length=500)] | None, BeforeValidator(_blank_to_none)]
 Url = Annotated[str, Field(min_length=1, max_length=2048)]
-
-
-class CatalogImport(InputSchema):
-    format: ImportFormat
-    products: list[Any] = Field(
-        max_length=MAX_IMPORT,
-        description="Up to 1000 products in the chosen format; each is validated on its own",
-    )
-
-
-class ImportIssue(Schema):
-    index: int
-    field: str | None
-    message: str
-
-
-class ImportResult(Schema):
-    created: int
-    updated: int
-    failed: int
-    errors: list[ImportIssue]
-
-    @classmethod
-    def of(cls, o: Outcome) -> ImportResult:
-        return cls(
-            created=o.created,
-            updated=o.updated,
-            failed=o.failed,
-            errors=[ImportIssue(index=e.index, field=e.field, message=e.message) for e in o.errors],
-        )
 
 
 class ShopifyVariant(BaseModel):

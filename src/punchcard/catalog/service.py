@@ -14,9 +14,8 @@ from punchcard.catalog.repository import (
     VariantRepository,
 )
 from punchcard.catalog.schemas import ProductView
-from punchcard.errors import NotFound, ValidationFailed
+from punchcard.errors import NotFound
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import parse
 from punchcard.kit.paging import Page
 from punchcard.models import Product
 
@@ -37,22 +36,21 @@ def _views(session: Session, tenant_id: uuid.UUID, products: list[Product]) -> l
     ]
 
 
-def get(session: Session, principal: Principal, *, product_id: str) -> ProductView:
-    """A product by its ``prd_`` id or, failing that, by its external id."""
+def get(session: Session, principal: Principal, *, product_ref: uuid.UUID | str) -> ProductView:
+    """A product by its id (a UUID) or by its external id (a string). A UUID no product
+    has is tried as an external id too (a shop may use UUIDs as product ids)."""
     repo = ProductRepository(session, principal.tenant_id)
-    product = repo.get(parse("prd", product_id)) or repo.get_by_external_id(product_id)
+    if isinstance(product_ref, uuid.UUID):
+        product = (
+            repo.get(product_ref)
+            or repo.get_by_external_id(str(product_ref))
+            or repo.get_by_external_id(product_ref.hex)
+        )
+    else:
+        product = repo.get_by_external_id(product_ref)
     if product is None:
         raise NotFound("Product not found", field="id")
     return _views(session, principal.tenant_id, [product])[0]
-
-
-def _filter_id(prefix: str, value: str | None, field: str) -> uuid.UUID | None:
-    if value is None:
-        return None
-    parsed = parse(prefix, value)
-    if parsed is None:
-        raise ValidationFailed(f"{field} is not a {prefix}_ id", field=field)
-    return parsed
 
 
 def list_products(
@@ -61,15 +59,15 @@ def list_products(
     *,
     page: Page,
     q: str | None = None,
-    brand_id: str | None = None,
-    category_id: str | None = None,
+    brand_id: uuid.UUID | None = None,
+    category_id: uuid.UUID | None = None,
     status: str | None = None,
 ) -> tuple[list[ProductView], int]:
     rows, total = ProductRepository(session, principal.tenant_id).list(
         page,
         q=q.strip() if q and q.strip() else None,
-        brand_id=_filter_id("brd", brand_id, "brandId"),
-        category_id=_filter_id("cat", category_id, "categoryId"),
+        brand_id=brand_id,
+        category_id=category_id,
         status=status,
     )
     return _views(session, principal.tenant_id, rows), total

@@ -74,11 +74,12 @@ def worker() -> None:
     """Deliver webhooks and run scheduled jobs (any number of nodes may run this)."""
     import signal
 
+    from punchcard.app import event_renderers
     from punchcard.worker.runner import Worker
 
     settings = get_settings()
     db = _db()
-    runner = Worker(db, settings)
+    runner = Worker(db, settings, renderers=event_renderers())
 
     def _stop(signum: int, _frame: object) -> None:
         console.print("[yellow]worker stopping[/yellow]")

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from punchcard.coupons.repository import CouponRepository, PoolRepository
-from punchcard.coupons.schemas import CouponRead, IssueRequest, PoolCreate
+from punchcard.coupons.schemas import IssueRequest, PoolCreate
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, PoolExhausted, ValidationFailed
+from punchcard.events import data as event_data
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
@@ -232,5 +233,5 @@ def redeem_for_points(
 
 
 def _emit(session: Session, principal: Principal, type_: str, coupon: Coupon) -> None:
-    payload = CouponRead.of(coupon).model_dump(mode="json", by_alias=True)
-    emit(session, principal.tenant_id, type_, payload, resource_id=payload["id"])
+    payload = {"coupon": event_data.coupon(coupon)}
+    emit(session, principal.tenant_id, type_, payload, resource_id=f"cpn_{coupon.id.hex}")

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
+from punchcard.events.fanout import fan_out
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent
-from punchcard.webhooks.fanout import fan_out
 
 EVENT_TYPES = (
     "member.created",

@@ -13,11 +13,10 @@ from punchcard.errors import NotFound, ValidationFailed
 from punchcard.identity import cache as key_cache
 from punchcard.identity.principal import Principal
 from punchcard.identity.repository import ApiKeyRepository, AuditRepository
-from punchcard.identity.schemas import ApiKeyCreate
 from punchcard.identity.scopes import PRESETS, expand
 from punchcard.identity.service import API_KEY_PREFIX
 from punchcard.kit.crypto import hash_token, random_token
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.models import ApiKey, AuditRecord
 
@@ -60,20 +59,27 @@ def create_key(
     return NewKey(key, plaintext)
 
 
-def issue_key(session: Session, principal: Principal, *, data: ApiKeyCreate) -> NewKey:
+def issue_key(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str,
+    scopes: list[str] | None = None,
+    preset: str | None = None,
+) -> NewKey:
     """A key for the caller's tenant, recorded as created by the calling user."""
     return create_key(
         session,
         principal.tenant_id,
-        name=data.name,
-        scopes=data.scopes,
-        preset=data.preset.value if data.preset else None,
+        name=name,
+        scopes=scopes,
+        preset=preset,
         created_by=principal.user_id,
     )
 
 
-def get_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey:
-    key = ApiKeyRepository(session, principal.tenant_id).get(parse("key", key_id))
+def get_key(session: Session, principal: Principal, *, key_id: uuid.UUID) -> ApiKey:
+    key = ApiKeyRepository(session, principal.tenant_id).get(key_id)
     if key is None:
         raise NotFound("API key not found", field="id")
     return key
@@ -84,7 +90,7 @@ def list_keys(session: Session, principal: Principal, *, page: Page) -> tuple[li
     return ApiKeyRepository(session, principal.tenant_id).list(page)
 
 
-def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey:
+def revoke_key(session: Session, principal: Principal, *, key_id: uuid.UUID) -> ApiKey:
     """Revoke a key; every request after this transaction commits gets 401.
 
     Revoking a revoked key succeeds and keeps the first revocation time.
@@ -103,7 +109,7 @@ def revoke_key(session: Session, principal: Principal, *, key_id: str) -> ApiKey
 
 
 def key_activity(
-    session: Session, principal: Principal, *, key_id: str, page: Page
+    session: Session, principal: Principal, *, key_id: uuid.UUID, page: Page
 ) -> tuple[list[AuditRecord], int]:
     """The calls made with a key, newest first (the seed's "recent activity")."""
     key = get_key(session, principal, key_id=key_id)

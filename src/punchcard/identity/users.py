@@ -21,12 +21,7 @@ from punchcard.identity.repository import (
     SessionRepository,
     UserRepository,
 )
-from punchcard.identity.schemas import (
-    ChangePassword,
-    ProfileUpdate,
-    Register,
-    ResetPassword,
-)
+from punchcard.identity.schemas import ProfileUpdate
 from punchcard.identity.scopes import Role
 from punchcard.identity.throttle import LoginThrottle
 from punchcard.kit.crypto import hash_password, hash_token, random_token, verify_password
@@ -87,27 +82,35 @@ def _current_user(session: Session, principal: Principal) -> User:
     return user
 
 
-def _default_team_name(data: Register, email: str) -> str:
-    return f"{data.name or email.partition('@')[0]}'s team"[:200]
+def _default_team_name(name: str | None, email: str) -> str:
+    return f"{name or email.partition('@')[0]}'s team"[:200]
 
 
-def register(session: Session, *, data: Register, ttl_seconds: int) -> NewSession:
+def register(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    name: str | None = None,
+    team_name: str | None = None,
+    ttl_seconds: int,
+) -> NewSession:
     """A new tenant, its owner, and a session for the owner."""
-    email = normalize_email(data.email)
+    email = normalize_email(email)
     # Hash before the first query: on SQLite the first query takes the write lock,
     # and argon2 should not run while other writers wait on it.
-    password_hash = hash_password(data.password)
+    password_hash = hash_password(password)
     users = UserRepository(session)
     if users.get_by_email(email) is not None:
         raise Conflict("An account with this email exists", field="email", code="EMAIL_TAKEN")
-    tenant = create_tenant(session, name=data.team_name or _default_team_name(data, email))
+    tenant = create_tenant(session, name=team_name or _default_team_name(name, email))
     at = now(session)
     user = users.add(
         User(
             id=new_id(),
             tenant_id=tenant.id,
             email=email,
-            name=data.name,
+            name=name,
             role=Role.owner.value,
             password_hash=password_hash,
             created_at=at,
@@ -176,20 +179,22 @@ def update_profile(session: Session, principal: Principal, *, data: ProfileUpdat
     return Account(user, get_tenant(session, user.tenant_id))
 
 
-def change_password(session: Session, principal: Principal, *, data: ChangePassword) -> int:
+def change_password(
+    session: Session, principal: Principal, *, current_password: str, new_password: str
+) -> int:
     """Set a new password; every other session of the user stops working.
 
     The calling session survives. Returns the number of sessions revoked.
     """
     user = _current_user(session, principal)
-    if not verify_password(user.password_hash, data.current_password):
+    if not verify_password(user.password_hash, current_password):
         # 400, not 401: the session is fine, only the typed password is wrong, and a
         # client that sees 401 would log the user out.
         raise ValidationFailed(
             "Current password is incorrect", field="currentPassword", code="INVALID_PASSWORD"
         )
     at = now(session)
-    user.password_hash = hash_password(data.new_password)
+    user.password_hash = hash_password(new_password)
     user.updated_at = at
     PasswordResetRepository(session).void_for_user(user.id, at=at)
     revoked = SessionRepository(session).revoke_for_user(user.id, at=at, keep=principal.session_id)
@@ -227,15 +232,15 @@ def request_password_reset(session: Session, *, email: str, public_url: str) -> 
     return Mail(to=user.email, subject="Reset your Punchcard password", text=text)
 
 
-def reset_password(session: Session, *, data: ResetPassword) -> int:
+def reset_password(session: Session, *, token: str, new_password: str) -> int:
     """Spend a reset token to set a new password; every session of the user ends.
 
     Returns the number of sessions revoked.
     """
-    password_hash = hash_password(data.new_password)  # before the write lock (see register)
+    password_hash = hash_password(new_password)  # before the write lock (see register)
     resets = PasswordResetRepository(session)
     at = now(session)
-    reset = resets.get_by_hash(hash_token(data.token))
+    reset = resets.get_by_hash(hash_token(token))
     if reset is not None and reset.used_at is None and reset.expires_at <= at:
         raise ValidationFailed(
             "This reset link has expired; ask for a new one",

@@ -1,4 +1,4 @@
-"""Member points use cases for the faces: statement, manual award/deduct, tier view."""
+"""Member points use cases for the faces: statement, manual award/deduct, summary."""
 
 from __future__ import annotations
 
@@ -17,9 +17,8 @@ from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.ledger.schemas import ENTRY_TYPES, STATUSES, PointsChange
 from punchcard.members import service as members
-from punchcard.models import Activity, Member, PointsEntry, Tenant, Tier
+from punchcard.models import Activity, Member, PointsEntry, Tenant
 from punchcard.stores import service as stores
-from punchcard.tiers import service as tiers
 
 
 @dataclass(frozen=True)
@@ -107,36 +106,3 @@ def change(
             session, member, amount=data.amount, refs=refs, expires_at=data.expires_at
         )
     return ledger.debit(session, member, amount=-data.amount, refs=refs, type_="deduct")
-
-
-@dataclass(frozen=True)
-class TierView:
-    tier: Tier | None
-    next_tier: Tier | None
-    points_to_next: int | None
-    period_points: int
-    lifetime_points: int
-    period_start: datetime
-    period_end: datetime
-
-
-def tier_view(session: Session, principal: Principal, *, member_id: str) -> TierView:
-    member = members.get(session, principal, member_id=member_id)
-    tenant = pinned_get(session, Tenant, principal.tenant_id)
-    assert tenant is not None
-    at = now(session)
-    period = tiers.current_period(tenant, at)
-    earned = tiers.earned_in_period(session, member, tenant, at, remember=False)
-    current = session.get(Tier, (member.tenant_id, member.tier_id)) if member.tier_id else None
-    ladder = tiers.active_tiers(session, principal.tenant_id)
-    above = [
-        t
-        for t in ladder
-        if current is None or (t.position, t.min_points) > (current.position, current.min_points)
-    ]
-    nxt = min(above, key=lambda t: (t.position, t.min_points), default=None)
-    to_next = None
-    if nxt is not None:
-        progress = earned if nxt.type == "period" else member.lifetime_points
-        to_next = max(nxt.min_points - progress, 0)
-    return TierView(current, nxt, to_next, earned, member.lifetime_points, period.start, period.end)

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
+from punchcard.events import data as event_data
 from punchcard.events.service import emit
 from punchcard.ledger.repository import LedgerRepository
-from punchcard.ledger.schemas import TransactionRead
 from punchcard.models import Member, Order, PointsEntry, PointsLot, Tenant
 from punchcard.tiers import service as tiers
 
@@ -353,7 +353,7 @@ def expire_due(session: Session, member: Member) -> list[PointsEntry]:
                 session,
                 member.tenant_id,
                 "points.expired",
-                _event_payload(member, entry),
+                event_data.points(member, entry),
                 resource_id=f"mem_{member.id.hex}",
             )
     return entries
@@ -369,20 +369,12 @@ def available(session: Session, member: Member) -> int:
 # Shared ---------------------------------------------------------------------------
 
 
-def _event_payload(member: Member, entry: PointsEntry) -> dict[str, object]:
-    return {
-        "memberId": f"mem_{member.id.hex}",
-        "balance": member.points_balance,
-        "transaction": TransactionRead.of(entry).model_dump(mode="json", by_alias=True),
-    }
-
-
 def _after_change(session: Session, member: Member, event: str, entry: PointsEntry) -> None:
     emit(
         session,
         member.tenant_id,
         event,
-        _event_payload(member, entry),
+        event_data.points(member, entry),
         resource_id=f"mem_{member.id.hex}",
     )
     tiers.reevaluate(session, member)

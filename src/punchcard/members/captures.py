@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members.repository import CaptureRepository, MemberRepository
 from punchcard.members.schemas import CaptureSource
@@ -61,15 +61,14 @@ def record(
 
 
 def checkin(
-    session: Session, principal: Principal, *, member_id: str, store_id: str
+    session: Session, principal: Principal, *, member_id: uuid.UUID, store_ref: uuid.UUID | str
 ) -> tuple[Capture, bool]:
     """Record a store check-in; ``(capture, created)``. A second check-in by the member
-    at the store on the same local day returns the first one."""
-    member = visible(
-        principal, MemberRepository(session, principal.tenant_id).get(parse("mem", member_id))
-    )
-    store = stores.resolve(session, principal, store_id)
-    if store is None:  # pragma: no cover - store_id is required by the schema
+    at the store on the same local day returns the first one. The store is given by id
+    (a UUID) or by code (a string)."""
+    member = visible(principal, MemberRepository(session, principal.tenant_id).get(member_id))
+    store = stores.resolve(session, principal, store_ref)
+    if store is None:  # pragma: no cover - a store is required
         raise ValidationFailed("storeId is required", field="storeId")
     at = now(session)
     day = at.astimezone(tenant_zone(session, principal)).date()
@@ -126,21 +125,14 @@ def list_captures(
     principal: Principal,
     *,
     page: Page,
-    member_id: str | None = None,
-    store_id: str | None = None,
+    member_id: uuid.UUID | None = None,
+    store_ref: uuid.UUID | str | None = None,
     source: str | None = None,
     start: str | None = None,
     end: str | None = None,
 ) -> tuple[list[Capture], int]:
-    """Captures matching every filter, oldest first."""
-    member_uuid = None
-    if member_id:
-        member_uuid = parse("mem", member_id.strip())
-        if member_uuid is None:
-            raise ValidationFailed("memberId must be a member id (mem_…)", field="memberId")
-    if store_id is not None and "\x00" in store_id:
-        raise ValidationFailed("storeId must not contain NUL characters", field="storeId")
-    store = stores.resolve(session, principal, store_id.strip() or None) if store_id else None
+    """Captures matching every filter, oldest first; the store by id (a UUID) or code."""
+    store = stores.resolve(session, principal, store_ref)
     zone = tenant_zone(session, principal)
     lo = _bound(start, "from", zone, end=False)
     hi = _bound(end, "to", zone, end=True)
@@ -148,7 +140,7 @@ def list_captures(
         raise ValidationFailed("to must not be before from", field="to")
     return CaptureRepository(session, principal.tenant_id).search(
         page,
-        member_id=member_uuid,
+        member_id=member_id,
         store_id=store.id if store else None,
         source=source,
         start=lo,

@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from punchcard.kit.ids import render
 from punchcard.kit.schema import InputSchema, Schema, UtcTime
-from punchcard.models import Capture, Member, MemberTag, Tag, Tier
+from punchcard.models import Member, Tier
 
 TAG_KEY_PATTERN = r"^[a-z0-9_-]{1,64}$"
 
@@ -179,84 +179,3 @@ class MemberBatchResult(Schema):
     created: int
     updated: int
     failed: int
-
-
-# Tags ------------------------------------------------------------------------------
-
-
-class TagRead(Schema):
-    key: str
-    name: str
-    member_count: int
-
-    @classmethod
-    def of(cls, tag: Tag, member_count: int) -> TagRead:
-        return cls(key=tag.key, name=tag.name, member_count=member_count)
-
-
-class TagList(Schema):
-    tags: list[TagRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class MemberTagRead(Schema):
-    key: str
-    name: str
-    source: TagSource
-    added_at: UtcTime
-
-    @classmethod
-    def of(cls, link: MemberTag, tag: Tag) -> MemberTagRead:
-        return cls(
-            key=tag.key, name=tag.name, source=TagSource(link.source), added_at=link.added_at
-        )
-
-
-class MemberTagList(Schema):
-    tags: list[MemberTagRead]
-
-
-class MemberTagsAdd(InputSchema):
-    tags: list[str] = Field(
-        min_length=1,
-        max_length=100,
-        description="Tag keys (lower-case slugs `[a-z0-9_-]{1,64}`); unknown tags are created",
-    )
-
-
-# Captures --------------------------------------------------------------------------
-
-
-class CaptureRead(Schema):
-    id: str
-    member_id: str
-    source: CaptureSource
-    store_id: str | None
-    is_new_member: bool
-    created_at: UtcTime
-
-    @classmethod
-    def of(cls, capture: Capture) -> CaptureRead:
-        return cls(
-            id=render("cap", capture.id) or "",
-            member_id=render("mem", capture.member_id) or "",
-            source=CaptureSource(capture.source),
-            store_id=render("st", capture.store_id),
-            is_new_member=capture.is_new_member,
-            created_at=capture.created_at,
-        )
-
-
-class CaptureList(Schema):
-    captures: list[CaptureRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class CheckinCreate(InputSchema):
-    store_id: str = Field(min_length=1, description="`st_…` id or store code")
-
-    _nul = field_validator("*")(_no_nul)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, DuplicateMember, PunchcardError, ValidationFailed
+from punchcard.events import data as event_data
 from punchcard.events.service import emit
 from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
@@ -29,6 +30,7 @@ from punchcard.kit.ids import new_id, parse
 from punchcard.kit.ids import render as render_id
 from punchcard.kit.paging import Page
 from punchcard.members import captures, views
+from punchcard.members.event_data import member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
 from punchcard.members.schemas import (
     BatchError,
@@ -336,7 +338,7 @@ def enroll(session: Session, principal: Principal, *, data: MemberCreate) -> Mem
         session,
         principal.tenant_id,
         "member.created",
-        MemberRead.of(member, tier=tier).payload(),
+        event_data.member(member, tags=(), tier=tier),
         resource_id=render_id("mem", member.id),
     )
     return member
@@ -376,7 +378,7 @@ def _apply(session: Session, principal: Principal, member: Member, changes: dict
         session,
         principal.tenant_id,
         "member.updated",
-        render(session, principal, member).payload(),
+        member_data(session, member),
         resource_id=render_id("mem", member.id),
     )
     return True

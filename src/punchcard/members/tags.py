@@ -7,6 +7,7 @@ outlives its last member (rules may still assign it).
 from __future__ import annotations
 
 import re
+import uuid
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -18,8 +19,9 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, render
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
+from punchcard.members.event_data import member_data
 from punchcard.members.repository import TagRepository
-from punchcard.members.schemas import TAG_KEY_PATTERN, MemberTagRead, TagRead, TagSource
+from punchcard.members.schemas import TAG_KEY_PATTERN, TagSource
 from punchcard.models import Member, MemberTag, Tag
 
 _KEY = re.compile(TAG_KEY_PATTERN)
@@ -35,19 +37,24 @@ def normalize_key(raw: str, *, field: str = "tags") -> str:
     return key
 
 
-def list_tags(session: Session, principal: Principal, *, page: Page) -> tuple[list[TagRead], int]:
-    rows, total = TagRepository(session, principal.tenant_id).list_with_counts(page)
-    return [TagRead.of(tag, count) for tag, count in rows], total
+def list_tags(
+    session: Session, principal: Principal, *, page: Page
+) -> tuple[list[tuple[Tag, int]], int]:
+    """The tenant's tags, each with how many members carry it."""
+    return TagRepository(session, principal.tenant_id).list_with_counts(page)
 
 
-def member_tags(session: Session, principal: Principal, *, member_id: str) -> list[MemberTagRead]:
-    member = members.get(session, principal, member_id=member_id)
+def member_tags(
+    session: Session, principal: Principal, *, member_id: uuid.UUID
+) -> list[tuple[MemberTag, Tag]]:
+    """The member's tags, each with its link (source, when added)."""
+    # str(): members.get takes the wire's id until it takes a UUID (engineer idsa).
+    member = members.get(session, principal, member_id=str(member_id))
     return _tags_of(session, principal, member)
 
 
-def _tags_of(session: Session, principal: Principal, member: Member) -> list[MemberTagRead]:
-    rows = TagRepository(session, principal.tenant_id).member_tags(member.id)
-    return [MemberTagRead.of(link, tag) for link, tag in rows]
+def _tags_of(session: Session, principal: Principal, member: Member) -> list[tuple[MemberTag, Tag]]:
+    return TagRepository(session, principal.tenant_id).member_tags(member.id)
 
 
 def _get_or_create(session: Session, repo: TagRepository, key: str) -> Tag:
@@ -68,12 +75,11 @@ def _get_or_create(session: Session, repo: TagRepository, key: str) -> Tag:
 def _touched(session: Session, principal: Principal, member: Member) -> None:
     member.updated_at = now(session)
     session.flush()
-    payload = members.render(session, principal, member).payload()
     emit(
         session,
         principal.tenant_id,
         "member.updated",
-        payload,
+        member_data(session, member),
         resource_id=render("mem", member.id),
     )
 
@@ -82,15 +88,16 @@ def add_tags(
     session: Session,
     principal: Principal,
     *,
-    member_id: str,
+    member_id: uuid.UUID,
     keys: list[str],
     source: TagSource = TagSource.manual,
-) -> list[MemberTagRead]:
+) -> list[tuple[MemberTag, Tag]]:
     """Add tags to a member (creating unknown ones); tags it already has are left as
     they are. Returns all of the member's tags."""
     wanted = list(dict.fromkeys(normalize_key(k) for k in keys))
     # The member row lock serialises tag changes on one member.
-    member = members.lock(session, principal, member_id=member_id)
+    # str(): members.lock takes the wire's id until it takes a UUID (engineer idsa).
+    member = members.lock(session, principal, member_id=str(member_id))
     repo = TagRepository(session, principal.tenant_id)
     added = False
     for key in wanted:
@@ -107,9 +114,9 @@ def add_tags(
     return _tags_of(session, principal, member)
 
 
-def remove_tag(session: Session, principal: Principal, *, member_id: str, key: str) -> None:
+def remove_tag(session: Session, principal: Principal, *, member_id: uuid.UUID, key: str) -> None:
     """Take a tag off a member; NotFound when the member does not have it."""
-    member = members.lock(session, principal, member_id=member_id)
+    member = members.lock(session, principal, member_id=str(member_id))
     repo = TagRepository(session, principal.tenant_id)
     normalised = key.strip().lower()
     tag = repo.get_by_key(normalised) if _KEY.fullmatch(normalised) else None

@@ -1,7 +1,7 @@
 """Webhook endpoints, their deliveries (one per event and endpoint) and every attempt.
 
 A delivery is written in the same transaction as the event it carries (see
-``webhooks.fanout``), so a committed change always has its deliveries and a rolled-back
+``events.fanout``), so a committed change always has its deliveries and a rolled-back
 one has none. The unique key ``(tenant_id, endpoint_id, event_id)`` makes "exactly one
 delivery per endpoint and event" a database fact, not a hope.
 """

@@ -110,6 +110,15 @@ class OrderList(Schema):
     offset: int
 
 
+class ReceiptList(Schema):
+    """A member's orders (``GET /members/{id}/receipts``)."""
+
+    receipts: list[OrderRead]
+    total: int
+    limit: int
+    offset: int
+
+
 class OrderBatch(InputSchema):
     # Rows are validated one by one so that one bad order does not fail the batch.
     orders: list[dict[str, Any]] = Field(min_length=1, max_length=500)

@@ -25,6 +25,7 @@ from punchcard.errors import (
     RefundExceedsOrder,
     ValidationFailed,
 )
+from punchcard.events import data as event_data
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
@@ -38,7 +39,6 @@ from punchcard.orders.schemas import (
     BatchError,
     OrderBatchResult,
     OrderCreate,
-    OrderRead,
     RefundCreate,
 )
 from punchcard.stores import service as stores
@@ -143,8 +143,8 @@ def place(session: Session, principal: Principal, *, data: OrderCreate) -> Place
         )
     member.last_activity_at = at
     session.flush()
-    payload = OrderRead.of(order).model_dump(mode="json", by_alias=True)
-    emit(session, principal.tenant_id, "order.created", payload, resource_id=payload["id"])
+    payload = {"order": event_data.order(order)}
+    emit(session, principal.tenant_id, "order.created", payload, resource_id=f"ord_{order.id.hex}")
     return Placed(order, True, member.points_balance)
 
 
@@ -318,9 +318,9 @@ def refund(
     )
     session.flush()
     payload = {
-        "order": OrderRead.of(order).model_dump(mode="json", by_alias=True),
-        "refundAmount": str(amount),
-        "pointsClawedBack": claw,
+        "order": event_data.order(order),
+        "refund_amount": event_data.value(amount),
+        "points_clawed_back": claw,
     }
     emit(session, principal.tenant_id, "order.refunded", payload, resource_id=f"ord_{order.id.hex}")
     return Refunded(order, claw, member.points_balance)

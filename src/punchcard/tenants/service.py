@@ -6,7 +6,7 @@ import secrets
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic.alias_generators import to_camel
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, ValidationFailed
-from punchcard.identity.principal import Principal
 from punchcard.kit.crypto import random_token
 from punchcard.kit.ids import new_id
 from punchcard.models import Activity, Tenant
@@ -111,14 +110,21 @@ def rotate_sso_secret(session: Session, tenant_id: uuid.UUID) -> str:
 # Use cases of the native face (the caller's own tenant) ---------------------------
 
 
-def read_settings(session: Session, principal: Principal) -> Tenant:
+class Caller(Protocol):
+    """What these use cases need of the caller: its tenant. Every principal
+    (``identity.principal.Principal``) is one. Stated here rather than imported because
+    tenants sit below identity (identity's sign-up creates a tenant)."""
+
+    @property
+    def tenant_id(self) -> uuid.UUID: ...
+
+
+def read_settings(session: Session, principal: Caller) -> Tenant:
     """The caller's tenant, whose settings the face renders."""
     return get_tenant(session, principal.tenant_id)
 
 
-def change_settings(
-    session: Session, principal: Principal, *, data: TenantSettingsUpdate
-) -> Tenant:
+def change_settings(session: Session, principal: Caller, *, data: TenantSettingsUpdate) -> Tenant:
     """Apply a PATCH: absent fields are left alone, ``null`` clears nullable ones."""
     changes: dict[str, Any] = {}
     # Declared order, not set order: the first error reported is always the same one.
@@ -132,6 +138,6 @@ def change_settings(
     return update_settings(session, principal.tenant_id, changes)
 
 
-def rotate_sso(session: Session, principal: Principal) -> str:
+def rotate_sso(session: Session, principal: Caller) -> str:
     """A new SSO secret for the caller's tenant; the old one stops verifying at once."""
     return rotate_sso_secret(session, principal.tenant_id)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
-
 from punchcard.db.uow import Database
 from punchcard.members.repository import MemberRepository
-from punchcard.models import Member, Tenant, Tier
+from punchcard.models import Tenant
 from punchcard.tiers import service as tiers
+from punchcard.tiers.repository import RolloverQueue, TierRepository
 
 BATCH = 200
 
@@ -21,14 +20,7 @@ def period_rollover(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
     Returns how many members were re-evaluated."""
     done = 0
     with db.transaction(write=False) as session:
-        stmt = select(Tenant).where(
-            Tenant.id.in_(
-                select(Tier.tenant_id).where(Tier.type == "period", Tier.is_active.is_(True))
-            )
-        )
-        if tenant_id is not None:
-            stmt = stmt.where(Tenant.id == tenant_id)
-        tenants = list(session.scalars(stmt))
+        tenants = RolloverQueue(session).tenants(None if tenant_id is None else [tenant_id])
     for tenant in tenants:
         start = tiers.current_period(tenant, at).start
         if tenant.tier_period_started_at is not None and tenant.tier_period_started_at >= start:
@@ -36,10 +28,7 @@ def period_rollover(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
         after: uuid.UUID | None = None
         while True:
             with db.transaction(write=False) as session:
-                page = select(Member.id).where(Member.tenant_id == tenant.id).order_by(Member.id)
-                if after is not None:
-                    page = page.where(Member.id > after)
-                ids = list(session.scalars(page.limit(BATCH)))
+                ids = TierRepository(session, tenant.id).member_ids(after=after, limit=BATCH)
             if not ids:
                 break
             for member_id in ids:

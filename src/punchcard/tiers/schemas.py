@@ -11,10 +11,9 @@ from pydantic import Field, StrictInt
 from punchcard.kit.ids import render
 from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema, UtcTime
 from punchcard.models import Tier
-from punchcard.orders.schemas import OrderRead
 
 if TYPE_CHECKING:
-    from punchcard.ledger.points import TierView
+    from punchcard.tiers.views import TierView
 
 
 class TierType(StrEnum):
@@ -62,13 +61,6 @@ class MemberTierRead(Schema):
             period_start=v.period_start,
             period_end=v.period_end,
         )
-
-
-class ReceiptList(Schema):
-    receipts: list[OrderRead]
-    total: int
-    limit: int
-    offset: int
 
 
 class TierCreate(InputSchema):

@@ -13,18 +13,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import cached_statement, pinned_get
+from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, TierNotFound, ValidationFailed
+from punchcard.events import data as event_data
 from punchcard.events.service import emit
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
 from punchcard.kit.ids import new_id, parse
 from punchcard.kit.paging import Page
+from punchcard.members import service as members
 from punchcard.models import Member, PointsEntry, Tenant, Tier
+from punchcard.tiers.repository import CREDIT_TYPES, CREDITED, TierRepository
 from punchcard.tiers.schemas import TierCreate, TierUpdate
 
 
@@ -43,13 +45,6 @@ def current_period(tenant: Tenant, at: datetime) -> Period:
     return Period(start, end)
 
 
-# What period points count, by the time each entry was decided: approved credits (also
-# once spent or lapsed) net of clawbacks that took effect. A clawback withdrawn with the
-# pending award it reversed (rejected) never took effect, so it does not count.
-CREDIT_TYPES = ("award", "adjust")
-CREDITED = ("approved", "auto_approved", "exhausted", "expired")
-
-
 def counts_in_period(type_: str, amount: int, status: str) -> bool:
     """Whether a journal entry counts towards period points (``period_points``'s rule)."""
     if type_ in CREDIT_TYPES:
@@ -60,21 +55,8 @@ def counts_in_period(type_: str, amount: int, status: str) -> bool:
 def period_points(session: Session, member: Member, period: Period) -> int:
     """Points earned in the period, summed from the journal (see ``earned_in_period``
     for the running count that spares this)."""
-    stmt = select(func.coalesce(func.sum(PointsEntry.amount), 0)).where(
-        PointsEntry.tenant_id == member.tenant_id,
-        PointsEntry.member_id == member.id,
-        PointsEntry.decided_at >= period.start,
-        PointsEntry.decided_at < period.end,
-        (
-            (
-                PointsEntry.type.in_(CREDIT_TYPES)
-                & PointsEntry.status.in_(CREDITED)
-                & (PointsEntry.amount > 0)
-            )
-            | ((PointsEntry.type == "clawback") & (PointsEntry.status == "deducted"))
-        ),
-    )
-    return int(session.scalar(stmt) or 0)
+    repo = TierRepository(session, member.tenant_id)
+    return repo.period_points(member.id, period.start, period.end)
 
 
 def earned_in_period(
@@ -125,16 +107,8 @@ def count_period_points(session: Session, member: Member, entry: PointsEntry) ->
 
 
 def active_tiers(session: Session, tenant_id: uuid.UUID) -> list[Tier]:
-    """The tenant's active tiers (read on every approved change: a reused statement)."""
-    stmt = cached_statement(
-        "tiers.active",
-        lambda: (
-            select(Tier)
-            .where(Tier.tenant_id == bindparam("tenant_id"), Tier.is_active.is_(True))
-            .order_by(Tier.position, Tier.min_points)
-        ),
-    )
-    return list(session.scalars(stmt, {"tenant_id": tenant_id}))
+    """The tenant's active tiers, lowest first."""
+    return TierRepository(session, tenant_id).active()
 
 
 def _best(tiers: list[Tier], kind: str, points: int) -> Tier | None:
@@ -177,9 +151,9 @@ def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: T
         member.tenant_id,
         "tier.changed",
         {
-            "memberId": f"mem_{member.id.hex}",
-            "previousTierId": f"tier_{old.hex}" if old else None,
-            "tier": {"id": f"tier_{new.id.hex}", "name": new.name} if new else None,
+            "member_id": str(member.id),
+            "previous_tier_id": str(old) if old else None,
+            "tier": event_data.snapshot(new, event_data.TIER) if new else None,
         },
         resource_id=f"mem_{member.id.hex}",
     )
@@ -187,9 +161,7 @@ def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: T
 
 def multiplier(session: Session, member: Member) -> Tier | None:
     """The tier whose bonus multiplier applies to the member's earnings."""
-    if member.tier_id is None:
-        return None
-    return session.get(Tier, (member.tenant_id, member.tier_id))
+    return TierRepository(session, member.tenant_id).by_id(member.tier_id)
 
 
 # Levels CRUD and manual assignment -------------------------------------------------
@@ -205,12 +177,8 @@ def get_tier(
 ) -> Tier:
     """By ``tier_<hex>`` id or the merchant's key. ``not_found_is_400``: the id is an
     input field of another resource, so an unknown one is a validation error there."""
-    tier_uuid = parse("tier", tier_id)
-    tier = session.get(Tier, (principal.tenant_id, tier_uuid)) if tier_uuid else None
-    if tier is None:
-        tier = session.scalars(
-            select(Tier).where(Tier.tenant_id == principal.tenant_id, Tier.key == tier_id)
-        ).first()
+    repo = TierRepository(session, principal.tenant_id)
+    tier = repo.by_id(parse("tier", tier_id)) or repo.get_by_key(tier_id)
     if tier is None:
         if not_found_is_400:
             raise ValidationFailed("Unknown tier", field=field)
@@ -221,14 +189,7 @@ def get_tier(
 def list_tiers(
     session: Session, principal: Principal, *, page: Page, type_: str | None = None
 ) -> tuple[list[Tier], int]:
-    stmt = select(Tier).where(Tier.tenant_id == principal.tenant_id)
-    if type_ is not None:
-        stmt = stmt.where(Tier.type == type_)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(
-        stmt.order_by(Tier.position, Tier.min_points, Tier.id).limit(page.limit).offset(page.offset)
-    )
-    return list(rows), int(total)
+    return TierRepository(session, principal.tenant_id).list_page(page, type_=type_)
 
 
 def _slug(name: str) -> str:
@@ -238,26 +199,19 @@ def _slug(name: str) -> str:
 def _one_default(session: Session, tier: Tier) -> None:
     """Only one default tier per tenant."""
     if tier.is_default:
-        for other in session.scalars(
-            select(Tier).where(
-                Tier.tenant_id == tier.tenant_id, Tier.id != tier.id, Tier.is_default.is_(True)
-            )
-        ):
+        for other in TierRepository(session, tier.tenant_id).other_defaults(tier):
             other.is_default = False
 
 
 def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> Tier:
     at = now(session)
     key = data.key or _slug(data.name)
-    taken = session.scalars(
-        select(Tier.id).where(Tier.tenant_id == principal.tenant_id, Tier.key == key)
-    ).first()
-    if taken is not None:
+    repo = TierRepository(session, principal.tenant_id)
+    if repo.key_taken(key):
         if data.key:
             raise Conflict("A tier with this key exists", field="key", code="DUPLICATE_TIER")
         key = f"{key}_{new_id().hex[-6:]}"
     tier = Tier(
-        tenant_id=principal.tenant_id,
         id=new_id(),
         key=key,
         name=data.name,
@@ -271,8 +225,7 @@ def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> 
         created_at=at,
         updated_at=at,
     )
-    session.add(tier)
-    session.flush()
+    repo.add(tier)
     _one_default(session, tier)
     session.flush()
     return tier
@@ -296,8 +249,6 @@ def set_member_tier(
 ) -> Member:
     """Set a member's tier by hand (kept until cleared), or clear it (``None``) and go
     back to automatic evaluation."""
-    from punchcard.members import service as members
-
     member = members.lock(session, principal, member_id=member_id)
     if tier_id is None:
         member.tier_manual = False

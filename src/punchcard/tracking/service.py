@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.clock import as_utc
-from punchcard.kit.ids import new_id, parse
-from punchcard.kit.schema import first_error
+from punchcard.kit.ids import new_id
 from punchcard.tracking import period
 from punchcard.tracking.repository import TrackingRepository
-from punchcard.tracking.schemas import MAX_BATCH, MAX_PROPERTIES_CHARS, TrackingEventIn
 
+MAX_BATCH = 1000
+# A bound on one event's free-form properties, as serialised JSON: the ingest path is
+# hot and the table is large, so a runaway payload is refused rather than stored.
+MAX_PROPERTIES_CHARS = 8192
 # Events stamped further ahead than this are refused: a clock that far off is a bug
 # on the sender's side, and such rows would sit in every "last N days" report.
 MAX_FUTURE = timedelta(hours=24)
@@ -32,6 +34,18 @@ class Rejection:
     index: int
     field: str | None
     message: str
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """One behaviour event, as the core takes it (the face has checked its shape)."""
+
+    type: str
+    member_id: uuid.UUID | None = None
+    visitor_id: str | None = None
+    url: str | None = None
+    properties: dict[str, Any] | None = None
+    occurred_at: datetime | None = None
 
 
 @dataclass
@@ -52,52 +66,42 @@ class Stats:
     by_page: list[tuple[str, int]]
 
 
-def _items(payload: Any) -> tuple[list[Any], bool]:
-    """The events in a request body and whether it was a batch."""
-    if not isinstance(payload, dict):
-        raise ValidationFailed("The body must be an event object or {events: [...]}")
-    if "events" not in payload:
-        return [payload], False
-    extra = sorted(set(payload) - {"events"})
-    if extra:
-        raise ValidationFailed(f"{extra[0]}: unknown field", field=extra[0])
-    events = payload["events"]
-    if not isinstance(events, list):
-        raise ValidationFailed("events must be a list", field="events")
-    if len(events) > MAX_BATCH:
-        raise ValidationFailed(f"At most {MAX_BATCH} events per request", field="events")
-    return events, True
-
-
-def ingest(session: Session, principal: Principal, *, payload: Any) -> Ingested:
-    """Store a single event or a batch ``{events: [...]}``.
+def ingest(
+    session: Session,
+    principal: Principal,
+    *,
+    events: Sequence[tuple[int, EventInput]],
+    refused: Sequence[Rejection] = (),
+    batch: bool,
+) -> Ingested:
+    """Store a single event or a batch, each event given with its index in the request
+    (``refused``: those the face could not read, by index).
 
     In a batch every event is checked on its own: refused ones are reported by index
     and the others are stored. A single refused event is a 400 naming the field.
     """
-    items, batch = _items(payload)
     at = now(session)
     repo = TrackingRepository(session, principal.tenant_id)
-    result = Ingested()
-    parsed: list[tuple[int, TrackingEventIn, uuid.UUID | None]] = []
-    for index, item in enumerate(items):
+    result = Ingested(errors=list(refused))
+    parsed: list[tuple[int, EventInput]] = []
+    for index, event in events:
         try:
-            event, member_id = _check(item, at)
+            _check(event, at)
         except ValidationFailed as exc:
             result.errors.append(Rejection(index, exc.field, exc.message))
             continue
-        parsed.append((index, event, member_id))
-    known = repo.known_members(m for _, _, m in parsed if m is not None)
+        parsed.append((index, event))
+    known = repo.known_members(e.member_id for _, e in parsed if e.member_id is not None)
     rows: list[dict[str, Any]] = []
-    for index, event, member_id in parsed:
-        if member_id is not None and member_id not in known:
+    for index, event in parsed:
+        if event.member_id is not None and event.member_id not in known:
             result.errors.append(Rejection(index, "memberId", "Unknown member"))
             continue
         rows.append(
             {
                 "id": new_id(),
                 "type": event.type,
-                "member_id": member_id,
+                "member_id": event.member_id,
                 "visitor_id": event.visitor_id,
                 "url": event.url,
                 "properties": event.properties,
@@ -115,19 +119,7 @@ def ingest(session: Session, principal: Principal, *, payload: Any) -> Ingested:
     return result
 
 
-def _check(item: Any, at: datetime) -> tuple[TrackingEventIn, uuid.UUID | None]:
-    if not isinstance(item, dict):
-        raise ValidationFailed("An event must be an object")
-    try:
-        event = TrackingEventIn.model_validate(item)
-    except ValidationError as exc:
-        field_, message = first_error(exc)
-        raise ValidationFailed(message, field=field_) from exc
-    member_id = None
-    if event.member_id is not None:
-        member_id = parse("mem", event.member_id)
-        if member_id is None:
-            raise ValidationFailed("memberId is not a member id", field="memberId")
+def _check(event: EventInput, at: datetime) -> None:
     if event.occurred_at is not None and as_utc(event.occurred_at) > at + MAX_FUTURE:
         raise ValidationFailed("occurredAt is in the future", field="occurredAt")
     if event.properties is not None:
@@ -137,7 +129,6 @@ def _check(item: Any, at: datetime) -> tuple[TrackingEventIn, uuid.UUID | None]:
                 f"properties may hold at most {MAX_PROPERTIES_CHARS} characters of JSON",
                 field="properties",
             )
-    return event, member_id
 
 
 def stats(

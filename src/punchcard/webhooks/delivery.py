@@ -9,13 +9,17 @@ that did get the first copy can tell).
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from punchcard.events.data import Renderer
 from punchcard.events.service import emit
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import new_id
@@ -31,6 +35,8 @@ from punchcard.webhooks.repository import (
 )
 from punchcard.webhooks.schemas import ENDPOINT_PREFIX
 from punchcard.webhooks.sender import Outgoing, Result
+
+log = logging.getLogger("punchcard.webhooks.delivery")
 
 
 @dataclass(frozen=True)
@@ -52,16 +58,20 @@ def claim(
     now: datetime,
     limit: int,
     config: DeliveryConfig,
+    renderers: Mapping[str, Renderer],
     tenant_id: uuid.UUID | None = None,
 ) -> list[Claim]:
     """Take up to ``limit`` due deliveries for this worker, leased for
-    ``config.lease_seconds``."""
+    ``config.lease_seconds``, and render their bodies. Only deliveries of event types
+    this worker has a renderer for are taken: a worker without a face leaves that
+    face's events to a worker that has it."""
     token = uuid.uuid4()
     rows = DeliveryQueue(session).claim(
         now=now,
         limit=limit,
         lease_until=now + timedelta(seconds=config.lease_seconds),
         token=token,
+        event_types=list(renderers),
         tenant_id=tenant_id,
     )
     endpoints, events = DeliveryQueue(session).load(rows)
@@ -76,7 +86,7 @@ def claim(
         outgoing = Outgoing(
             url=endpoint.url,
             msg_id=signing.message_id(event.id.hex),
-            body=signing.body(event.type, iso_z(event.created_at), event.payload),
+            body=_body(event.type, iso_z(event.created_at), event.payload, renderers),
             secrets=tuple(secrets),
         )
         claims.append(
@@ -91,6 +101,18 @@ def claim(
             )
         )
     return claims
+
+
+def _body(
+    type_: str, timestamp: str | None, data: dict[str, Any], renderers: Mapping[str, Renderer]
+) -> str | None:
+    """The signed text: the face's rendering of the event's neutral data. A renderer
+    that fails makes a failed attempt (logged, retried), never a stuck worker loop."""
+    try:
+        return signing.body(type_, timestamp, renderers[type_](data))
+    except Exception:
+        log.exception("could not render a %s event", type_)
+        return None
 
 
 def record(
@@ -233,10 +255,10 @@ def disable(
         return []  # someone else (a request, another worker) turned it off first
     webhook_id = f"{ENDPOINT_PREFIX}_{endpoint.id.hex}"
     payload = {
-        "webhookId": webhook_id,
+        "endpoint_id": str(endpoint.id),
         "url": endpoint.url,
         "reason": endpoint.disabled_reason,
-        "disabledAt": iso_z(at),
+        "disabled_at": at.isoformat(),
     }
     emit(session, endpoint.tenant_id, "endpoint.disabled", payload, resource_id=webhook_id)
     text = (

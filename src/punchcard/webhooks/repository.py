@@ -7,11 +7,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, tuple_, update
+from sqlalchemy import and_, exists, or_, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from punchcard.db.dialect import for_update
-from punchcard.db.repository import TenantRepository, cached_statement
+from punchcard.db.repository import TenantRepository
+from punchcard.events.repository import FAILED, PENDING, SUCCEEDED
 from punchcard.kit.paging import Page
 from punchcard.models import (
     OutboxEvent,
@@ -21,7 +22,7 @@ from punchcard.models import (
     WebhookEndpoint,
 )
 
-PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
+__all__ = ["FAILED", "PENDING", "SUCCEEDED", "DeliveryQueue", "WebhookRepository"]
 
 
 class WebhookRepository(TenantRepository[WebhookEndpoint]):
@@ -29,21 +30,6 @@ class WebhookRepository(TenantRepository[WebhookEndpoint]):
 
     def list_page(self, page: Page) -> tuple[list[WebhookEndpoint], int]:
         return self.page(self.scoped(), page, WebhookEndpoint.created_at, WebhookEndpoint.id)
-
-    def enabled(self) -> list[WebhookEndpoint]:
-        """Every enabled endpoint (runs on every event: a cached statement)."""
-        stmt = cached_statement(
-            "webhooks.enabled",
-            lambda: (
-                select(WebhookEndpoint)
-                .where(
-                    WebhookEndpoint.tenant_id == bindparam("tenant_id"),
-                    WebhookEndpoint.enabled.is_(True),
-                )
-                .order_by(WebhookEndpoint.id)
-            ),
-        )
-        return list(self.session.scalars(stmt, {"tenant_id": self.tenant_id}))
 
     def disable(self, endpoint: WebhookEndpoint, *, reason: str, at: datetime) -> bool:
         """Turn an enabled endpoint off; False when it already was off.
@@ -68,19 +54,6 @@ class WebhookRepository(TenantRepository[WebhookEndpoint]):
         self.session.delete(endpoint)
         self.session.flush()
 
-    def lanes(
-        self, resource_id: str, endpoint_ids: Sequence[uuid.UUID]
-    ) -> dict[uuid.UUID, tuple[int, int]]:
-        """Per endpoint, this resource's lane: (highest position, deliveries pending)."""
-        D = WebhookDelivery
-        pending = func.sum(case((D.status == PENDING, 1), else_=0))
-        stmt = (
-            self.scoped(select(D.endpoint_id, func.max(D.seq), pending), D)
-            .where(D.resource_id == resource_id, D.endpoint_id.in_(endpoint_ids))
-            .group_by(D.endpoint_id)
-        )
-        return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in self.session.execute(stmt)}
-
     def next_in_lane(self, delivery: WebhookDelivery) -> WebhookDelivery | None:
         """The lane's other pending delivery that goes next: one already due, retrying
         or in flight if there is one (then nothing is to be released), else the first
@@ -98,11 +71,6 @@ class WebhookRepository(TenantRepository[WebhookEndpoint]):
             .limit(1)
         )
         return self.session.scalars(stmt).first()
-
-    def add_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        delivery.tenant_id = self.tenant_id
-        self.session.add(delivery)
-        return delivery
 
     def deliveries(
         self, endpoint_id: uuid.UUID, page: Page, *, status: str | None = None
@@ -156,11 +124,6 @@ class WebhookRepository(TenantRepository[WebhookEndpoint]):
         stmt = self.scoped(select(OutboxEvent), OutboxEvent).where(OutboxEvent.id == event_id)
         return self.session.scalars(stmt).first()
 
-    def add_event(self, event: OutboxEvent) -> OutboxEvent:
-        event.tenant_id = self.tenant_id
-        self.session.add(event)
-        return event
-
     def admin_emails(self) -> list[str]:
         """Who is told when an endpoint is disabled: the tenant's owners and admins."""
         stmt = self.scoped(select(User.email), User).where(User.role.in_(("owner", "admin")))
@@ -181,6 +144,7 @@ class DeliveryQueue:
         limit: int,
         lease_until: datetime,
         token: uuid.UUID,
+        event_types: Sequence[str],
         tenant_id: uuid.UUID | None = None,
     ) -> list[WebhookDelivery]:
         D, E = WebhookDelivery, WebhookEndpoint
@@ -196,6 +160,7 @@ class DeliveryQueue:
                 D.status == PENDING,
                 D.next_attempt_at <= now,
                 or_(D.locked_until.is_(None), D.locked_until <= now),
+                D.event_type.in_(event_types),
                 enabled,
             )
             .order_by(D.next_attempt_at, D.id)

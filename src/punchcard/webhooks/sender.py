@@ -31,7 +31,8 @@ USER_AGENT = f"Punchcard-Webhooks/{__version__}"
 class Outgoing:
     url: str
     msg_id: str
-    body: str
+    # None: the event could not be rendered (the attempt fails without sending).
+    body: str | None
     secrets: tuple[str, ...]
 
 
@@ -60,6 +61,8 @@ def new_client(timeout: float) -> httpx.Client:
 def send(client: httpx.Client, outgoing: Outgoing, *, at: datetime, allow_private: bool) -> Result:
     """POST ``outgoing`` signed with timestamp ``at``."""
     started = time.perf_counter()
+    if outgoing.body is None:
+        return Result(None, _ms(started), error="the event body could not be rendered")
     try:
         target = ssrf.check(outgoing.url, allow_private=allow_private)
     except ssrf.UnsafeUrl as exc:

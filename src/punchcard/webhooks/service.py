@@ -7,23 +7,23 @@ before every attempt, because what a name resolves to can change after creation.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
+from punchcard.events.fanout import ALL_EVENTS, queue
+from punchcard.events.repository import PENDING, OutboxRepository
 from punchcard.events.service import EVENT_TYPES
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, parse
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from punchcard.webhooks import signing, ssrf
-from punchcard.webhooks.fanout import ALL_EVENTS, queue
-from punchcard.webhooks.repository import PENDING, WebhookRepository
+from punchcard.webhooks.repository import WebhookRepository
 from punchcard.webhooks.schemas import (
-    DELIVERY_PREFIX,
-    ENDPOINT_PREFIX,
     WebhookCreate,
     WebhookUpdate,
 )
@@ -60,10 +60,8 @@ def _events(events: list[str]) -> list[str]:
     return chosen
 
 
-def get(session: Session, principal: Principal, *, endpoint_id: str) -> WebhookEndpoint:
-    endpoint = WebhookRepository(session, principal.tenant_id).get(
-        parse(ENDPOINT_PREFIX, endpoint_id)
-    )
+def get(session: Session, principal: Principal, *, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+    endpoint = WebhookRepository(session, principal.tenant_id).get(endpoint_id)
     if endpoint is None:
         raise NotFound("Webhook endpoint not found", field="id")
     return endpoint
@@ -102,7 +100,7 @@ def update(
     session: Session,
     principal: Principal,
     *,
-    endpoint_id: str,
+    endpoint_id: uuid.UUID,
     data: WebhookUpdate,
     allow_private: bool,
 ) -> WebhookEndpoint:
@@ -129,13 +127,15 @@ def update(
     return endpoint
 
 
-def delete(session: Session, principal: Principal, *, endpoint_id: str) -> None:
+def delete(session: Session, principal: Principal, *, endpoint_id: uuid.UUID) -> None:
     """Delete an endpoint with its deliveries log."""
     endpoint = get(session, principal, endpoint_id=endpoint_id)
     WebhookRepository(session, principal.tenant_id).delete(endpoint)
 
 
-def rotate_secret(session: Session, principal: Principal, *, endpoint_id: str) -> WebhookEndpoint:
+def rotate_secret(
+    session: Session, principal: Principal, *, endpoint_id: uuid.UUID
+) -> WebhookEndpoint:
     """A new secret; the old one keeps signing alongside it for ``ROTATION_GRACE``."""
     endpoint = get(session, principal, endpoint_id=endpoint_id)
     at = now(session)
@@ -151,7 +151,7 @@ def deliveries(
     session: Session,
     principal: Principal,
     *,
-    endpoint_id: str,
+    endpoint_id: uuid.UUID,
     page: Page,
     status: str | None = None,
 ) -> tuple[list[tuple[WebhookDelivery, list[WebhookAttempt]]], int]:
@@ -167,20 +167,20 @@ def get_delivery(
     session: Session,
     principal: Principal,
     *,
-    endpoint_id: str,
-    delivery_id: str,
+    endpoint_id: uuid.UUID,
+    delivery_id: uuid.UUID,
     lock: bool = False,
 ) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
     endpoint = get(session, principal, endpoint_id=endpoint_id)
     repo = WebhookRepository(session, principal.tenant_id)
-    delivery = repo.delivery(endpoint.id, parse(DELIVERY_PREFIX, delivery_id), lock=lock)
+    delivery = repo.delivery(endpoint.id, delivery_id, lock=lock)
     if delivery is None:
         raise NotFound("Delivery not found", field="deliveryId")
     return delivery, repo.attempts([delivery.id])[delivery.id]
 
 
 def replay(
-    session: Session, principal: Principal, *, endpoint_id: str, delivery_id: str
+    session: Session, principal: Principal, *, endpoint_id: uuid.UUID, delivery_id: uuid.UUID
 ) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
     """Send a delivery again now, with the same ``webhook-id`` and a fresh retry schedule.
 
@@ -203,21 +203,20 @@ def replay(
 
 
 def ping(
-    session: Session, principal: Principal, *, endpoint_id: str
+    session: Session, principal: Principal, *, endpoint_id: uuid.UUID
 ) -> tuple[WebhookDelivery, list[WebhookAttempt]]:
     """Queue a signed ``ping`` event to this endpoint only (whatever it subscribes to)."""
     endpoint = get(session, principal, endpoint_id=endpoint_id)
     if not endpoint.enabled:
         raise Conflict("The endpoint is disabled; enable it first", code="ENDPOINT_DISABLED")
-    repo = WebhookRepository(session, principal.tenant_id)
     at = now(session)
     # Written straight to the outbox, not through emit(): a ping is for one endpoint.
-    event = repo.add_event(
+    event = OutboxRepository(session, principal.tenant_id).add_event(
         OutboxEvent(
             id=new_id(),
             type=PING,
             resource_id=None,
-            payload={"webhookId": f"{ENDPOINT_PREFIX}_{endpoint.id.hex}", "message": "ping"},
+            payload={"endpoint_id": str(endpoint.id), "message": "ping"},
             created_at=at,
         )
     )

@@ -21,12 +21,14 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 from punchcard.config import Settings
 from punchcard.db.uow import Database
+from punchcard.events.data import Renderer
 from punchcard.mail import service as mail
 from punchcard.webhooks import delivery, sender
 from punchcard.webhooks.config import DeliveryConfig
@@ -55,6 +57,7 @@ class DeliveryWorker:
         db: Database,
         config: DeliveryConfig,
         *,
+        renderers: Mapping[str, Renderer],
         settings: Settings | None = None,
         poll_seconds: float = 0.5,
         tenant_id: uuid.UUID | None = None,
@@ -63,6 +66,9 @@ class DeliveryWorker:
     ) -> None:
         self.db = db
         self.config = config
+        # Each event type's wire body, by the face that defines it (injected: the
+        # worker never imports a face). Types without one are left to other workers.
+        self.renderers = dict(renderers)
         # Mail settings for "endpoint disabled" notices; None sends none.
         self.settings = settings
         self.poll_seconds = poll_seconds
@@ -118,6 +124,7 @@ class DeliveryWorker:
                     now=self.db.clock.now(),
                     limit=limit,
                     config=self.config,
+                    renderers=self.renderers,
                     tenant_id=self.tenant_id,
                 )
         if self.settings is not None:

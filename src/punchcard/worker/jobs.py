@@ -25,6 +25,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from punchcard.db.uow import Database
+from punchcard.ledger import jobs as ledger_jobs
+from punchcard.tiers import jobs as tier_jobs
 from punchcard.worker.repository import JobRepository
 
 log = logging.getLogger("punchcard.worker.jobs")
@@ -68,9 +70,6 @@ class JobRegistry:
 def default_registry() -> JobRegistry:
     """The jobs every worker runs. Each is idempotent and works in short per-member
     transactions, so a slot run twice (its worker died) changes nothing."""
-    from punchcard.ledger import jobs as ledger_jobs
-    from punchcard.tiers import jobs as tier_jobs
-
     return JobRegistry(
         [
             # Expiry is also applied lazily on every balance change and read; the job

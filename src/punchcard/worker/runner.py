@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 
 from punchcard.config import Settings
 from punchcard.db.uow import Database
+from punchcard.events.data import Renderer
 from punchcard.webhooks.config import DeliveryConfig
 from punchcard.worker.delivery import DeliveryWorker
 from punchcard.worker.jobs import JobRegistry, JobRunner, default_registry
@@ -17,11 +19,17 @@ log = logging.getLogger("punchcard.worker")
 
 class Worker:
     def __init__(
-        self, db: Database, settings: Settings, *, registry: JobRegistry | None = None
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        renderers: Mapping[str, Renderer],
+        registry: JobRegistry | None = None,
     ) -> None:
         self.deliveries = DeliveryWorker(
             db,
             DeliveryConfig.from_settings(settings),
+            renderers=renderers,
             settings=settings,
             poll_seconds=settings.worker_poll_seconds,
         )

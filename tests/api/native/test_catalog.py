@@ -273,3 +273,11 @@ def test_another_tenants_catalog_is_invisible(tenant: Tenant, other_tenant: Tena
     # The same Shopify ids import independently in each tenant.
     assert import_(tenant, "shopify", [ipod_nano()])["created"] == 1
     assert other_tenant.api.get("/products").json()["total"] == 1
+
+
+def test_a_product_is_found_by_an_external_id_shaped_like_a_uuid(tenant: Tenant) -> None:
+    external = "0190f3c2-a4b8-7c4e-9a1b-2c3d4e5f6a7b"
+    import_(tenant, "generic", [generic(externalId=external)])
+    r = tenant.api.get(f"/products/{external}")
+    assert r.status_code == 200, r.text
+    assert r.json()["externalId"] == external

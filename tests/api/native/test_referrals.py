@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from punchcard.app import event_renderers
 from punchcard.models import OutboxEvent
 from tests.factories import Tenant
 from tests.tracking.factories import (
@@ -71,7 +72,7 @@ def test_a_conversion_by_order_defaults_member_and_revenue_and_emits_an_event(
         ).all()
     assert len(events) == 1
     assert events[0].resource_id == body["id"]
-    assert events[0].payload == body
+    assert event_renderers()["referral.converted"](events[0].payload) == body
 
 
 def test_one_conversion_per_order(tenant: Tenant) -> None:

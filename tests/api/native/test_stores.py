@@ -92,3 +92,19 @@ def test_another_tenants_store_is_404(tenant: Tenant, other_tenant: Tenant) -> N
     assert tenant.api.get(f"/stores/{s['id']}").status_code == 404
     assert tenant.api.put(f"/stores/{s['id']}", json={"name": "hijack"}).status_code == 404
     assert tenant.api.get("/stores").json()["total"] == 0
+
+
+def test_a_malformed_store_id_is_404_like_an_unknown_one(tenant: Tenant) -> None:
+    unknown = tenant.api.get("/stores/st_0190f3c2a4b87c4e9a1b2c3d4e5f6a7b")
+    malformed = tenant.api.get("/stores/st_nothex")
+    assert unknown.status_code == malformed.status_code == 404
+    assert malformed.json() == unknown.json()
+
+
+def test_a_check_in_finds_a_store_whose_code_is_a_uuid(tenant: Tenant) -> None:
+    code = "0190f3c2-a4b8-7c4e-9a1b-2c3d4e5f6a7b"
+    store = make_store(tenant, code=code)
+    member = tenant.api.post("/members", json={"externalId": unique("C-")}).json()
+    r = tenant.api.post(f"/members/{member['id']}/checkins", json={"storeId": code})
+    assert r.status_code == 201, r.text
+    assert r.json()["storeId"] == store["id"]

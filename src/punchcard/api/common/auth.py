@@ -1,8 +1,11 @@
 """Auth declared as dependencies, never coded in handlers.
 
-``Principal`` resolution reads the bearer token in its own short session (so the
-request's write transaction has not started yet), checks the scope, and, for a POST
-that carries an ``Idempotency-Key``, claims the key or replays the stored response.
+Each face has a credential reader (the native face's is :func:`read_bearer`) that
+resolves its credentials to a ``Principal`` through :func:`cached_principal` (one
+per-process cache, a short read session of its own). :func:`require` then does the
+steps every face shares (:func:`authorize`): record the principal for the audit log,
+check the scope (403), and, for a POST that carries an ``Idempotency-Key``, claim the
+key or replay the stored response.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from punchcard.api.common.routing import IdempotentReplay, current_unit
@@ -31,28 +35,48 @@ SCOPE_ATTR = "__punchcard_scope__"
 ADMIN_ATTR = "__punchcard_admin_session__"
 
 
-def _resolve(db: Database, token: str, digest: str) -> Principal:
+CredentialReader = Callable[..., Awaitable[Principal]]
+"""A face's credential reader: a FastAPI dependency that reads the face's credentials
+from the request and answers the ``Principal`` they name (401 if none)."""
+
+
+def _resolve(db: Database, resolve: Callable[[Session], Principal], cache_key: str) -> Principal:
     with db.transaction(write=False) as session:
-        principal = identity.authenticate(session, token)
-    if digest:
-        key_cache.api_keys.put(digest, principal)
+        principal = resolve(session)
+    if cache_key:
+        key_cache.api_keys.put(cache_key, principal)
     return principal
 
 
-async def authenticate(
-    request: Request, credentials: HTTPAuthorizationCredentials | None
+async def cached_principal(
+    request: Request, cache_key: str, resolve: Callable[[Session], Principal]
 ) -> Principal:
+    """The principal for credentials seen in the last second (``cache_key``: a digest of
+    everything that was checked, never the plaintext; empty: do not cache), else
+    ``resolve(session)`` in a short read session of its own, in a thread (the request's
+    write transaction has not started). Revoking a key drops its entries by key id."""
+    principal = key_cache.api_keys.get(cache_key) if cache_key else None
+    if principal is None:
+        principal = await run_in_threadpool(_resolve, request.app.state.db, resolve, cache_key)
+    request.state.principal = principal
+    return principal
+
+
+async def read_bearer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    """The native face's credential reader: ``Authorization: Bearer`` with an API key
+    or a session token."""
     if credentials is None or not credentials.credentials:
         raise Unauthenticated("Missing Authorization: Bearer credentials")
     token = credentials.credentials
     # An API key seen in the last second resolves from the cache, on the event loop
-    # (one SHA-256); anything else is looked up in a thread.
+    # (one SHA-256); anything else (a session token) is looked up in a thread.
     digest = hash_token(token) if token.startswith(identity.API_KEY_PREFIX) else ""
-    principal = key_cache.api_keys.get(digest) if digest else None
-    if principal is None:
-        principal = await run_in_threadpool(_resolve, request.app.state.db, token, digest)
-    request.state.principal = principal
-    return principal
+    return await cached_principal(
+        request, digest, lambda session: identity.authenticate(session, token)
+    )
 
 
 async def _idempotency(request: Request, principal: Principal) -> None:
@@ -99,28 +123,23 @@ async def authorize(request: Request, principal: Principal, scope: str) -> Princ
     return principal
 
 
-def require(scope: str) -> Callable[..., Awaitable[Principal]]:
-    """A dependency that authenticates and demands ``scope``."""
+def require(scope: str, reader: CredentialReader = read_bearer) -> CredentialReader:
+    """A dependency that reads a face's credentials with ``reader`` and then does what
+    :func:`authorize` does. Marked with ``scope`` for the OpenAPI document and the
+    surface tests (``x-required-scope``)."""
 
-    async def dependency(
-        request: Request,
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
-    ) -> Principal:
-        principal = await authenticate(request, credentials)
-        if not principal.has(scope):
-            raise InsufficientScope(f"This endpoint needs the {scope} scope")
-        await _idempotency(request, principal)
-        return principal
+    # `reader` is a local: named in a default, not an annotation (with postponed
+    # annotations FastAPI would look it up in this module's globals).
+    async def dependency(request: Request, principal: Principal = Depends(reader)) -> Principal:
+        return await authorize(request, principal, scope)
 
     setattr(dependency, SCOPE_ATTR, scope)
     return dependency
 
 
 async def _admin_session(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    request: Request, principal: Annotated[Principal, Depends(read_bearer)]
 ) -> Principal:
-    principal = await authenticate(request, credentials)
     if not principal.is_user:
         raise Forbidden("API keys cannot manage API keys; use an owner or admin session token")
     if principal.role not in (Role.owner, Role.admin):
@@ -133,10 +152,8 @@ setattr(_admin_session, ADMIN_ATTR, True)
 
 
 async def _any_user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+    request: Request, principal: Annotated[Principal, Depends(read_bearer)]
 ) -> Principal:
-    principal = await authenticate(request, credentials)
     if not principal.is_user:
         raise Forbidden("This endpoint needs a user session token, not an API key")
     await _idempotency(request, principal)
@@ -149,9 +166,10 @@ AdminSession = Annotated[Principal, Depends(_admin_session)]
 UserSession = Annotated[Principal, Depends(_any_user)]
 
 
-def scoped(scope: str) -> Any:
-    """``Annotated[Principal, Depends(require(scope))]`` — the type handlers declare."""
-    return Annotated[Principal, Depends(require(scope))]
+def scoped(scope: str, reader: CredentialReader = read_bearer) -> Any:
+    """``Annotated[Principal, Depends(require(scope, reader))]`` — the type handlers
+    declare."""
+    return Annotated[Principal, Depends(require(scope, reader))]
 
 
 # The aliases handlers use: ``def list_stores(p: StoresRead, ...)``.

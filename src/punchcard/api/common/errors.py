@@ -1,14 +1,14 @@
 """Typed errors rendered in one place, in the envelope of the face that was called.
 
-A face registers its renderer for its mount prefix; anything else gets the native
-envelope ``{"error": {"code", "message", "field"}}``.
+Each ``Face`` of the app (``app.state.faces``) brings its renderer; a path under no
+face's prefix gets the native envelope ``{"error": {"code", "message", "field"}}``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +19,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from punchcard import errors as E
+
+if TYPE_CHECKING:
+    from punchcard.api.common.face import Face
 
 log = logging.getLogger("punchcard.api")
 
@@ -54,20 +57,14 @@ def render_native(exc: E.PunchcardError, status: int) -> JSONResponse:
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
-_faces: list[tuple[str, Renderer]] = []
-
-
-def register_face(prefix: str, renderer: Renderer) -> None:
-    """Errors under ``prefix`` are rendered by ``renderer`` (longest prefix wins)."""
-    _faces.append((prefix, renderer))
-    _faces.sort(key=lambda item: len(item[0]), reverse=True)
-
-
 def _renderer_for(request: Request) -> Renderer:
+    """The renderer of the app's face (``app.state.faces``) the path is under, longest
+    prefix first; under none, the native envelope."""
     path = request.url.path
-    for prefix, renderer in _faces:
-        if path.startswith(prefix):
-            return renderer
+    faces: Sequence[Face] = getattr(request.app.state, "faces", ())
+    for face in sorted(faces, key=lambda f: len(f.prefix), reverse=True):
+        if path.startswith(face.prefix):
+            return face.render_error
     return render_native
 
 
@@ -109,6 +106,8 @@ def _allowed_methods(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
+    """Render every error in the envelope of the face it happened under."""
+
     @app.exception_handler(E.PunchcardError)
     async def _punchcard(request: Request, exc: E.PunchcardError) -> JSONResponse:
         response = render(request, exc)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 
+from punchcard.errors import ValidationFailed
 from punchcard.kit import ids as _ids
 
 # No row has the nil UUID: ids are UUIDv7 (kit.ids.new_id).
@@ -40,3 +41,14 @@ def render(prefix: str, value: uuid.UUID) -> str:
 
 def render_optional(prefix: str, value: uuid.UUID | None) -> str | None:
     return None if value is None else render(prefix, value)
+
+
+def parse_filter(prefix: str, value: str | None, *, field: str, message: str) -> uuid.UUID | None:
+    """A list filter's id (``?memberId=``), ``None`` when left out. Unlike a path id, a
+    malformed filter is bad input: a 400 naming ``field`` with ``message``."""
+    if value is None:
+        return None
+    parsed = _ids.parse(prefix, value)
+    if parsed is None:
+        raise ValidationFailed(message, field=field)
+    return parsed

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 
 from punchcard.api.common.auth import ADMIN_ATTR, SCOPE_ATTR
+
+if TYPE_CHECKING:
+    from punchcard.api.common.face import Face
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -51,24 +54,19 @@ def required_auth(dependant: Dependant) -> str | None:
     return None
 
 
-def face_openapi(
-    app: FastAPI,
-    prefix: str,
-    *,
-    title: str,
-    description: str,
-    error_schema: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The app's OpenAPI document cut down to one face's mount."""
+def face_openapi(app: FastAPI, face: Face) -> dict[str, Any]:
+    """The app's OpenAPI document cut down to one face's mount, with its error
+    envelope, then the face's own touches (``customise_openapi``)."""
     full = copy.deepcopy(app.openapi())
+    prefix = face.prefix
     doc: dict[str, Any] = {
         "openapi": full["openapi"],
-        "info": {"title": title, "version": app.version, "description": description},
+        "info": {"title": face.title, "version": app.version, "description": face.description},
         "paths": {p: ops for p, ops in full.get("paths", {}).items() if p.startswith(prefix)},
         "components": full.get("components", {}),
     }
-    doc.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
-        error_schema or ERROR_SCHEMA
+    doc.setdefault("components", {}).setdefault("schemas", {})["Error"] = copy.deepcopy(
+        dict(face.error_schema)
     )
     for _path, ops in doc["paths"].items():
         for method, op in ops.items():
@@ -112,4 +110,4 @@ def face_openapi(
     schemas = doc["components"]["schemas"]
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    return doc
+    return face.customise_openapi(doc) if face.customise_openapi is not None else doc

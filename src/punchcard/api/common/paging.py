@@ -1,4 +1,7 @@
-"""Paging parameters shared by every list endpoint of the native face."""
+"""Paging parameters shared by every list endpoint of the native face.
+
+The bounds are declared here for the OpenAPI document (and FastAPI's 400 names the
+parameter); ``Page`` checks the same core limits itself."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from punchcard.kit.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 
 def _page(
     limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1..200")
+        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}")
     ] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")] = 0,
 ) -> Page:

@@ -1,13 +1,15 @@
 """The native face, ``/api/v2``: SocialHub's contract plus Punchcard's extensions.
 
-Each module owns one resource group and exposes ``router``.
+Each module owns one resource group and exposes ``router``; ``FACE`` is what
+``create_app`` mounts.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from punchcard.api.common.errors import register_face
+from punchcard.api.common.auth import read_bearer
+from punchcard.api.common.face import Face
 from punchcard.api.common.routing import UnitOfWorkRoute
 from punchcard.api.native import (
     ambassador,
@@ -17,6 +19,7 @@ from punchcard.api.native import (
     catalog,
     coupons,
     errors,
+    events,
     member_points,
     members,
     orders,
@@ -52,5 +55,23 @@ for module in (
 ):
     router.include_router(module.router)
 
-# The core's errors in the native contract's words (app.NATIVE_PREFIX).
-register_face("/api/v2", errors.render)
+PREFIX = "/api/v2"
+TITLE = "Punchcard native API (SocialHub v2 compatible)"
+DESCRIPTION = (
+    "Punchcard's native face, compatible with the SocialHub v2 REST API. "
+    "Authenticate with `Authorization: Bearer fl_live_…` (an API key) or a session token. "
+    'Errors are `{"error": {"code", "message", "field"}}`; lists are '
+    '`{"<plural>": [...], "total", "limit", "offset"}`; every POST accepts `Idempotency-Key`.'
+)
+
+FACE = Face(
+    prefix=PREFIX,
+    router=router,
+    title=TITLE,
+    description=DESCRIPTION,
+    # The core's errors in the native contract's words (errors.py).
+    render_error=errors.render,
+    credentials=read_bearer,
+    # Webhook bodies of the native contract's events, rendered by the worker.
+    events=events.RENDERERS,
+)

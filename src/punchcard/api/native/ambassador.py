@@ -7,17 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from punchcard.ambassador import service
-from punchcard.ambassador.schemas import (
+from punchcard.api.common import ids
+from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
+from punchcard.api.common.paging import PageParams
+from punchcard.api.common.params import IsoDate
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.ambassador import (
     CandidateList,
     IssueCode,
     IssuedCode,
     Metrics,
 )
-from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
-from punchcard.api.common.paging import PageParams
-from punchcard.api.common.params import IsoDate
-from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.kit.ids import render
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Ambassador"])
 
@@ -65,10 +65,8 @@ def issue_code(
     code, url = service.issue_code(
         session,
         p,
-        member_id=id,
+        member_id=ids.parse("mem", id),
         code=body.code if body else None,
         public_url=request.app.state.settings.public_url,
     )
-    return IssuedCode(
-        member_id=render("mem", code.member_id) or "", code=code.code, referral_url=url
-    )
+    return IssuedCode(member_id=ids.render("mem", code.member_id), code=code.code, referral_url=url)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import AdminSession
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
-from punchcard.identity import keys
-from punchcard.identity.schemas import (
+from punchcard.api.native.schemas.api_keys import (
     ApiKeyActivity,
     ApiKeyCall,
     ApiKeyCreate,
@@ -20,6 +20,7 @@ from punchcard.identity.schemas import (
     ApiKeyList,
     ApiKeyRead,
 )
+from punchcard.identity import keys
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["API Keys"])
 
@@ -42,20 +43,26 @@ def create_api_key(
 ) -> ApiKeyCreated:
     """Create an API key; `key` (the plaintext) is shown only in this response."""
     redact_on_replay(request, "key")
-    new = keys.issue_key(session, p, data=body)
+    new = keys.issue_key(
+        session,
+        p,
+        name=body.name,
+        scopes=body.scopes,
+        preset=body.preset.value if body.preset else None,
+    )
     return ApiKeyCreated.of(new.key, new.plaintext)
 
 
 @router.get("/api-keys/{id}", response_model=ApiKeyRead)
 def get_api_key(p: AdminSession, session: DbSession, id: str) -> ApiKeyRead:
     """Get one API key (never its plaintext)."""
-    return ApiKeyRead.of(keys.get_key(session, p, key_id=id))
+    return ApiKeyRead.of(keys.get_key(session, p, key_id=ids.parse("key", id)))
 
 
 @router.delete("/api-keys/{id}", status_code=204, response_class=Response)
 def revoke_api_key(p: AdminSession, session: DbSession, id: str) -> Response:
     """Revoke an API key: its very next request gets 401."""
-    keys.revoke_key(session, p, key_id=id)
+    keys.revoke_key(session, p, key_id=ids.parse("key", id))
     return Response(status_code=204)
 
 
@@ -67,7 +74,7 @@ def api_key_activity(
     # The audit log is written in batches; write out this process's pending records
     # first so the newest calls are listed.
     request.app.state.audit.flush()
-    rows, total = keys.key_activity(session, p, key_id=id, page=page)
+    rows, total = keys.key_activity(session, p, key_id=ids.parse("key", id), page=page)
     return ApiKeyActivity(
         activity=[ApiKeyCall.of(r) for r in rows],
         total=total,

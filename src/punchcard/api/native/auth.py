@@ -12,9 +12,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 
 from punchcard.api.common.auth import UserSession
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.config import Settings
-from punchcard.identity import users
-from punchcard.identity.schemas import (
+from punchcard.api.native.schemas.auth import (
     Accepted,
     AuthSession,
     ChangePassword,
@@ -26,6 +24,8 @@ from punchcard.identity.schemas import (
     Register,
     ResetPassword,
 )
+from punchcard.config import Settings
+from punchcard.identity import users
 from punchcard.identity.throttle import login_throttle
 from punchcard.mail import service as mail
 
@@ -63,7 +63,14 @@ def _opened(new: users.NewSession) -> AuthSession:
 @router.post("/auth/register", response_model=AuthSession, status_code=201)
 def register(session: DbSession, settings: AppSettings, body: Register) -> AuthSession:
     """Create a team and its owner; returns a session token."""
-    new = users.register(session, data=body, ttl_seconds=settings.session_ttl_seconds)
+    new = users.register(
+        session,
+        email=body.email,
+        password=body.password,
+        name=body.name,
+        team_name=body.team_name,
+        ttl_seconds=settings.session_ttl_seconds,
+    )
     return _opened(new)
 
 
@@ -102,7 +109,7 @@ def get_profile(p: UserSession, session: DbSession) -> Profile:
 @router.patch("/auth/profile", response_model=Profile)
 def update_profile(p: UserSession, session: DbSession, body: ProfileUpdate) -> Profile:
     """Change the calling user's name or email (409 `EMAIL_TAKEN` if in use)."""
-    account = users.update_profile(session, p, data=body)
+    account = users.update_profile(session, p, data=body.core())
     return Profile.of(account.user, account.tenant)
 
 
@@ -113,7 +120,9 @@ def change_password(p: UserSession, session: DbSession, body: ChangePassword) ->
     A wrong `currentPassword` is 400 `INVALID_PASSWORD` naming `currentPassword` (not
     401: the session itself is valid). The calling session keeps working.
     """
-    revoked = users.change_password(session, p, data=body)
+    revoked = users.change_password(
+        session, p, current_password=body.current_password, new_password=body.new_password
+    )
     return PasswordChanged(message="Password changed", revoked_sessions=revoked)
 
 
@@ -141,5 +150,5 @@ def reset_password(session: DbSession, body: ResetPassword) -> PasswordChanged:
     The token works once: a used or unknown token is 400 `RESET_TOKEN_INVALID`, an
     expired one 400 `RESET_TOKEN_EXPIRED`, both naming `token`.
     """
-    revoked = users.reset_password(session, data=body)
+    revoked = users.reset_password(session, token=body.token, new_password=body.new_password)
     return PasswordChanged(message="Password reset; log in again", revoked_sessions=revoked)

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import CapturesRead, CapturesWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.captures import CaptureList, CaptureRead, CheckinCreate
+from punchcard.errors import ValidationFailed
 from punchcard.members import captures as service
-from punchcard.members.schemas import CaptureList, CaptureRead, CaptureSource, CheckinCreate
+from punchcard.members.schemas import CaptureSource
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Captures"])
 
@@ -29,8 +32,15 @@ def list_captures(
     end: Annotated[str | None, Query(alias="to", description=_TIME + "; inclusive")] = None,
 ) -> CaptureList:
     """List capture records (enrolments and store check-ins)."""
+    member = ids.parse_filter(
+        "mem", member_id.strip() if member_id else None,
+        field="memberId", message="memberId must be a member id (mem_…)",
+    )  # fmt: skip
+    if store_id is not None and "\x00" in store_id:
+        raise ValidationFailed("storeId must not contain NUL characters", field="storeId")
+    store = ids.ref("st", store_id.strip()) if store_id and store_id.strip() else None
     rows, total = service.list_captures(
-        session, p, page=page, member_id=member_id, store_id=store_id,
+        session, p, page=page, member_id=member, store_ref=store,
         source=source.value if source else None, start=start, end=end,
     )  # fmt: skip
     captures = [CaptureRead.of(c) for c in rows]
@@ -47,7 +57,9 @@ def check_in(
     p: CapturesWrite, session: DbSession, id: str, body: CheckinCreate, response: Response
 ) -> CaptureRead:
     """Check a member in at a store; once per member, store and day."""
-    capture, created = service.checkin(session, p, member_id=id, store_id=body.store_id)
+    capture, created = service.checkin(
+        session, p, member_id=ids.parse("mem", id), store_ref=ids.ref("st", body.store_id)
+    )
     if not created:
         response.status_code = 200
     return CaptureRead.of(capture)

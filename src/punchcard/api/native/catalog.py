@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import CatalogRead, CatalogWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.catalog import importer, service
-from punchcard.catalog.schemas import (
+from punchcard.api.native.schemas.catalog import (
     BrandList,
     CatalogImport,
     CategoryList,
@@ -18,8 +18,9 @@ from punchcard.catalog.schemas import (
     ImportResult,
     ProductList,
     ProductRead,
-    ProductStatus,
 )
+from punchcard.catalog import importer, service
+from punchcard.catalog.schemas import ProductStatus
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Catalog"])
 
@@ -45,8 +46,12 @@ def list_products(
         p,
         page=page,
         q=q,
-        brand_id=brand_id,
-        category_id=category_id,
+        brand_id=ids.parse_filter(
+            "brd", brand_id, field="brandId", message="brandId is not a brd_ id"
+        ),
+        category_id=ids.parse_filter(
+            "cat", category_id, field="categoryId", message="categoryId is not a cat_ id"
+        ),
         status=status.value if status else None,
     )
     return ProductList(
@@ -60,7 +65,7 @@ def list_products(
 @router.get("/products/{id}", response_model=ProductRead)
 def get_product(p: CatalogRead, session: DbSession, id: str) -> ProductRead:
     """Get one product (by `prd_` id or external id) with its variants."""
-    return ProductRead.of(service.get(session, p, product_id=id))
+    return ProductRead.of(service.get(session, p, product_ref=ids.ref("prd", id)))
 
 
 @router.get("/categories", response_model=CategoryList)

@@ -22,8 +22,9 @@ from punchcard.ledger.schemas import (
 )
 from punchcard.members import service as members
 from punchcard.orders import service as orders
-from punchcard.orders.schemas import OrderRead
-from punchcard.tiers.schemas import MemberTierRead, ReceiptList
+from punchcard.orders.schemas import OrderRead, ReceiptList
+from punchcard.tiers import views as tier_views
+from punchcard.tiers.schemas import MemberTierRead
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Members"])
 
@@ -76,7 +77,7 @@ def change_points(
 @router.get("/members/{id}/tier", response_model=MemberTierRead)
 def get_tier(p: PointsRead, session: DbSession, id: str) -> MemberTierRead:
     """A member's tier, the next one, and the points still needed to reach it."""
-    return MemberTierRead.of(points.tier_view(session, p, member_id=id))
+    return MemberTierRead.of(tier_views.tier_view(session, p, member_id=id))
 
 
 @router.get("/members/{id}/coupons", response_model=CouponList)

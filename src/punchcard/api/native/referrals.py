@@ -7,19 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from punchcard.ambassador import referrals
-from punchcard.ambassador.schemas import (
-    ClickCreate,
-    ClickRead,
-    CodeKind,
-    CodeStats,
-    CodeStatsList,
-    ConversionCreate,
-    ConversionRead,
-)
+from punchcard.ambassador.schemas import CodeKind, ConversionRead
+from punchcard.api.common import ids
 from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.ambassador import (
+    ClickCreate,
+    ClickRead,
+    CodeStats,
+    CodeStatsList,
+    ConversionCreate,
+)
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Referrals"])
 
@@ -27,7 +27,9 @@ router = APIRouter(route_class=UnitOfWorkRoute, tags=["Referrals"])
 @router.post("/referrals/clicks", response_model=ClickRead, status_code=202)
 def record_click(p: AmbassadorWrite, session: DbSession, body: ClickCreate) -> ClickRead:
     """Record a click on a referral link (unknown `code` → 404)."""
-    click, code = referrals.record_click(session, p, data=body)
+    click, code = referrals.record_click(
+        session, p, data=referrals.Click(code=body.code, visitor_id=body.visitor_id, url=body.url)
+    )
     return ClickRead.of(click, code)
 
 
@@ -47,7 +49,13 @@ def record_conversion(
     refunds. The same order with another code is 409 `ORDER_ALREADY_CONVERTED`; a
     member referred by their own code is 422 `SELF_REFERRAL`. Emits `referral.converted`.
     """
-    conversion = referrals.convert(session, p, data=body)
+    data = referrals.ConversionInput(
+        code=body.code,
+        member_id=ids.parse_optional("mem", body.member_id),
+        order_ref=None if body.order_id is None else ids.ref("ord", body.order_id),
+        revenue=body.revenue,
+    )
+    conversion = referrals.convert(session, p, data=data)
     if not conversion.created:
         response.status_code = 200
     return ConversionRead.of(conversion)
@@ -74,7 +82,9 @@ def referral_stats(
         p,
         page=page,
         kind=kind.value if kind else None,
-        member_id=member_id,
+        member_id=ids.parse_filter(
+            "mem", member_id, field="memberId", message="memberId is not a member id"
+        ),
         first=from_,
         last=to,
     )

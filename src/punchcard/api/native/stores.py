@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import StoresRead, StoresWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.stores import StoreCreate, StoreList, StoreRead, StoreUpdate
 from punchcard.stores import service
-from punchcard.stores.schemas import StoreCreate, StoreList, StoreRead, StoreStatus, StoreUpdate
+from punchcard.stores.schemas import StoreStatus
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Stores"])
 
@@ -34,16 +36,16 @@ def list_stores(
 @router.get("/stores/{id}", response_model=StoreRead)
 def get_store(p: StoresRead, session: DbSession, id: str) -> StoreRead:
     """Get one store."""
-    return StoreRead.of(service.get(session, p, store_id=id))
+    return StoreRead.of(service.get(session, p, store_id=ids.parse("st", id)))
 
 
 @router.post("/stores", response_model=StoreRead, status_code=201)
 def create_store(p: StoresWrite, session: DbSession, body: StoreCreate) -> StoreRead:
     """Create a store; `code` is unique per tenant."""
-    return StoreRead.of(service.create(session, p, data=body))
+    return StoreRead.of(service.create(session, p, data=body.core()))
 
 
 @router.put("/stores/{id}", response_model=StoreRead)
 def update_store(p: StoresWrite, session: DbSession, id: str, body: StoreUpdate) -> StoreRead:
     """Update a store."""
-    return StoreRead.of(service.update(session, p, store_id=id, data=body))
+    return StoreRead.of(service.update(session, p, store_id=ids.parse("st", id), data=body.core()))

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query
+from pydantic import ValidationError
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import TrackingRead, TrackingWrite
 from punchcard.api.common.params import IsoDate
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.tracking import TrackingAccepted, TrackingEventIn, TrackingStats
+from punchcard.errors import ValidationFailed
+from punchcard.kit.schema import first_error
 from punchcard.tracking import service
-from punchcard.tracking.schemas import (
-    MAX_BATCH,
-    TrackingAccepted,
-    TrackingEventIn,
-    TrackingStats,
-)
+from punchcard.tracking.service import MAX_BATCH
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Tracking"])
 
@@ -85,7 +85,56 @@ def ingest_events(
     `memberId`, `occurredAt` more than 24 h ahead) are listed in `errors` by index and
     the rest are stored. A single refused event is a 400 naming the field.
     """
-    return TrackingAccepted.of(service.ingest(session, p, payload=payload))
+    items, batch = _items(payload)
+    events: list[tuple[int, service.EventInput]] = []
+    refused: list[service.Rejection] = []
+    for index, item in enumerate(items):
+        try:
+            events.append((index, _event(item)))
+        except ValidationFailed as exc:
+            refused.append(service.Rejection(index, exc.field, exc.message))
+    return TrackingAccepted.of(
+        service.ingest(session, p, events=events, refused=refused, batch=batch)
+    )
+
+
+def _items(payload: Any) -> tuple[list[Any], bool]:
+    """The events in a request body and whether it was a batch."""
+    if not isinstance(payload, dict):
+        raise ValidationFailed("The body must be an event object or {events: [...]}")
+    if "events" not in payload:
+        return [payload], False
+    extra = sorted(set(payload) - {"events"})
+    if extra:
+        raise ValidationFailed(f"{extra[0]}: unknown field", field=extra[0])
+    events = payload["events"]
+    if not isinstance(events, list):
+        raise ValidationFailed("events must be a list", field="events")
+    if len(events) > MAX_BATCH:
+        raise ValidationFailed(f"At most {MAX_BATCH} events per request", field="events")
+    return events, True
+
+
+def _event(item: Any) -> service.EventInput:
+    """One event of the body, its wire names mapped onto the core's."""
+    if not isinstance(item, dict):
+        raise ValidationFailed("An event must be an object")
+    try:
+        event = TrackingEventIn.model_validate(item)
+    except ValidationError as exc:
+        field_, message = first_error(exc)
+        raise ValidationFailed(message, field=field_) from exc
+    member_id = ids.parse_filter(
+        "mem", event.member_id, field="memberId", message="memberId is not a member id"
+    )
+    return service.EventInput(
+        type=event.type,
+        member_id=member_id,
+        visitor_id=event.visitor_id,
+        url=event.url,
+        properties=event.properties,
+        occurred_at=event.occurred_at,
+    )
 
 
 @router.get("/tracking/stats", response_model=TrackingStats)

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from punchcard.api.common import ids
 from punchcard.api.common.auth import WebhooksRead, WebhooksWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
 from punchcard.webhooks import service
 from punchcard.webhooks.schemas import (
+    DELIVERY_PREFIX,
+    ENDPOINT_PREFIX,
     DeliveryList,
     DeliveryRead,
     DeliveryStatus,
@@ -67,7 +70,7 @@ def create_webhook(
 @router.get("/webhooks/{id}", response_model=WebhookRead)
 def get_webhook(p: WebhooksRead, session: DbSession, id: str) -> WebhookRead:
     """Get one endpoint (with `disabledReason` / `disabledAt` if it was turned off)."""
-    return WebhookRead.of(service.get(session, p, endpoint_id=id))
+    return WebhookRead.of(service.get(session, p, endpoint_id=ids.parse(ENDPOINT_PREFIX, id)))
 
 
 @router.patch("/webhooks/{id}", response_model=WebhookRead)
@@ -75,14 +78,20 @@ def update_webhook(
     p: WebhooksWrite, session: DbSession, id: str, body: WebhookUpdate, allow_private: AllowPrivate
 ) -> WebhookRead:
     """Change an endpoint; `{"enabled": true}` re-enables it and resumes its queue."""
-    endpoint = service.update(session, p, endpoint_id=id, data=body, allow_private=allow_private)
+    endpoint = service.update(
+        session,
+        p,
+        endpoint_id=ids.parse(ENDPOINT_PREFIX, id),
+        data=body,
+        allow_private=allow_private,
+    )
     return WebhookRead.of(endpoint)
 
 
 @router.delete("/webhooks/{id}", status_code=204)
 def delete_webhook(p: WebhooksWrite, session: DbSession, id: str) -> Response:
     """Delete an endpoint and its deliveries log."""
-    service.delete(session, p, endpoint_id=id)
+    service.delete(session, p, endpoint_id=ids.parse(ENDPOINT_PREFIX, id))
     return Response(status_code=204)
 
 
@@ -92,7 +101,9 @@ def rotate_secret(
 ) -> WebhookWithSecret:
     """Issue a new secret; the old one also signs for 24 hours."""
     redact_on_replay(request, "secret")
-    return WebhookWithSecret.of(service.rotate_secret(session, p, endpoint_id=id))
+    return WebhookWithSecret.of(
+        service.rotate_secret(session, p, endpoint_id=ids.parse(ENDPOINT_PREFIX, id))
+    )
 
 
 @router.get("/webhooks/{id}/deliveries", response_model=DeliveryList)
@@ -105,7 +116,11 @@ def list_deliveries(
 ) -> DeliveryList:
     """The deliveries log, newest first, with every attempt."""
     rows, total = service.deliveries(
-        session, p, endpoint_id=id, page=page, status=status.value if status else None
+        session,
+        p,
+        endpoint_id=ids.parse(ENDPOINT_PREFIX, id),
+        page=page,
+        status=status.value if status else None,
     )
     return DeliveryList(
         deliveries=[DeliveryRead.of(d, a) for d, a in rows],
@@ -118,7 +133,12 @@ def list_deliveries(
 @router.get("/webhooks/{id}/deliveries/{deliveryId}", response_model=DeliveryRead)
 def get_delivery(p: WebhooksRead, session: DbSession, id: str, deliveryId: str) -> DeliveryRead:
     """Get one delivery with its attempts."""
-    delivery, attempts = service.get_delivery(session, p, endpoint_id=id, delivery_id=deliveryId)
+    delivery, attempts = service.get_delivery(
+        session,
+        p,
+        endpoint_id=ids.parse(ENDPOINT_PREFIX, id),
+        delivery_id=ids.parse(DELIVERY_PREFIX, deliveryId),
+    )
     return DeliveryRead.of(delivery, attempts)
 
 
@@ -127,12 +147,17 @@ def get_delivery(p: WebhooksRead, session: DbSession, id: str, deliveryId: str) 
 )
 def retry_delivery(p: WebhooksWrite, session: DbSession, id: str, deliveryId: str) -> DeliveryRead:
     """Replay a delivery now (same `webhook-id`, fresh retry schedule)."""
-    delivery, attempts = service.replay(session, p, endpoint_id=id, delivery_id=deliveryId)
+    delivery, attempts = service.replay(
+        session,
+        p,
+        endpoint_id=ids.parse(ENDPOINT_PREFIX, id),
+        delivery_id=ids.parse(DELIVERY_PREFIX, deliveryId),
+    )
     return DeliveryRead.of(delivery, attempts)
 
 
 @router.post("/webhooks/{id}/test", response_model=DeliveryRead, status_code=202)
 def test_webhook(p: WebhooksWrite, session: DbSession, id: str) -> DeliveryRead:
     """Queue a signed `ping` event to this endpoint."""
-    delivery, attempts = service.ping(session, p, endpoint_id=id)
+    delivery, attempts = service.ping(session, p, endpoint_id=ids.parse(ENDPOINT_PREFIX, id))
     return DeliveryRead.of(delivery, attempts)

@@ -5,7 +5,7 @@ with only the base URL, ``partner-id`` and ``api-key`` changed.
 A translator: each handler reads the document's parameters (form-encoded or JSON),
 calls one core service and renders the result with the document's field names in
 ``{"data": …, "success": true}``; errors come out as ``{"reason": …, "success":
-false}`` (``errors.render``, registered for the prefix). ``docs/shopsocially.md`` maps
+false}`` (``errors.render``, the face's error renderer). ``docs/shopsocially.md`` maps
 every function to the service it calls.
 """
 
@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 
-from punchcard.api.common.errors import register_face
-from punchcard.api.common.openapi import face_openapi
+from punchcard.api.common.face import Face
 from punchcard.api.common.routing import UnitOfWorkRoute
 from punchcard.api.shopsocially import (
     activities,
@@ -26,6 +25,7 @@ from punchcard.api.shopsocially import (
     transactions,
     users,
 )
+from punchcard.api.shopsocially.auth import read_credentials
 from punchcard.api.shopsocially.errors import ERROR_SCHEMA, render
 
 PREFIX = "/v2/loyalty"
@@ -49,12 +49,9 @@ router = APIRouter(route_class=UnitOfWorkRoute)
 for module in (points, transactions, users, activities, redemptions, levels):
     router.include_router(module.router)
 
-register_face(PREFIX, render)
 
-
-def openapi(app: FastAPI) -> dict[str, Any]:
-    """The face's OpenAPI document: its paths, its error envelope, its two headers."""
-    doc = face_openapi(app, PREFIX, title=TITLE, description=DESCRIPTION, error_schema=ERROR_SCHEMA)
+def _openapi(doc: dict[str, Any]) -> dict[str, Any]:
+    """The face's OpenAPI document: only its two headers, both on every call."""
     schemes = doc["components"].get("securitySchemes", {})
     doc["components"]["securitySchemes"] = {k: v for k, v in schemes.items() if k in SECURITY[0]}
     for ops in doc["paths"].values():
@@ -64,4 +61,15 @@ def openapi(app: FastAPI) -> dict[str, Any]:
     return doc
 
 
-__all__ = ["DESCRIPTION", "PREFIX", "TITLE", "openapi", "router"]
+FACE = Face(
+    prefix=PREFIX,
+    router=router,
+    title=TITLE,
+    description=DESCRIPTION,
+    render_error=render,
+    credentials=read_credentials,
+    error_schema=ERROR_SCHEMA,
+    customise_openapi=_openapi,
+)
+
+__all__ = ["DESCRIPTION", "FACE", "PREFIX", "TITLE", "router"]

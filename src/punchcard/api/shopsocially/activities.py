@@ -16,7 +16,7 @@ from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import Params, body_doc, params
 from punchcard.api.shopsocially.render import View
 from punchcard.api.shopsocially.schemas import ActivityOut, Ok
-from punchcard.kit.paging import MAX_LIMIT, Page
+from punchcard.kit.paging import every
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Activities"])
 
@@ -94,14 +94,8 @@ def _core(q: Params) -> dict[str, Any]:
 def list_all(p: PointsRead, session: DbSession) -> Ok[list[ActivityOut]]:
     """Every activity that can earn points."""
     view = View(session, p)
-    out: list[ActivityOut] = []
-    while True:
-        rows, total = activities.list_activities(
-            session, p, page=Page(limit=MAX_LIMIT, offset=len(out))
-        )
-        out.extend(view.activity(a) for a in rows)
-        if not rows or len(out) >= total:
-            return Ok(data=out)
+    rows = every(lambda page: activities.list_activities(session, p, page=page))
+    return Ok(data=[view.activity(a) for a in rows])
 
 
 @router.post("/activities", response_model=Ok[ActivityOut], openapi_extra=body_doc(CreateParams))

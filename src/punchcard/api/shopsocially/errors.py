@@ -97,7 +97,7 @@ def reason(exc: E.PunchcardError) -> str:
 
 
 def render(exc: E.PunchcardError, status: int) -> JSONResponse:
-    """The renderer registered for ``/v2/loyalty`` (``register_face``)."""
+    """The face's error renderer (``FACE.render_error``, for ``/v2/loyalty``)."""
     headers = {}
     if isinstance(exc, E.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)

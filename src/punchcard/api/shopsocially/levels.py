@@ -14,7 +14,7 @@ from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import Params, body_doc, params
 from punchcard.api.shopsocially.render import View
 from punchcard.api.shopsocially.schemas import LevelOut, Ok
-from punchcard.kit.paging import MAX_LIMIT, Page
+from punchcard.kit.paging import every
 from punchcard.tiers import service as tiers
 from punchcard.tiers.schemas import TierCreate, TierUpdate
 
@@ -81,12 +81,8 @@ def _core(q: Params) -> dict[str, Any]:
 def list_all(p: PointsRead, session: DbSession) -> Ok[list[LevelOut]]:
     """Every loyalty level."""
     view = View(session, p)
-    out: list[LevelOut] = []
-    while True:
-        rows, total = tiers.list_tiers(session, p, page=Page(limit=MAX_LIMIT, offset=len(out)))
-        out.extend(view.level(t) for t in rows)
-        if not rows or len(out) >= total:
-            return Ok(data=out)
+    rows = every(lambda page: tiers.list_tiers(session, p, page=page))
+    return Ok(data=[view.level(t) for t in rows])
 
 
 @router.post("/levels", response_model=Ok[LevelOut], openapi_extra=body_doc(CreateParams))

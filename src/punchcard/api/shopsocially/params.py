@@ -30,6 +30,7 @@ from pydantic_core import InitErrorDetails
 from punchcard.api.shopsocially.errors import MissingParameters
 from punchcard.errors import ValidationFailed
 from punchcard.kit import calendar
+from punchcard.kit.paging import LARGEST_LIMIT, Page
 from punchcard.kit.schema import Check, field_checks, json_type_errors
 from punchcard.ledger.schemas import STATUSES
 
@@ -317,6 +318,14 @@ def money(raw: Any, field: str) -> Decimal:
     if not value.is_finite() or value < 0:
         raise ValidationFailed(f"Invalid {field}: expected a positive number", field=field)
     return value
+
+
+def list_page(count: int, start_index: int) -> Page:
+    """The core's page for ``count`` rows from ``start_index``: the document allows
+    pages of up to 1000 (the core's largest), and the core checks it."""
+    return Page(
+        limit=count, offset=start_index, max_limit=LARGEST_LIMIT, names=("count", "start_index")
+    )
 
 
 def csv_list(raw: str) -> list[str]:

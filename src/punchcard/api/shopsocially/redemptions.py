@@ -19,6 +19,7 @@ from punchcard.api.shopsocially.params import (
     Params,
     body_doc,
     csv_list,
+    list_page,
     money,
     params,
     parse_day,
@@ -30,7 +31,7 @@ from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
 from punchcard.kit import calendar
 from punchcard.kit.ids import render
-from punchcard.kit.paging import MAX_LIMIT, MAX_OFFSET, Page
+from punchcard.kit.paging import LARGEST_LIMIT, MAX_OFFSET, every
 from punchcard.models import CouponPool, Reward
 from punchcard.rewards import service as rewards
 from punchcard.rewards.schemas import RewardCreate, RewardUpdate
@@ -94,7 +95,9 @@ class UpdateParams(_Aliases):
 
 class PageParams(Params):
     start_index: int = Field(default=0, ge=0, le=MAX_OFFSET)
-    count: int = Field(default=100, ge=1, le=1000, description="Options a page (default 100)")
+    count: int = Field(
+        default=100, ge=1, le=LARGEST_LIMIT, description="Options a page (default 100)"
+    )
 
 
 _PARSED = {"redemption_value", "giftcard_coupon_codes", "associated_levels", "coupon_expiry"}
@@ -121,18 +124,16 @@ def _core(view: View, q: Params) -> dict[str, Any]:
 
 def _codes(view: View, pool: CouponPool, status: str | None = None) -> list[str]:
     """The pool's codes (``status``: only those), all pages."""
-    codes: list[str] = []
-    while True:
-        rows, total = coupons.list_coupons(
+    rows = every(
+        lambda page: coupons.list_coupons(
             view.session,
             view.principal,
-            page=Page(limit=MAX_LIMIT, offset=len(codes)),
+            page=page,
             pool_id=render("pool", pool.id),
             status=status,
         )
-        codes.extend(c.code for c in rows)
-        if not rows or len(codes) >= total:
-            return codes
+    )
+    return [c.code for c in rows]
 
 
 def _update(view: View, reward: Reward, q: UpdateParams) -> dict[str, Any]:
@@ -195,7 +196,7 @@ def list_all(
 ) -> Ok[RedemptionPage]:
     """The redemption options, `count` a page (all of them by default)."""
     view = View(session, p)
-    rows, total = rewards.list_rewards(session, p, page=Page(limit=q.count, offset=q.start_index))
+    rows, total = rewards.list_rewards(session, p, page=list_page(q.count, q.start_index))
     following = q.start_index + q.count
     return Ok(
         data=RedemptionPage(

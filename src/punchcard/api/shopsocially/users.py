@@ -17,13 +17,20 @@ from sqlalchemy.orm import Session
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import MembersRead, MembersWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
-from punchcard.api.shopsocially.params import Params, body_doc, day_window, params, query_doc
+from punchcard.api.shopsocially.params import (
+    Params,
+    body_doc,
+    day_window,
+    list_page,
+    params,
+    query_doc,
+)
 from punchcard.api.shopsocially.render import GENDER, IMAGE, View
 from punchcard.api.shopsocially.schemas import Ok, UserOut, UserPage
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import render
-from punchcard.kit.paging import MAX_OFFSET, Page
+from punchcard.kit.paging import LARGEST_LIMIT, MAX_OFFSET
 from punchcard.members import service as members
 from punchcard.members.schemas import MemberCreate, MemberUpdate
 from punchcard.models import Member
@@ -48,7 +55,9 @@ class ListParams(Params):
         default="enrollment_date", description="The date the range applies to"
     )
     start_index: int = Field(default=0, ge=0, le=MAX_OFFSET)
-    count: int = Field(default=100, ge=1, le=1000, description="Users a page (default 100)")
+    count: int = Field(
+        default=100, ge=1, le=LARGEST_LIMIT, description="Users a page (default 100)"
+    )
 
 
 class CreateParams(Params):
@@ -105,7 +114,7 @@ def list_users(
         if q.filter_by == "enrollment_date"
         else {"active_from": since, "active_until": until}
     )
-    rows, total = members.find(session, p, page=Page(limit=q.count, offset=q.start_index), **window)
+    rows, total = members.find(session, p, page=list_page(q.count, q.start_index), **window)
     users = view.users(rows)
     following = q.start_index + q.count
     more = following < total

@@ -1,21 +1,15 @@
-"""Tracking schemas (native rendering)."""
+"""Tracking wire models: one event of ``POST /tracking/events`` (read item by item by
+the face), the ingest answer and the stats rendering."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field, field_serializer
 
 from punchcard.kit.schema import InputSchema, Schema
-
-if TYPE_CHECKING:
-    from punchcard.tracking.service import Ingested, Stats
-
-MAX_BATCH = 1000
-# A bound on one event's free-form properties, as serialised JSON: the ingest path is
-# hot and the table is large, so a runaway payload is refused rather than stored.
-MAX_PROPERTIES_CHARS = 8192
+from punchcard.tracking.service import Ingested, Stats
 
 
 class TrackingEventIn(InputSchema):

@@ -15,9 +15,9 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from punchcard.events.repository import PENDING, OutboxRepository
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
-from punchcard.webhooks.repository import PENDING, WebhookRepository
 
 ALL_EVENTS = "*"
 
@@ -32,7 +32,7 @@ def fan_out(session: Session, event: OutboxEvent) -> list[WebhookDelivery]:
     # The query flushes the event first, so the deliveries' foreign key finds it.
     endpoints = [
         e
-        for e in WebhookRepository(session, event.tenant_id).enabled()
+        for e in OutboxRepository(session, event.tenant_id).enabled_endpoints()
         if subscribed(e, event.type)
     ]
     return queue(session, event, endpoints)
@@ -54,7 +54,7 @@ def queue(
     """
     if not endpoints:
         return []
-    repo = WebhookRepository(session, event.tenant_id)
+    repo = OutboxRepository(session, event.tenant_id)
     lanes: dict[uuid.UUID, tuple[int, int]] = {}
     if event.resource_id is not None:
         lanes = repo.lanes(event.resource_id, [e.id for e in endpoints])
