@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
@@ -249,16 +248,6 @@ def award(
     entry.reference = reference
     session.flush()
     return Awarded(entry, member, activity, created=True)
-
-
-def auto_approval_at(
-    activity: Activity | None, entry: PointsEntry, tz_name: str
-) -> datetime | None:
-    """When a pending award of a monthly-approval activity will be approved: the start
-    of the month after it was made, in the tenant's timezone. None otherwise."""
-    if activity is None or activity.approval != "monthly" or entry.status != "pending":
-        return None
-    return calendar.period_end("month", entry.created_at, tz_name)
 
 
 def _first_award(session: Session, order: Order) -> PointsEntry | None:

@@ -106,29 +106,3 @@ def change(
             session, member, amount=data.amount, refs=refs, expires_at=data.expires_at
         )
     return ledger.debit(session, member, amount=-data.amount, refs=refs, type_="deduct")
-
-
-@dataclass(frozen=True)
-class PointsSummary:
-    available: int
-    pending: int
-    lifetime: int
-    redeemed: int
-    expired: int
-    deducted: int
-    last_award: PointsEntry | None
-    schedule: list[tuple[str, int]]
-
-
-def summary(session: Session, member: Member) -> PointsSummary:
-    """What a member's points come to, for faces that show totals by kind."""
-    return PointsSummary(
-        available=ledger.available(session, member),
-        pending=member.pending_points,
-        lifetime=member.lifetime_points,
-        redeemed=member.points_redeemed,
-        expired=member.points_expired,
-        deducted=member.points_deducted,
-        last_award=LedgerRepository(session, member.tenant_id).last_award(member.id),
-        schedule=schedule(session, member),
-    )

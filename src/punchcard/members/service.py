@@ -29,7 +29,7 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id, parse
 from punchcard.kit.ids import render as render_id
 from punchcard.kit.paging import Page
-from punchcard.members import captures
+from punchcard.members import captures, views
 from punchcard.members.event_data import member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
 from punchcard.members.schemas import (
@@ -164,13 +164,11 @@ def lock(session: Session, principal: Principal, *, member_id: str, field: str =
 def render_many(
     session: Session, principal: Principal, members: Sequence[Member]
 ) -> list[MemberRead]:
-    """Render members with their tags and tier, in two queries whatever their number."""
-    repo = MemberRepository(session, principal.tenant_id)
-    tags = repo.tag_keys_for(m.id for m in members)
-    tiers = repo.tiers_by_id(m.tier_id for m in members)
+    """Render members from their profiles (``members.views``: tags and tiers, in two
+    queries whatever their number)."""
     return [
-        MemberRead.of(m, tags=tags[m.id], tier=tiers.get(m.tier_id) if m.tier_id else None)
-        for m in members
+        MemberRead.of(p.member, tags=p.tags, tier=p.tier)
+        for p in views.profiles_of(session, principal, members, points=False)
     ]
 
 

@@ -6,6 +6,7 @@ pool; ``coupon_expiry`` is the last day the codes are valid, in the tenant's tim
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -29,11 +30,12 @@ from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import Ok, RedemptionOut, RedemptionPage
 from punchcard.coupons import service as coupons
 from punchcard.kit import calendar
-from punchcard.kit.ids import parse, render
+from punchcard.kit.ids import render
 from punchcard.kit.paging import LARGEST_LIMIT, MAX_OFFSET, every
-from punchcard.models import CouponPool, Reward, Tier
+from punchcard.models import CouponPool, Reward
 from punchcard.rewards import service as rewards
 from punchcard.rewards.schemas import RewardCreate, RewardUpdate
+from punchcard.rewards.views import RewardOption, options_of
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Redemptions"])
 
@@ -151,9 +153,16 @@ def _update(view: View, reward: Reward, q: UpdateParams) -> dict[str, Any]:
 
 
 def _render(view: View, reward: Reward) -> RedemptionOut:
-    pool = view.row(CouponPool, reward.pool_id)
-    codes = _codes(view, pool, "available") if pool is not None else []
-    levels = [view.row(Tier, parse("tier", str(t))) for t in reward.tier_ids or []]
+    return _render_all(view, [reward])[0]
+
+
+def _render_all(view: View, rows: Sequence[Reward]) -> list[RedemptionOut]:
+    """Options with their pools, codes and levels, in a fixed number of queries."""
+    return [_render_option(view, o) for o in options_of(view.session, view.principal, rows)]
+
+
+def _render_option(view: View, option: RewardOption) -> RedemptionOut:
+    reward, pool, codes, levels = option.reward, option.pool, option.available_codes, option.tiers
     return RedemptionOut(
         redemption_id=reward.key,
         redemption_name=reward.name,
@@ -163,7 +172,7 @@ def _render(view: View, reward: Reward) -> RedemptionOut:
         redemption_instructions=reward.instructions,
         is_active=reward.is_active,
         allowed_redeem_points=reward.points_cost,
-        associated_levels=[level_key(t) for t in levels if t is not None] or ["all"],
+        associated_levels=[level_key(t) for t in levels] or ["all"],
         enable_coupon_based_incentive=pool is not None,
         giftcard_coupon_codes=",".join(codes),
         coupon_expiry=view.expiry_day(pool.expires_at) if pool is not None else "",
@@ -193,7 +202,7 @@ def list_all(
         data=RedemptionPage(
             total=total,
             next_start_index=following,
-            redemptions=[_render(view, r) for r in rows],
+            redemptions=_render_all(view, rows),
             more=following < total,
         )
     )

@@ -10,6 +10,7 @@ face shows); activities and redemption options are addressed by the merchant's o
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -17,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from punchcard.activities import service as activities
 from punchcard.api.shopsocially.params import MONTHS
 from punchcard.api.shopsocially.schemas import (
     ActivityOut,
@@ -33,17 +33,9 @@ from punchcard.kit import calendar
 from punchcard.kit.clock import as_utc
 from punchcard.kit.ids import render
 from punchcard.ledger import statuses
-from punchcard.models import (
-    Activity,
-    Coupon,
-    Member,
-    Order,
-    PointsEntry,
-    PointsLot,
-    Reward,
-    Tenant,
-    Tier,
-)
+from punchcard.ledger.views import EntryView, entries_of
+from punchcard.members.views import LastAward, MemberProfile, profiles_of
+from punchcard.models import Activity, Member, PointsEntry, Tenant, Tier
 from punchcard.tenants import service as tenants
 
 R = TypeVar("R")
@@ -114,23 +106,12 @@ class View:
             user_last_name=member.last_name or "",
         ).model_dump()
 
-    def level_id(self, tier_id: uuid.UUID | None) -> tuple[str, str]:
-        """``(level_id, level_name)`` of a tier, or ``("", "")``."""
-        tier = self.row(Tier, tier_id)
-        return (level_key(tier), tier.name) if tier is not None else ("", "")
-
-    def user(
-        self,
-        member: Member,
-        *,
-        available: int,
-        redeemed: int,
-        schedule: list[tuple[str, int]],
-        last_award: PointsEntry | None,
-    ) -> UserOut:
+    def user(self, profile: MemberProfile) -> UserOut:
+        member, points = profile.member, profile.points
+        assert points is not None, "load the profile with its points"
         meta = member.metadata_ or {}
-        level, level_name = self.level_id(member.tier_id)
-        lifetime, lifetime_name = self.level_id(member.lifetime_tier_id)
+        level, level_name = _level(profile.tier)
+        lifetime, lifetime_name = _level(profile.lifetime_tier)
         return UserOut(
             user_id=render("mem", member.id) or "",
             user_email=member.email or "",
@@ -139,45 +120,43 @@ class View:
             gender=str(meta.get(GENDER) or "unknown"),
             profile_image_url=str(meta.get(IMAGE) or ""),
             dashboard_url=self.tenant.portal_url or "",
-            available_points=available,
-            redeemed_points=redeemed,
+            available_points=points.available,
+            redeemed_points=points.redeemed,
             loyalty_level_id=level,
             loyalty_level_name=level_name,
             loyalty_level=level,
             loyalty_lifetime_level_id=lifetime,
             loyalty_life_time_level_name=lifetime_name,
             expiration_schedule=[
-                Expiration(expiration_date=f"{_iso_day(d)} 23:59:59", points=n) for d, n in schedule
+                Expiration(expiration_date=f"{_iso_day(d)} 23:59:59", points=n)
+                for d, n in points.schedule
             ],
-            last_award_transaction=self.last_award(last_award),
+            last_award_transaction=_last_award(points.last_award),
             last_activity_date=stamp(member.last_activity_at),
             user_language=str(meta.get(LANGUAGE) or ""),
             user_status=member.status,
             merchant_uid=member.external_id or "",
         )
 
-    def last_award(self, entry: PointsEntry | None) -> dict[str, Any]:
-        if entry is None:
-            return {}
-        activity = self.row(Activity, entry.activity_id)
-        name = activity.name if activity else entry.description or "Points awarded"
-        return {"date": stamp(entry.created_at), "points": entry.amount, "name": name}
+    def users(self, members: Sequence[Member]) -> list[UserOut]:
+        """A page of users, loaded in a fixed number of queries (``members.views``)."""
+        return [self.user(p) for p in profiles_of(self.session, self.principal, members)]
 
     # Transactions ------------------------------------------------------------------
 
     def transaction(self, entry: PointsEntry) -> TransactionOut:
-        member = self.row(Member, entry.member_id)
-        activity = self.row(Activity, entry.activity_id)
-        reward = self.row(Reward, entry.reward_id)
-        coupon = self.row(Coupon, entry.coupon_id)
-        order = self.row(Order, entry.order_id)
-        lot = self.row(PointsLot, entry.id) if entry.amount > 0 else None
+        return self.transactions([entry])[0]
+
+    def transactions(self, entries: Sequence[PointsEntry]) -> list[TransactionOut]:
+        """A page of transactions, loaded in a fixed number of queries (``ledger.views``)."""
+        return [self._transaction(v) for v in entries_of(self.session, self.principal, entries)]
+
+    def _transaction(self, view: EntryView) -> TransactionOut:
+        entry, activity, reward, order = view.entry, view.activity, view.reward, view.order
         points = abs(entry.amount)
-        remaining = lot.remaining if lot is not None else 0
         kind = transaction_type(entry)
-        decided = statuses.approved_at(entry)
         return TransactionOut(
-            **self.user_ref(member),
+            **self.user_ref(view.member),
             id=render("txn", entry.id) or "",
             transaction_type=kind,
             points=points,
@@ -187,21 +166,19 @@ class View:
             redemption_id=reward.key if reward else None,
             redemption_name=reward.name if reward else None,
             redemption_value=money(reward.monetary_value) if reward else None,
-            coupon_code=coupon.code if coupon else None,
+            coupon_code=view.coupon.code if view.coupon else None,
             order_id=entry.reference or (order.external_order_id if order else None),
             # An activity's award is described by its activity; other entries by why.
             reason=None if activity is not None and entry.amount > 0 else entry.description,
-            points_used=points - remaining if lot is not None else 0,
-            available_points=remaining,
-            points_expired=0,
+            points_used=view.used,
+            available_points=view.remaining,
+            points_expired=view.expired,
             points_deducted=points if kind == "deduct" else 0,
             points_expiration_date=stamp(entry.expires_at),
             qualified_points=entry.amount > 0,
             approved_by=None,
-            approved_time="" if kind == "redeem" else stamp(decided),
-            auto_approval_date=stamp(
-                activities.auto_approval_at(activity, entry, self.tenant.timezone or "UTC")
-            ),
+            approved_time="" if kind == "redeem" else stamp(view.approved_at),
+            auto_approval_date=stamp(view.auto_approval_at),
             created_time=stamp(entry.created_at),
             updated_time=stamp(statuses.updated_at(entry)),
             merchant_id=self.partner_id,
@@ -265,6 +242,19 @@ def transaction_type(entry: PointsEntry) -> str:
     if entry.type == "adjust":
         return "award" if entry.amount > 0 else "deduct"
     return TYPES.get(entry.type, entry.type)
+
+
+def _level(tier: Tier | None) -> tuple[str, str]:
+    """``(level_id, level_name)`` of a tier, or ``("", "")``."""
+    return (level_key(tier), tier.name) if tier is not None else ("", "")
+
+
+def _last_award(award: LastAward | None) -> dict[str, Any]:
+    if award is None:
+        return {}
+    entry, activity = award.entry, award.activity
+    name = activity.name if activity else entry.description or "Points awarded"
+    return {"date": stamp(entry.created_at), "points": entry.amount, "name": name}
 
 
 def level_key(tier: Tier) -> str:

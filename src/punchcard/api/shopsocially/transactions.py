@@ -63,7 +63,7 @@ def _page(
     return TransactionPage(
         total=total,
         next_start_index=following,
-        transactions=[view.transaction(e) for e in rows],
+        transactions=view.transactions(rows),
         more=following < total,
     )
 

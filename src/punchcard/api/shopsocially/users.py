@@ -31,7 +31,6 @@ from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import render
 from punchcard.kit.paging import LARGEST_LIMIT, MAX_OFFSET
-from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.members.schemas import MemberCreate, MemberUpdate
 from punchcard.models import Member
@@ -88,16 +87,8 @@ class UpdateParams(Params):
     profile_image_url: str | None = Field(default=None, max_length=2000)
 
 
-def user_out(session: Session, p: Principal, member: Member, view: View | None = None) -> UserOut:
-    view = view or View(session, p)
-    s = points.summary(session, member)
-    return view.user(
-        member,
-        available=s.available,
-        redeemed=s.redeemed,
-        schedule=s.schedule,
-        last_award=s.last_award,
-    )
+def user_out(session: Session, p: Principal, member: Member) -> UserOut:
+    return View(session, p).users([member])[0]
 
 
 def _profile(q: CreateParams | UpdateParams, base: dict[str, Any] | None) -> dict[str, Any]:
@@ -124,7 +115,7 @@ def list_users(
         else {"active_from": since, "active_until": until}
     )
     rows, total = members.find(session, p, page=list_page(q.count, q.start_index), **window)
-    users = [user_out(session, p, m, view) for m in rows]
+    users = view.users(rows)
     following = q.start_index + q.count
     more = following < total
     return Ok(
