@@ -49,9 +49,12 @@ def measure(
     path, query, headers = request(seeded, route, size)
     r = client.get(path, params=query, headers=headers)  # warm-up
     assert r.status_code == 200, f"{route.label}: {r.status_code} {r.text[:200]}"
-    seen.clear()
-    client.get(path, params=query, headers=headers)
-    statements = len(seen)
+    counts = []
+    for _ in range(2):  # the fewer of two: a once-a-while refresh is not the page's cost
+        seen.clear()
+        client.get(path, params=query, headers=headers)
+        counts.append(len(seen))
+    statements = min(counts)
     times = []
     for _ in range(repeat):
         start = time.process_time()
@@ -74,6 +77,8 @@ def main() -> None:
         webhooks_allow_private=True,
         run_worker=False,
         sqlite_synchronous="NORMAL",
+        # Keys stay cached: a lapsed 1 s entry looked up again is not the list's cost.
+        api_key_cache_seconds=3600,
     )
     db = Database(url, settings=settings, clock=clock)
     upgrade(db.engine)

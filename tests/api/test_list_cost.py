@@ -29,6 +29,7 @@ from sqlalchemy import event
 from punchcard.app import create_app
 from punchcard.config import Settings
 from punchcard.db.uow import Database
+from punchcard.identity import cache as key_cache
 from punchcard.kit.ids import new_id, parse
 from punchcard.models import AuditRecord
 from tests.factories import Tenant, make_tenant, unique
@@ -231,7 +232,16 @@ def listed(db: Database, client: TestClient, clock: Any) -> Seeded:
 
 
 @pytest.fixture(scope="module")
-def statements(db: Database) -> Iterator[list[str]]:
+def steady_keys() -> Iterator[None]:
+    """API keys stay cached for the module: a key looked up again because its 1 s
+    cache entry lapsed between two requests is not the list's cost."""
+    ttl, key_cache.api_keys.ttl = key_cache.api_keys.ttl, 3600.0
+    yield
+    key_cache.api_keys.ttl = ttl
+
+
+@pytest.fixture(scope="module")
+def statements(db: Database, steady_keys: None) -> Iterator[list[str]]:
     """SQL statements run on the app's engine by request threads (the audit writer's
     background flushes are not the request's)."""
     seen: list[str] = []
@@ -266,13 +276,16 @@ def request(seeded: Seeded, route: ListRoute, size: int) -> tuple[str, dict[str,
 
 
 def _get(seeded: Seeded, route: ListRoute, size: int, seen: list[str]) -> tuple[int, int]:
-    """(statements, rows) of one request for a page of ``size``."""
+    """(statements, rows) of a request for a page of ``size``: the fewer of two, so that
+    a once-a-while refresh (a cached row, a credential) is not counted as the page's."""
     path, query, headers = request(seeded, route, size)
-    seen.clear()
-    r = seeded.tenant.client.get(path, params=query, headers=headers)
-    count = len(seen)
-    assert r.status_code == 200, f"{route.label}: {r.status_code} {r.text[:300]}"
-    return count, _largest_list(r.json())
+    counts = []
+    for _ in range(2):
+        seen.clear()
+        r = seeded.tenant.client.get(path, params=query, headers=headers)
+        counts.append(len(seen))
+        assert r.status_code == 200, f"{route.label}: {r.status_code} {r.text[:300]}"
+    return min(counts), _largest_list(r.json())
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=[r.label for r in ROUTES])

@@ -84,7 +84,9 @@ class LedgerRepository(TenantRepository[PointsEntry]):
         return list(self.session.scalars(stmt))
 
     def outstanding_clawbacks(self, member_id: uuid.UUID) -> list[tuple[uuid.UUID, int]]:
-        """Clawback entries whose debt is not yet paid off, oldest first, with what is owed."""
+        """Clawback entries whose debt is not yet paid off, oldest first, with what is owed.
+        Only clawbacks that took effect (``deducted``) owe anything: one still waiting on
+        its pending award (``pending_deduction``), or withdrawn with it, owes nothing."""
         covered = func.coalesce(
             select(func.sum(PointsAllocation.points))
             .where(
@@ -96,7 +98,7 @@ class LedgerRepository(TenantRepository[PointsEntry]):
         )
         stmt = (
             self.scoped(select(PointsEntry.id, (-PointsEntry.amount - covered).label("owed")))
-            .where(PointsEntry.member_id == member_id, CLAWBACK)
+            .where(PointsEntry.member_id == member_id, CLAWBACK, PointsEntry.status == "deducted")
             .order_by(PointsEntry.created_at, PointsEntry.id)
         )
         return [(row.id, int(row.owed)) for row in self.session.execute(stmt) if row.owed > 0]
