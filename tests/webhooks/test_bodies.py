@@ -15,6 +15,7 @@ from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.referrals import event_data as referral_data
 from punchcard.ambassador.schemas import ConversionRead
 from punchcard.api.native.events import RENDERERS
+from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
 from punchcard.app import event_renderers
 from punchcard.coupons.schemas import CouponRead
@@ -22,7 +23,6 @@ from punchcard.db.uow import Database
 from punchcard.events import data
 from punchcard.events.service import EVENT_TYPES
 from punchcard.kit.clock import iso_z
-from punchcard.ledger.schemas import TransactionRead
 from punchcard.models import (
     Coupon,
     Member,

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from punchcard.activities import service as activities
 from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids
+from punchcard.api.native.schemas.ledger import PointsChange
 from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
 from punchcard.errors import PunchcardError, ValidationFailed
 from punchcard.ledger import points
-from punchcard.ledger.schemas import PointsChange
 from punchcard.members import service as members
 from punchcard.orders import service as orders
 from punchcard.orders.schemas import OrderCreate, RefundCreate

@@ -11,16 +11,16 @@ from punchcard.api.common.auth import CouponsRead, OrdersRead, PointsRead, Point
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.coupons import service as coupons
-from punchcard.coupons.schemas import CouponList, CouponRead, RedeemForPoints, RedeemForPointsResult
-from punchcard.ledger import points
-from punchcard.ledger.schemas import (
+from punchcard.api.native.schemas.ledger import (
     ExpirationItem,
     PointsChange,
     PointsChangeResult,
     PointsStatement,
     TransactionRead,
 )
+from punchcard.coupons import service as coupons
+from punchcard.coupons.schemas import CouponList, CouponRead, RedeemForPoints, RedeemForPointsResult
+from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
 from punchcard.orders.schemas import OrderRead, ReceiptList

@@ -20,10 +20,10 @@ from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, Rewa
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.coupons.schemas import CouponRead
 from punchcard.kit.schema import InputSchema, Schema
 from punchcard.ledger import transactions
-from punchcard.ledger.schemas import TransactionRead
 from punchcard.rewards import service as rewards
 from punchcard.rewards.schemas import (
     RewardCreate,
