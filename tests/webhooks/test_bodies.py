@@ -17,6 +17,7 @@ from punchcard.ambassador.schemas import ConversionRead
 from punchcard.api.native.events import RENDERERS
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
+from punchcard.api.native.schemas.orders import OrderRead
 from punchcard.app import event_renderers
 from punchcard.coupons.schemas import CouponRead
 from punchcard.db.uow import Database
@@ -33,7 +34,6 @@ from punchcard.models import (
     Tier,
     WebhookDelivery,
 )
-from punchcard.orders.schemas import OrderRead
 from punchcard.webhooks import signing
 from punchcard.webhooks.config import DeliveryConfig
 from punchcard.worker.delivery import DeliveryWorker

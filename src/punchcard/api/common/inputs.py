@@ -19,11 +19,11 @@ from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids
 from punchcard.api.native.schemas.ledger import PointsChange
 from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
+from punchcard.api.native.schemas.orders import OrderCreate, RefundCreate
 from punchcard.errors import PunchcardError, ValidationFailed
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
-from punchcard.orders.schemas import OrderCreate, RefundCreate
 from punchcard.rewards import service as rewards
 from punchcard.rewards.schemas import RewardCreate, RewardUpdate
 

@@ -20,12 +20,12 @@ from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.schemas import ConversionRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
+from punchcard.api.native.schemas.orders import OrderRead
 from punchcard.coupons.schemas import CouponRead
 from punchcard.events.data import Renderer, restore
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
 from punchcard.models import Coupon, Member, Order, PointsEntry, ReferralCode, ReferralEvent, Tier
-from punchcard.orders.schemas import OrderRead
 from punchcard.webhooks.schemas import ENDPOINT_PREFIX
 
 

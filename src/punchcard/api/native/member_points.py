@@ -18,12 +18,12 @@ from punchcard.api.native.schemas.ledger import (
     PointsStatement,
     TransactionRead,
 )
+from punchcard.api.native.schemas.orders import OrderRead, ReceiptList
 from punchcard.coupons import service as coupons
 from punchcard.coupons.schemas import CouponList, CouponRead, RedeemForPoints, RedeemForPointsResult
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
-from punchcard.orders.schemas import OrderRead, ReceiptList
 from punchcard.tiers import views as tier_views
 from punchcard.tiers.schemas import MemberTierRead
 
