@@ -15,11 +15,11 @@ from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.referrals import event_data as referral_data
 from punchcard.ambassador.schemas import ConversionRead
 from punchcard.api.native.events import RENDERERS
+from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
 from punchcard.api.native.schemas.orders import OrderRead
 from punchcard.app import event_renderers
-from punchcard.coupons.schemas import CouponRead
 from punchcard.db.uow import Database
 from punchcard.events import data
 from punchcard.events.service import EVENT_TYPES

@@ -17,15 +17,17 @@ from pydantic import ValidationError
 from punchcard.activities import service as activities
 from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids
+from punchcard.api.native.schemas.coupons import CodeGeneration, PoolCreate
 from punchcard.api.native.schemas.ledger import PointsChange
 from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
 from punchcard.api.native.schemas.orders import OrderCreate, RefundCreate
+from punchcard.api.native.schemas.rewards import RewardCreate, RewardUpdate
+from punchcard.coupons.schemas import GeneratedCodes, NewPool
 from punchcard.errors import PunchcardError, ValidationFailed
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
 from punchcard.rewards import service as rewards
-from punchcard.rewards.schemas import RewardCreate, RewardUpdate
 
 
 def _store(value: str | None) -> uuid.UUID | str | None:
@@ -154,6 +156,27 @@ def refund_request(body: RefundCreate) -> orders.RefundRequest:
     return orders.RefundRequest(amount=body.amount, refund_id=body.refund_id, reason=body.reason)
 
 
+# Coupons --------------------------------------------------------------------------
+
+
+def generated_codes(body: CodeGeneration | None) -> GeneratedCodes | None:
+    if body is None:
+        return None
+    return GeneratedCodes(count=body.count, prefix=body.prefix, length=body.length)
+
+
+def new_pool(body: PoolCreate) -> NewPool:
+    return NewPool(
+        name=body.name,
+        discount_type=body.discount_type,
+        discount_value=body.discount_value,
+        points_cost=body.points_cost,
+        expires_at=body.expires_at,
+        codes=body.codes,
+        generate=generated_codes(body.generate),
+    )
+
+
 # Rewards --------------------------------------------------------------------------
 
 
@@ -170,7 +193,7 @@ def new_reward(body: RewardCreate) -> rewards.NewReward:
         tier_ids=[ids.ref("tier", t) for t in body.tier_ids],
         stock=body.stock,
         codes=body.codes,
-        generate=body.generate,
+        generate=generated_codes(body.generate),
         codes_expire_at=body.codes_expire_at,
     )
 

@@ -18,10 +18,10 @@ from typing import Any
 
 from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.schemas import ConversionRead
+from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
 from punchcard.api.native.schemas.orders import OrderRead
-from punchcard.coupons.schemas import CouponRead
 from punchcard.events.data import Renderer, restore
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render

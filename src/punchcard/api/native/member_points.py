@@ -11,6 +11,12 @@ from punchcard.api.common.auth import CouponsRead, OrdersRead, PointsRead, Point
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.coupons import (
+    CouponList,
+    CouponRead,
+    RedeemForPoints,
+    RedeemForPointsResult,
+)
 from punchcard.api.native.schemas.ledger import (
     ExpirationItem,
     PointsChange,
@@ -20,7 +26,6 @@ from punchcard.api.native.schemas.ledger import (
 )
 from punchcard.api.native.schemas.orders import OrderRead, ReceiptList
 from punchcard.coupons import service as coupons
-from punchcard.coupons.schemas import CouponList, CouponRead, RedeemForPoints, RedeemForPointsResult
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders

@@ -20,12 +20,9 @@ from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, Rewa
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
-from punchcard.coupons.schemas import CouponRead
-from punchcard.kit.schema import InputSchema, Schema
-from punchcard.ledger import transactions
-from punchcard.rewards import service as rewards
-from punchcard.rewards.schemas import (
+from punchcard.api.native.schemas.rewards import (
     RewardCreate,
     RewardList,
     RewardRead,
@@ -33,6 +30,9 @@ from punchcard.rewards.schemas import (
     RewardRedeemed,
     RewardUpdate,
 )
+from punchcard.kit.schema import InputSchema, Schema
+from punchcard.ledger import transactions
+from punchcard.rewards import service as rewards
 from punchcard.tiers import service as tiers
 from punchcard.tiers.schemas import MemberTierSet, TierCreate, TierList, TierRead, TierUpdate
 
