@@ -15,8 +15,8 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from punchcard.activities import service as activities
-from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids
+from punchcard.api.native.schemas.activities import ActivityCreate, ActivityUpdate
 from punchcard.api.native.schemas.coupons import CodeGeneration, PoolCreate
 from punchcard.api.native.schemas.ledger import PointsChange
 from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate

@@ -8,18 +8,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from punchcard.activities import service as activities
-from punchcard.activities.schemas import (
+from punchcard.api.common import ids, inputs
+from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, RewardsWrite
+from punchcard.api.common.paging import PageParams
+from punchcard.api.common.params import FromParam, ToParam, utc
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.activities import (
     ActivityAward,
     ActivityCreate,
     ActivityList,
     ActivityRead,
     ActivityUpdate,
 )
-from punchcard.api.common import ids, inputs
-from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, RewardsWrite
-from punchcard.api.common.paging import PageParams
-from punchcard.api.common.params import FromParam, ToParam, utc
-from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.rewards import (
