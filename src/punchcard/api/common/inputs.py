@@ -22,12 +22,14 @@ from punchcard.api.native.schemas.ledger import PointsChange
 from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
 from punchcard.api.native.schemas.orders import OrderCreate, RefundCreate
 from punchcard.api.native.schemas.rewards import RewardCreate, RewardUpdate
+from punchcard.api.native.schemas.tiers import TierCreate, TierUpdate
 from punchcard.coupons.schemas import GeneratedCodes, NewPool
 from punchcard.errors import PunchcardError, ValidationFailed
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
 from punchcard.rewards import service as rewards
+from punchcard.tiers.schemas import NewTier, TierChanges
 
 
 def _store(value: str | None) -> uuid.UUID | str | None:
@@ -205,3 +207,26 @@ def reward_changes(body: RewardUpdate) -> rewards.RewardChanges:
     if changes.get("tier_ids") is not None:
         changes["tier_ids"] = [ids.ref("tier", t) for t in changes["tier_ids"]]
     return cast(rewards.RewardChanges, changes)
+
+
+# Tiers ----------------------------------------------------------------------------
+
+
+def new_tier(body: TierCreate) -> NewTier:
+    return NewTier(
+        name=body.name,
+        key=body.key,
+        description=body.description,
+        type=body.type,
+        position=body.position,
+        min_points=body.min_points,
+        multiplier=body.multiplier,
+        is_active=body.is_active,
+        is_default=body.is_default,
+    )
+
+
+def tier_changes(body: TierUpdate) -> TierChanges:
+    """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
+    or clear)."""
+    return cast(TierChanges, {k: getattr(body, k) for k in body.model_fields_set})

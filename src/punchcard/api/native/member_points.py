@@ -25,12 +25,12 @@ from punchcard.api.native.schemas.ledger import (
     TransactionRead,
 )
 from punchcard.api.native.schemas.orders import OrderRead, ReceiptList
+from punchcard.api.native.schemas.tiers import MemberTierRead
 from punchcard.coupons import service as coupons
 from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
 from punchcard.tiers import views as tier_views
-from punchcard.tiers.schemas import MemberTierRead
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Members"])
 
