@@ -13,8 +13,8 @@ import pytest
 
 from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.referrals import event_data as referral_data
-from punchcard.ambassador.schemas import ConversionRead
 from punchcard.api.native.events import RENDERERS
+from punchcard.api.native.schemas.ambassador import ConversionRead
 from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from punchcard.ambassador.referrals import Conversion
-from punchcard.ambassador.schemas import ConversionRead
+from punchcard.api.native.schemas.ambassador import ConversionRead
 from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
