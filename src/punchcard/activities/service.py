@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.activities.repository import ActivityRepository
 from punchcard.activities.schemas import ActivityKind, Approval, Frequency
-from punchcard.db.repository import pinned_get
+from punchcard.db.repository import by_id_or_key, pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import (
     ActivityNotFound,
@@ -106,15 +106,7 @@ def get(
 ) -> Activity:
     """By id (a UUID) or by the merchant's key (a string)."""
     repo = ActivityRepository(session, principal.tenant_id)
-    if isinstance(activity_id, uuid.UUID):
-        # A key may itself look like a UUID: then the face sent it parsed.
-        activity = (
-            repo.get(activity_id)
-            or repo.get_by_key(activity_id.hex)
-            or repo.get_by_key(str(activity_id))
-        )
-    else:
-        activity = repo.get_by_key(activity_id)
+    activity = by_id_or_key(activity_id, repo.get, repo.get_by_key)
     if activity is None:
         raise ActivityNotFound(field=field)
     return activity

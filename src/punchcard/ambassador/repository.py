@@ -12,7 +12,7 @@ from sqlalchemy import Float, Numeric, case, cast, func, literal, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from punchcard.db.dialect import for_update
-from punchcard.db.repository import TenantRepository
+from punchcard.db.repository import TenantRepository, by_id_or_key
 from punchcard.kit.paging import Page
 from punchcard.models import Member, Order, ReferralCode, ReferralEvent, TrackingEvent
 from punchcard.tracking.period import Window
@@ -137,12 +137,11 @@ class ReferralEventRepository(TenantRepository[ReferralEvent]):
         """The order by id (a UUID) or externalOrderId (a string), locked: one
         conversion per order is checked and written while no other conversion of it
         can run. A UUID no order has is tried as an externalOrderId too."""
-        if isinstance(ref, uuid.UUID):
-            found = self._locked_order(Order.id == ref)
-            for external in (str(ref), ref.hex):
-                found = found or self._locked_order(Order.external_order_id == external)
-            return found
-        return self._locked_order(Order.external_order_id == ref)
+        return by_id_or_key(
+            ref,
+            lambda id_: self._locked_order(Order.id == id_),
+            lambda external: self._locked_order(Order.external_order_id == external),
+        )
 
     def _locked_order(self, cond: ColumnElement[bool]) -> Order | None:
         stmt = for_update(self.session, self.scoped(select(Order), Order).where(cond))

@@ -14,6 +14,7 @@ from punchcard.catalog.repository import (
     VariantRepository,
 )
 from punchcard.catalog.schemas import ProductView
+from punchcard.db.repository import by_id_or_key
 from punchcard.errors import NotFound
 from punchcard.identity.principal import Principal
 from punchcard.kit.paging import Page
@@ -40,14 +41,7 @@ def get(session: Session, principal: Principal, *, product_ref: uuid.UUID | str)
     """A product by its id (a UUID) or by its external id (a string). A UUID no product
     has is tried as an external id too (a shop may use UUIDs as product ids)."""
     repo = ProductRepository(session, principal.tenant_id)
-    if isinstance(product_ref, uuid.UUID):
-        product = (
-            repo.get(product_ref)
-            or repo.get_by_external_id(str(product_ref))
-            or repo.get_by_external_id(product_ref.hex)
-        )
-    else:
-        product = repo.get_by_external_id(product_ref)
+    product = by_id_or_key(product_ref, repo.get, repo.get_by_external_id)
     if product is None:
         raise NotFound("Product not found", field="id")
     return _views(session, principal.tenant_id, [product])[0]

@@ -16,6 +16,7 @@ from punchcard.models.base import TenantOwned
 
 M = TypeVar("M", bound=TenantOwned)
 S = TypeVar("S")
+R = TypeVar("R")
 
 _STATEMENTS: dict[Hashable, Any] = {}
 
@@ -32,6 +33,20 @@ def cached_statement(key: Hashable, build: Callable[[], S]) -> S:
     if stmt is None:
         stmt = _STATEMENTS.setdefault(key, build())
     return cast(S, stmt)
+
+
+def by_id_or_key(
+    ref: uuid.UUID | str,
+    by_id: Callable[[uuid.UUID], R | None],
+    by_key: Callable[[str], R | None],
+) -> R | None:
+    """The row an input names by id (a UUID, parsed by the face) or by a merchant key
+    (a string: a store code, a reward key, an external id). A UUID no row has is tried
+    as a key too, in both spellings (hyphenated, 32 hex): merchants use UUIDs as codes,
+    and the face cannot tell such a key from an id."""
+    if isinstance(ref, uuid.UUID):
+        return by_id(ref) or by_key(str(ref)) or by_key(ref.hex)
+    return by_key(ref)
 
 
 def pinned_get(session: Session, model: type[S], ident: Any) -> S | None:

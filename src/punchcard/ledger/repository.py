@@ -162,12 +162,3 @@ class LedgerRepository(TenantRepository[PointsEntry]):
             self.scoped().where(PointsEntry.order_id == order_id).order_by(PointsEntry.created_at)
         )
         return list(self.session.scalars(stmt))
-
-    def last_award(self, member_id: uuid.UUID) -> PointsEntry | None:
-        stmt = (
-            self.scoped()
-            .where(PointsEntry.member_id == member_id, PointsEntry.type == "award")
-            .order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc())
-            .limit(1)
-        )
-        return self.session.scalars(stmt).first()

@@ -23,6 +23,7 @@ from punchcard.coupons.schemas import (
     GeneratedCodes,
     NewPool,
 )
+from punchcard.db.repository import by_id_or_key
 from punchcard.db.uow import now
 from punchcard.errors import (
     Conflict,
@@ -109,13 +110,7 @@ def get(
 ) -> Reward:
     """By id (a UUID) or by the merchant's key (a string)."""
     repo = RewardRepository(session, principal.tenant_id)
-    if isinstance(reward_id, uuid.UUID):
-        # A key may itself look like a UUID: then the face sent it parsed.
-        reward = (
-            repo.get(reward_id) or repo.get_by_key(reward_id.hex) or repo.get_by_key(str(reward_id))
-        )
-    else:
-        reward = repo.get_by_key(reward_id)
+    reward = by_id_or_key(reward_id, repo.get, repo.get_by_key)
     if reward is None:
         raise RewardNotFound(field=field)
     return reward

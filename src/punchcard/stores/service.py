@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from punchcard.db.repository import by_id_or_key
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
 from punchcard.identity.principal import Principal
-from punchcard.kit import ids as kit_ids
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.models import Store
@@ -47,25 +47,10 @@ def resolve(
     if store_ref is None:
         return None
     repo = StoreRepository(session, principal.tenant_id)
-    if isinstance(store_ref, uuid.UUID):
-        store = (
-            repo.get(store_ref)
-            or repo.get_by_code(str(store_ref))
-            or repo.get_by_code(store_ref.hex)
-        )
-    else:
-        store = _by_legacy_ref(repo, store_ref)
+    store = by_id_or_key(store_ref, repo.get, repo.get_by_code)
     if store is None:
         raise ValidationFailed("Unknown store", field=field)
     return store
-
-
-def _by_legacy_ref(repo: StoreRepository, value: str) -> Store | None:
-    # Transitional: callers in members/orders/ledger/coupons/activities still pass the
-    # native wire's ``storeId`` (``st_…`` or a code) unparsed. Once they pass
-    # ``api.common.ids.ref("st", ...)``'s answer, a string is a code only and this goes.
-    legacy = kit_ids.parse("st", value)
-    return (repo.get(legacy) if legacy is not None else None) or repo.get_by_code(value)
 
 
 def list_stores(

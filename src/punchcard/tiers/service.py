@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import pinned_get
+from punchcard.db.repository import by_id_or_key, pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, TierNotFound, ValidationFailed
 from punchcard.events import data as event_data
@@ -178,11 +178,7 @@ def get_tier(
     """By id (a UUID) or the merchant's key (a string). ``not_found_is_400``: the id is
     an input field of another resource, so an unknown one is a validation error there."""
     repo = TierRepository(session, principal.tenant_id)
-    if isinstance(tier_id, uuid.UUID):
-        # A key may itself look like a UUID: then the face sent it parsed.
-        tier = repo.by_id(tier_id) or repo.get_by_key(tier_id.hex) or repo.get_by_key(str(tier_id))
-    else:
-        tier = repo.get_by_key(tier_id)
+    tier = by_id_or_key(tier_id, repo.by_id, repo.get_by_key)
     if tier is None:
         if not_found_is_400:
             raise ValidationFailed("Unknown tier", field=field)
