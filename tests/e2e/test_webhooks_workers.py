@@ -26,7 +26,7 @@ from punchcard.kit.ids import new_id
 from punchcard.models import Member, WebhookAttempt, WebhookDelivery
 from punchcard.tenants.service import create_tenant
 from punchcard.webhooks import service as webhooks
-from punchcard.webhooks.schemas import WebhookCreate
+from punchcard.webhooks.schemas import NewWebhook
 from tests.webhooks.receiver import Receiver
 from tests.webhooks.support import isolated_database
 
@@ -106,7 +106,7 @@ def test_two_workers_deliver_each_event_exactly_once_per_endpoint(
             tenant = create_tenant(s, name="Busy Co")
             principal = Principal(tenant_id=tenant.id, scopes=frozenset(ALL_SCOPES))
             for path in ENDPOINTS:
-                body = WebhookCreate(url=receiver.url(path), events=["member.updated"])
+                body = NewWebhook(url=receiver.url(path), events=["member.updated"])
                 webhooks.create(s, principal, data=body, allow_private=True)
         workers = [_start_worker(tmp_path, url, f"worker-{i}") for i in range(2)]
         try:

@@ -26,7 +26,7 @@ def test_a_member_reads_its_own_profile(tenant: Tenant) -> None:
     own = new_member(tenant)
     with tenant.db.transaction(write=False) as s:
         read = members.read(s, as_member(tenant, own), member_id=own)
-    assert read.id == member_ref(own)
+    assert read.member.id == own
 
 
 def test_a_member_reads_its_own_points_statement(tenant: Tenant) -> None:

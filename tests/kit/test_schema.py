@@ -141,7 +141,7 @@ def test_every_wrong_value_is_reported() -> None:
 
 
 def test_the_check_runs_before_a_fields_own_validators() -> None:
-    from punchcard.orders.schemas import OrderItem
+    from punchcard.api.native.schemas.orders import OrderItem
 
     with pytest.raises(ValidationError) as caught:
         OrderItem.model_validate({"price": "1e3"})  # its own parser would take it

@@ -13,16 +13,17 @@ import pytest
 
 from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.referrals import event_data as referral_data
-from punchcard.ambassador.schemas import ConversionRead
 from punchcard.api.native.events import RENDERERS
+from punchcard.api.native.schemas.ambassador import ConversionRead
+from punchcard.api.native.schemas.coupons import CouponRead
+from punchcard.api.native.schemas.ledger import TransactionRead
+from punchcard.api.native.schemas.members import MemberRead
+from punchcard.api.native.schemas.orders import OrderRead
 from punchcard.app import event_renderers
-from punchcard.coupons.schemas import CouponRead
 from punchcard.db.uow import Database
 from punchcard.events import data
 from punchcard.events.service import EVENT_TYPES
 from punchcard.kit.clock import iso_z
-from punchcard.ledger.schemas import TransactionRead
-from punchcard.members.schemas import MemberRead
 from punchcard.models import (
     Coupon,
     Member,
@@ -33,7 +34,6 @@ from punchcard.models import (
     Tier,
     WebhookDelivery,
 )
-from punchcard.orders.schemas import OrderRead
 from punchcard.webhooks import signing
 from punchcard.webhooks.config import DeliveryConfig
 from punchcard.worker.delivery import DeliveryWorker

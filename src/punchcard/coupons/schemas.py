@@ -1,16 +1,19 @@
-"""Coupon schemas (native rendering)."""
+"""Coupon pool inputs the core takes (snake_case) and their limits.
+
+The native face's coupon wire models (``PoolCreate``, ``CouponRead``...) live in
+``punchcard.api.native.schemas.coupons``.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import Field, StrictInt, model_validator
-
-from punchcard.kit.ids import render
-from punchcard.kit.money import money_str
-from punchcard.kit.schema import InputSchema, Schema, UtcTime
-from punchcard.models import Coupon, CouponPool
+# A pool's discount value is at most this (a reward's monetary value may be larger).
+MAX_DISCOUNT_VALUE = Decimal("99999999")
+MAX_CODES = 10_000
 
 
 class DiscountType(StrEnum):
@@ -19,117 +22,23 @@ class DiscountType(StrEnum):
     free_item = "free_item"
 
 
-class CodeGeneration(InputSchema):
-    count: StrictInt = Field(ge=1, le=10_000)
-    prefix: str = Field(default="", max_length=16, pattern=r"^[A-Za-z0-9_-]*$")
-    length: StrictInt = Field(default=10, ge=6, le=32)
+@dataclass(frozen=True)
+class GeneratedCodes:
+    """``count`` random codes of ``length`` characters after ``prefix``."""
+
+    count: int
+    prefix: str = ""
+    length: int = 10
 
 
-class PoolCreate(InputSchema):
-    name: str = Field(min_length=1, max_length=200)
-    discount_type: DiscountType
-    discount_value: Decimal = Field(ge=0, le=Decimal("99999999"))
-    points_cost: StrictInt | None = Field(default=None, ge=1, le=10**12)
-    expires_at: UtcTime | None = None
-    codes: list[str] | None = Field(default=None, max_length=10_000)
-    generate: CodeGeneration | None = None
+@dataclass(frozen=True)
+class NewPool:
+    """A coupon pool to create, with the given ``codes`` or ``generate``d ones."""
 
-    @model_validator(mode="after")
-    def _codes_or_generate(self) -> PoolCreate:
-        if self.codes is not None and self.generate is not None:
-            raise ValueError("give either codes or generate, not both")
-        if self.discount_type == DiscountType.percent and self.discount_value > 100:
-            raise ValueError("a percent discount is at most 100")
-        return self
-
-
-class PoolRead(Schema):
-    id: str
     name: str
-    discount_type: str
-    discount_value: str
-    points_cost: int | None
-    total_codes: int
-    available_codes: int
-    issued_codes: int
-    redeemed_codes: int
-    expires_at: UtcTime | None
-    created_at: UtcTime
-
-    @classmethod
-    def of(cls, pool: CouponPool, counts: dict[str, int]) -> PoolRead:
-        return cls(
-            id=render("pool", pool.id) or "",
-            name=pool.name,
-            discount_type=pool.discount_type,
-            discount_value=money_str(pool.discount_value) or "0.00",
-            points_cost=pool.points_cost,
-            total_codes=sum(counts.values()),
-            available_codes=counts.get("available", 0),
-            issued_codes=counts.get("issued", 0),
-            redeemed_codes=counts.get("redeemed", 0),
-            expires_at=pool.expires_at,
-            created_at=pool.created_at,
-        )
-
-
-class PoolList(Schema):
-    pools: list[PoolRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class CouponRead(Schema):
-    id: str
-    code: str
-    pool_id: str
-    member_id: str | None
-    status: str
-    issued_at: UtcTime | None
-    redeemed_at: UtcTime | None
-    expires_at: UtcTime | None
-
-    @classmethod
-    def of(cls, c: Coupon) -> CouponRead:
-        return cls(
-            id=render("cpn", c.id) or "",
-            code=c.code,
-            pool_id=render("pool", c.pool_id) or "",
-            member_id=render("mem", c.member_id),
-            status=c.status,
-            issued_at=c.issued_at,
-            redeemed_at=c.redeemed_at,
-            expires_at=c.expires_at,
-        )
-
-
-class CouponList(Schema):
-    coupons: list[CouponRead]
-    total: int
-    limit: int
-    offset: int
-
-
-class IssueRequest(InputSchema):
-    pool_id: str
-    member_id: str
-    quantity: StrictInt = Field(default=1, ge=1, le=100)
-
-
-class IssueResult(Schema):
-    coupons: list[CouponRead]
-
-
-class RedeemRequest(InputSchema):
-    store_id: str | None = None
-
-
-class RedeemForPoints(InputSchema):
-    pool_id: str
-
-
-class RedeemForPointsResult(Schema):
-    coupon: CouponRead
-    transaction_id: str
-    balance: int
+    discount_type: DiscountType
+    discount_value: Decimal
+    points_cost: int | None = None
+    expires_at: datetime | None = None
+    codes: list[str] | None = None
+    generate: GeneratedCodes | None = None

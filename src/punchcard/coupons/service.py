@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from punchcard.coupons.repository import CouponRepository, PoolRepository
-from punchcard.coupons.schemas import PoolCreate
+from punchcard.coupons.schemas import NewPool
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, PoolExhausted, ValidationFailed
 from punchcard.events import data as event_data
@@ -48,7 +48,7 @@ def list_pools(
     return PoolRepository(session, principal.tenant_id).list(page)
 
 
-def create_pool(session: Session, principal: Principal, *, data: PoolCreate) -> CouponPool:
+def create_pool(session: Session, principal: Principal, *, data: NewPool) -> CouponPool:
     """A pool with the given codes, or generated ones."""
     at = now(session)
     if data.expires_at is not None and data.expires_at <= at:
@@ -126,7 +126,7 @@ def _clean_codes(raw: list[str], field: str) -> list[str]:
     return codes
 
 
-def _codes(data: PoolCreate) -> list[str]:
+def _codes(data: NewPool) -> list[str]:
     if data.codes is not None:
         return _clean_codes(data.codes, "codes")
     if data.generate is None:

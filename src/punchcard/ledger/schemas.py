@@ -1,12 +1,9 @@
-"""Ledger schemas (native rendering)."""
+"""Ledger vocabulary the core uses: entry types and statuses.
+
+The native face's points wire models live in ``punchcard.api.native.schemas.ledger``.
+"""
 
 from __future__ import annotations
-
-from pydantic import Field, StrictInt
-
-from punchcard.kit.ids import render
-from punchcard.kit.schema import InputSchema, Schema, UtcTime
-from punchcard.models import PointsEntry
 
 ENTRY_TYPES = ("award", "redeem", "deduct", "expire", "clawback", "adjust")
 STATUSES = (
@@ -21,66 +18,3 @@ STATUSES = (
     "expired",
     "exhausted",
 )
-
-
-class PointsChange(InputSchema):
-    """``POST /members/{id}/points``: a manual award (positive) or deduction (negative)."""
-
-    amount: StrictInt = Field(description="Non-zero integer; negative deducts")
-    description: str | None = Field(default=None, max_length=500)
-    store_id: str | None = None
-    activity_id: str | None = None
-    expires_at: UtcTime | None = None
-
-
-class PointsChangeResult(Schema):
-    transaction_id: str
-    balance: int
-
-
-class TransactionRead(Schema):
-    id: str
-    member_id: str
-    type: str
-    amount: int
-    balance_after: int
-    status: str
-    description: str | None
-    activity_id: str | None
-    order_id: str | None
-    store_id: str | None
-    created_at: UtcTime
-    expires_at: UtcTime | None
-
-    @classmethod
-    def of(cls, e: PointsEntry) -> TransactionRead:
-        return cls(
-            id=render("txn", e.id) or "",
-            member_id=render("mem", e.member_id) or "",
-            type=e.type,
-            amount=e.amount,
-            balance_after=e.balance_after,
-            status=e.status,
-            description=e.description,
-            activity_id=render("act", e.activity_id),
-            order_id=render("ord", e.order_id),
-            store_id=render("st", e.store_id),
-            created_at=e.created_at,
-            expires_at=e.expires_at,
-        )
-
-
-class ExpirationItem(Schema):
-    date: str
-    points: int
-
-
-class PointsStatement(Schema):
-    balance: int
-    pending: int
-    lifetime: int
-    expiration_schedule: list[ExpirationItem]
-    transactions: list[TransactionRead]
-    total: int
-    limit: int
-    offset: int

@@ -32,7 +32,7 @@ from punchcard.kit.paging import Page
 from punchcard.members import captures, views
 from punchcard.members.event_data import member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
-from punchcard.members.schemas import BatchStatus, CaptureSource, MemberRead, MemberStatus
+from punchcard.members.schemas import BatchStatus, CaptureSource, MemberStatus
 from punchcard.members.visibility import refuse_listing, visible
 from punchcard.models import Member, ReferralCode
 from punchcard.stores import service as stores
@@ -187,24 +187,21 @@ def lock(
     return visible(principal, member, field=field)
 
 
-def render_many(
+def profiles(
     session: Session, principal: Principal, members: Sequence[Member]
-) -> list[MemberRead]:
-    """Render members from their profiles (``members.views``: tags and tiers, in two
-    queries whatever their number)."""
-    return [
-        MemberRead.of(p.member, tags=p.tags, tier=p.tier)
-        for p in views.profiles_of(session, principal, members, points=False)
-    ]
+) -> list[views.MemberProfile]:
+    """The members with their tags and tiers (``members.views``, in two queries whatever
+    their number, without points), as faces render them."""
+    return views.profiles_of(session, principal, members, points=False)
 
 
-def render(session: Session, principal: Principal, member: Member) -> MemberRead:
-    """The member as the native face shows it (and as webhook payloads carry it)."""
-    return render_many(session, principal, [member])[0]
+def profile(session: Session, principal: Principal, member: Member) -> views.MemberProfile:
+    """The member as faces render it (and as webhook bodies carry it)."""
+    return profiles(session, principal, [member])[0]
 
 
-def read(session: Session, principal: Principal, *, member_id: uuid.UUID) -> MemberRead:
-    return render(session, principal, get(session, principal, member_id=member_id))
+def read(session: Session, principal: Principal, *, member_id: uuid.UUID) -> views.MemberProfile:
+    return profile(session, principal, get(session, principal, member_id=member_id))
 
 
 def get_by_email(
@@ -274,7 +271,7 @@ def list_members(
     tier: uuid.UUID | str | None = None,
     tag: str | None = None,
     q: str | None = None,
-) -> tuple[list[MemberRead], int]:
+) -> tuple[list[views.MemberProfile], int]:
     """Members matching every given filter (``tier``: a tier id, or a tier name). An
     email, phone or externalId lookup is a single probe of that identity's unique index."""
     refuse_listing(principal)
@@ -296,7 +293,7 @@ def list_members(
         q_phone=_PHONE_SEPARATORS.sub("", q) if q and _PHONE_LIKE.fullmatch(q) else None,
     )
     rows, total = MemberRepository(session, principal.tenant_id).search(page, filters)
-    return render_many(session, principal, rows), total
+    return profiles(session, principal, rows), total
 
 
 # Writing ---------------------------------------------------------------------------

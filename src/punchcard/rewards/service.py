@@ -11,13 +11,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypedDict
 
-from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 from punchcard.activities.service import _slug
 from punchcard.coupons import service as coupons
 from punchcard.coupons.repository import CouponRepository, PoolRepository
-from punchcard.coupons.schemas import CodeGeneration, DiscountType, PoolCreate
+from punchcard.coupons.schemas import (
+    MAX_CODES,
+    MAX_DISCOUNT_VALUE,
+    DiscountType,
+    GeneratedCodes,
+    NewPool,
+)
 from punchcard.db.repository import by_id_or_key
 from punchcard.db.uow import now
 from punchcard.errors import (
@@ -69,7 +74,7 @@ class NewReward:
     tier_ids: Sequence[uuid.UUID | str] = ()
     stock: int | None = None
     codes: list[str] | None = None
-    generate: CodeGeneration | None = None
+    generate: GeneratedCodes | None = None
     codes_expire_at: datetime | None = None
 
 
@@ -146,27 +151,38 @@ def _pool(
     value: Decimal | None,
     expires_at: datetime | None = None,
     codes: list[str] | None = None,
-    generate: CodeGeneration | None = None,
+    generate: GeneratedCodes | None = None,
     codes_field: str = "codes",
-) -> PoolCreate:
+) -> NewPool:
     """The coupon pool behind a reward's codes. The reward's input was checked against
-    the reward's schema, not the pool's, whose limits differ (a pool's value is at most
+    the reward's limits, not the pool's, which differ (a pool's value is at most
     99,999,999): a value the pool refuses is a 400 naming the reward's field, not a 500."""
-    fields = {"discount_value": "monetaryValue", "expires_at": "codesExpireAt"}
-    try:
-        return PoolCreate(
-            name=f"Reward: {name}"[:200],
-            discount_type=DiscountType.amount,
-            discount_value=value or 0,
-            expires_at=expires_at,
-            codes=codes,
-            generate=generate,
+    amount = value or Decimal(0)
+    if amount > MAX_DISCOUNT_VALUE:
+        raise _refused(
+            "monetaryValue", f"Input should be less than or equal to {MAX_DISCOUNT_VALUE}"
         )
-    except PydanticValidationError as exc:
-        error = exc.errors()[0]
-        loc = error.get("loc") or ()
-        field = fields.get(str(loc[0]), codes_field) if loc else codes_field
-        raise ValidationFailed(f"{field}: {error.get('msg', 'invalid')}", field=field) from None
+    if amount < 0:
+        raise _refused("monetaryValue", "Input should be greater than or equal to 0")
+    if codes is not None and generate is not None:
+        raise _refused(codes_field, "Value error, give either codes or generate, not both")
+    if codes is not None and len(codes) > MAX_CODES:
+        raise _refused(
+            codes_field,
+            f"List should have at most {MAX_CODES} items after validation, not {len(codes)}",
+        )
+    return NewPool(
+        name=f"Reward: {name}"[:200],
+        discount_type=DiscountType.amount,
+        discount_value=amount,
+        expires_at=expires_at,
+        codes=codes,
+        generate=generate,
+    )
+
+
+def _refused(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(f"{field}: {message}", field=field)
 
 
 def create(session: Session, principal: Principal, *, data: NewReward) -> Reward:

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic.alias_generators import to_camel
@@ -18,7 +18,7 @@ from punchcard.errors import NotFound, ValidationFailed
 from punchcard.kit.crypto import random_token
 from punchcard.kit.ids import new_id
 from punchcard.models import Activity, Tenant
-from punchcard.tenants.schemas import TenantSettingsUpdate
+from punchcard.tenants.schemas import SETTINGS, SettingsChanges
 
 PLANS = ("starter", "growth", "professional", "unlimited")
 TIER_PERIODS = ("year", "quarter", "month")
@@ -124,12 +124,13 @@ def read_settings(session: Session, principal: Caller) -> Tenant:
     return get_tenant(session, principal.tenant_id)
 
 
-def change_settings(session: Session, principal: Caller, *, data: TenantSettingsUpdate) -> Tenant:
+def change_settings(session: Session, principal: Caller, *, data: SettingsChanges) -> Tenant:
     """Apply a PATCH: absent fields are left alone, ``null`` clears nullable ones."""
     changes: dict[str, Any] = {}
     # Declared order, not set order: the first error reported is always the same one.
-    for name in (f for f in TenantSettingsUpdate.model_fields if f in data.model_fields_set):
-        value = getattr(data, name)
+    sent = cast(dict[str, Any], data)
+    for name in (f for f in SETTINGS if f in sent):
+        value = sent[name]
         if value is None and name in REQUIRED_SETTINGS:
             raise ValidationFailed(f"{to_camel(name)} cannot be null", field=to_camel(name))
         changes[name] = value.value if isinstance(value, StrEnum) else value

@@ -27,7 +27,7 @@ from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.models import Member, PointsEntry, Tenant, Tier
 from punchcard.tiers.repository import CREDIT_TYPES, CREDITED, TierRepository
-from punchcard.tiers.schemas import TierCreate, TierUpdate
+from punchcard.tiers.schemas import NewTier, TierChanges
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def _one_default(session: Session, tier: Tier) -> None:
             other.is_default = False
 
 
-def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> Tier:
+def create_tier(session: Session, principal: Principal, *, data: NewTier) -> Tier:
     at = now(session)
     key = data.key or _slug(data.name)
     repo = TierRepository(session, principal.tenant_id)
@@ -232,11 +232,10 @@ def create_tier(session: Session, principal: Principal, *, data: TierCreate) -> 
 
 
 def update_tier(
-    session: Session, principal: Principal, *, tier_id: uuid.UUID | str, data: TierUpdate
+    session: Session, principal: Principal, *, tier_id: uuid.UUID | str, data: TierChanges
 ) -> Tier:
     tier = get_tier(session, principal, tier_id=tier_id, field="id")
-    changes = data.model_dump(exclude_unset=True)
-    for key, value in changes.items():
+    for key, value in data.items():
         if value is None and key != "description":
             raise ValidationFailed(f"{key} cannot be null", field=key)
         setattr(tier, key, value.value if hasattr(value, "value") else value)

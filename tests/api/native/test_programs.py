@@ -389,3 +389,31 @@ def test_a_reward_key_shaped_like_an_id_is_still_found_by_key(tenant: Tenant) ->
     assert created.status_code == 201, created.text
     r = tenant.api.get(f"/rewards/{key}")
     assert r.status_code == 200 and r.json()["id"] == created.json()["id"]
+
+
+def test_a_reward_value_its_code_pool_cannot_hold_is_refused_naming_monetary_value(
+    tenant: Tenant,
+) -> None:
+    r = tenant.api.post(
+        "/rewards",
+        json={"name": "Big", "pointsCost": 10, "monetaryValue": "100000000", "codes": ["BIG-1"]},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["field"] == "monetaryValue"
+    assert r.json()["error"]["message"] == (
+        "monetaryValue: Input should be less than or equal to 99999999"
+    )
+
+
+def test_a_reward_with_both_codes_and_generated_codes_is_refused_naming_codes(
+    tenant: Tenant,
+) -> None:
+    r = tenant.api.post(
+        "/rewards",
+        json={"name": "Both", "pointsCost": 10, "codes": ["X-1"], "generate": {"count": 2}},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["field"] == "codes"
+    assert r.json()["error"]["message"] == (
+        "codes: Value error, give either codes or generate, not both"
+    )

@@ -15,17 +15,21 @@ from typing import Any, cast
 from pydantic import ValidationError
 
 from punchcard.activities import service as activities
-from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids
+from punchcard.api.native.schemas.activities import ActivityCreate, ActivityUpdate
+from punchcard.api.native.schemas.coupons import CodeGeneration, PoolCreate
+from punchcard.api.native.schemas.ledger import PointsChange
+from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
+from punchcard.api.native.schemas.orders import OrderCreate, RefundCreate
+from punchcard.api.native.schemas.rewards import RewardCreate, RewardUpdate
+from punchcard.api.native.schemas.tiers import TierCreate, TierUpdate
+from punchcard.coupons.schemas import GeneratedCodes, NewPool
 from punchcard.errors import PunchcardError, ValidationFailed
 from punchcard.ledger import points
-from punchcard.ledger.schemas import PointsChange
 from punchcard.members import service as members
-from punchcard.members.schemas import MemberCreate, MemberUpdate
 from punchcard.orders import service as orders
-from punchcard.orders.schemas import OrderCreate, RefundCreate
 from punchcard.rewards import service as rewards
-from punchcard.rewards.schemas import RewardCreate, RewardUpdate
+from punchcard.tiers.schemas import NewTier, TierChanges
 
 
 def _store(value: str | None) -> uuid.UUID | str | None:
@@ -154,6 +158,27 @@ def refund_request(body: RefundCreate) -> orders.RefundRequest:
     return orders.RefundRequest(amount=body.amount, refund_id=body.refund_id, reason=body.reason)
 
 
+# Coupons --------------------------------------------------------------------------
+
+
+def generated_codes(body: CodeGeneration | None) -> GeneratedCodes | None:
+    if body is None:
+        return None
+    return GeneratedCodes(count=body.count, prefix=body.prefix, length=body.length)
+
+
+def new_pool(body: PoolCreate) -> NewPool:
+    return NewPool(
+        name=body.name,
+        discount_type=body.discount_type,
+        discount_value=body.discount_value,
+        points_cost=body.points_cost,
+        expires_at=body.expires_at,
+        codes=body.codes,
+        generate=generated_codes(body.generate),
+    )
+
+
 # Rewards --------------------------------------------------------------------------
 
 
@@ -170,7 +195,7 @@ def new_reward(body: RewardCreate) -> rewards.NewReward:
         tier_ids=[ids.ref("tier", t) for t in body.tier_ids],
         stock=body.stock,
         codes=body.codes,
-        generate=body.generate,
+        generate=generated_codes(body.generate),
         codes_expire_at=body.codes_expire_at,
     )
 
@@ -182,3 +207,26 @@ def reward_changes(body: RewardUpdate) -> rewards.RewardChanges:
     if changes.get("tier_ids") is not None:
         changes["tier_ids"] = [ids.ref("tier", t) for t in changes["tier_ids"]]
     return cast(rewards.RewardChanges, changes)
+
+
+# Tiers ----------------------------------------------------------------------------
+
+
+def new_tier(body: TierCreate) -> NewTier:
+    return NewTier(
+        name=body.name,
+        key=body.key,
+        description=body.description,
+        type=body.type,
+        position=body.position,
+        min_points=body.min_points,
+        multiplier=body.multiplier,
+        is_active=body.is_active,
+        is_default=body.is_default,
+    )
+
+
+def tier_changes(body: TierUpdate) -> TierChanges:
+    """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
+    or clear)."""
+    return cast(TierChanges, {k: getattr(body, k) for k in body.model_fields_set})

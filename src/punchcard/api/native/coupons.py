@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from punchcard.api.common import ids
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import CouponsRead, CouponsWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.coupons import service
-from punchcard.coupons.schemas import (
+from punchcard.api.native.schemas.coupons import (
     CouponList,
     CouponRead,
     IssueRequest,
@@ -21,6 +20,7 @@ from punchcard.coupons.schemas import (
     PoolRead,
     RedeemRequest,
 )
+from punchcard.coupons import service
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Coupons"])
 
@@ -70,7 +70,7 @@ def list_pools(p: CouponsRead, session: DbSession, page: PageParams) -> PoolList
 @router.post("/coupons/pools", response_model=PoolRead, status_code=201)
 def create_pool(p: CouponsWrite, session: DbSession, body: PoolCreate) -> PoolRead:
     """Create a pool from given codes or generated ones."""
-    pool = service.create_pool(session, p, data=body)
+    pool = service.create_pool(session, p, data=inputs.new_pool(body))
     return PoolRead.of(pool, service.pool_counts(session, p, [pool]).get(pool.id, {}))
 
 

@@ -17,15 +17,15 @@ from datetime import datetime
 from typing import Any
 
 from punchcard.ambassador.referrals import Conversion
-from punchcard.ambassador.schemas import ConversionRead
-from punchcard.coupons.schemas import CouponRead
+from punchcard.api.native.schemas.ambassador import ConversionRead
+from punchcard.api.native.schemas.coupons import CouponRead
+from punchcard.api.native.schemas.ledger import TransactionRead
+from punchcard.api.native.schemas.members import MemberRead
+from punchcard.api.native.schemas.orders import OrderRead
 from punchcard.events.data import Renderer, restore
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.ledger.schemas import TransactionRead
-from punchcard.members.schemas import MemberRead
 from punchcard.models import Coupon, Member, Order, PointsEntry, ReferralCode, ReferralEvent, Tier
-from punchcard.orders.schemas import OrderRead
 from punchcard.webhooks.schemas import ENDPOINT_PREFIX
 
 

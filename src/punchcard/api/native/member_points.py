@@ -11,21 +11,26 @@ from punchcard.api.common.auth import CouponsRead, OrdersRead, PointsRead, Point
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.coupons import service as coupons
-from punchcard.coupons.schemas import CouponList, CouponRead, RedeemForPoints, RedeemForPointsResult
-from punchcard.ledger import points
-from punchcard.ledger.schemas import (
+from punchcard.api.native.schemas.coupons import (
+    CouponList,
+    CouponRead,
+    RedeemForPoints,
+    RedeemForPointsResult,
+)
+from punchcard.api.native.schemas.ledger import (
     ExpirationItem,
     PointsChange,
     PointsChangeResult,
     PointsStatement,
     TransactionRead,
 )
+from punchcard.api.native.schemas.orders import OrderRead, ReceiptList
+from punchcard.api.native.schemas.tiers import MemberTierRead
+from punchcard.coupons import service as coupons
+from punchcard.ledger import points
 from punchcard.members import service as members
 from punchcard.orders import service as orders
-from punchcard.orders.schemas import OrderRead, ReceiptList
 from punchcard.tiers import views as tier_views
-from punchcard.tiers.schemas import MemberTierRead
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Members"])
 

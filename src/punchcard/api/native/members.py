@@ -13,19 +13,18 @@ from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import MembersRead, MembersWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.members import service
-from punchcard.members.schemas import (
+from punchcard.api.native.schemas.members import (
     BatchError,
     BatchRow,
-    BatchStatus,
     MemberBatch,
     MemberBatchResult,
     MemberCreate,
     MemberList,
     MemberRead,
-    MemberStatus,
     MemberUpdate,
 )
+from punchcard.members import service
+from punchcard.members.schemas import BatchStatus, MemberStatus
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Members"])
 
@@ -51,13 +50,19 @@ def list_members(
         phone=phone, external_id=external_id, tier=ids.ref("tier", tier.strip()) if tier else None,
         tag=tag, q=q,
     )  # fmt: skip
-    return MemberList(members=rows, total=total, limit=page.limit, offset=page.offset)
+    return MemberList(
+        members=[MemberRead.of_profile(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
 @router.post("/members", response_model=MemberRead, status_code=201)
 def create_member(p: MembersWrite, session: DbSession, body: MemberCreate) -> MemberRead:
     """Enrol a member; 409 DUPLICATE_MEMBER if an identity is taken."""
-    return service.render(session, p, service.enroll(session, p, data=inputs.new_member(body)))
+    member = service.enroll(session, p, data=inputs.new_member(body))
+    return MemberRead.of_profile(service.profile(session, p, member))
 
 
 @router.post("/members/batch", response_model=MemberBatchResult, response_model_exclude_none=True)
@@ -79,7 +84,7 @@ def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> Mem
 @router.get("/members/{id}", response_model=MemberRead)
 def get_member(p: MembersRead, session: DbSession, id: str) -> MemberRead:
     """Get one member."""
-    return service.read(session, p, member_id=ids.parse("mem", id))
+    return MemberRead.of_profile(service.read(session, p, member_id=ids.parse("mem", id)))
 
 
 @router.patch("/members/{id}", response_model=MemberRead)
@@ -88,7 +93,7 @@ def update_member(p: MembersWrite, session: DbSession, id: str, body: MemberUpda
     member = service.update(
         session, p, member_id=ids.parse("mem", id), data=inputs.member_changes(body)
     )
-    return service.render(session, p, member)
+    return MemberRead.of_profile(service.profile(session, p, member))
 
 
 def _batch_row(outcome: service.BatchOutcome) -> BatchRow:

@@ -11,9 +11,7 @@ from punchcard.api.common.auth import OrdersRead, OrdersWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.errors import PunchcardError
-from punchcard.orders import service
-from punchcard.orders.schemas import (
+from punchcard.api.native.schemas.orders import (
     BatchError,
     OrderBatch,
     OrderBatchResponse,
@@ -25,6 +23,8 @@ from punchcard.orders.schemas import (
     RefundCreate,
     RefundResult,
 )
+from punchcard.errors import PunchcardError
+from punchcard.orders import service
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Orders"])
 

@@ -8,24 +8,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from punchcard.activities import service as activities
-from punchcard.activities.schemas import (
+from punchcard.api.common import ids, inputs
+from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, RewardsWrite
+from punchcard.api.common.paging import PageParams
+from punchcard.api.common.params import FromParam, ToParam, utc
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.activities import (
     ActivityAward,
     ActivityCreate,
     ActivityList,
     ActivityRead,
     ActivityUpdate,
 )
-from punchcard.api.common import ids, inputs
-from punchcard.api.common.auth import PointsRead, PointsWrite, RewardsRead, RewardsWrite
-from punchcard.api.common.paging import PageParams
-from punchcard.api.common.params import FromParam, ToParam, utc
-from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
-from punchcard.coupons.schemas import CouponRead
-from punchcard.kit.schema import InputSchema, Schema
-from punchcard.ledger import transactions
-from punchcard.ledger.schemas import TransactionRead
-from punchcard.rewards import service as rewards
-from punchcard.rewards.schemas import (
+from punchcard.api.native.schemas.coupons import CouponRead
+from punchcard.api.native.schemas.ledger import TransactionRead
+from punchcard.api.native.schemas.rewards import (
     RewardCreate,
     RewardList,
     RewardRead,
@@ -33,8 +30,17 @@ from punchcard.rewards.schemas import (
     RewardRedeemed,
     RewardUpdate,
 )
+from punchcard.api.native.schemas.tiers import (
+    MemberTierSet,
+    TierCreate,
+    TierList,
+    TierRead,
+    TierUpdate,
+)
+from punchcard.kit.schema import InputSchema, Schema
+from punchcard.ledger import transactions
+from punchcard.rewards import service as rewards
 from punchcard.tiers import service as tiers
-from punchcard.tiers.schemas import MemberTierSet, TierCreate, TierList, TierRead, TierUpdate
 
 router = APIRouter(route_class=UnitOfWorkRoute)
 
@@ -146,7 +152,7 @@ def list_tiers(
 @router.post("/tiers", response_model=TierRead, status_code=201, tags=["Tiers"])
 def create_tier(p: PointsWrite, session: DbSession, body: TierCreate) -> TierRead:
     """Create a tier."""
-    return TierRead.of(tiers.create_tier(session, p, data=body))
+    return TierRead.of(tiers.create_tier(session, p, data=inputs.new_tier(body)))
 
 
 @router.get("/tiers/{id}", response_model=TierRead, tags=["Tiers"])
@@ -158,7 +164,9 @@ def get_tier(p: PointsRead, session: DbSession, id: str) -> TierRead:
 @router.patch("/tiers/{id}", response_model=TierRead, tags=["Tiers"])
 def update_tier(p: PointsWrite, session: DbSession, id: str, body: TierUpdate) -> TierRead:
     """Change a tier."""
-    return TierRead.of(tiers.update_tier(session, p, tier_id=ids.ref("tier", id), data=body))
+    return TierRead.of(
+        tiers.update_tier(session, p, tier_id=ids.ref("tier", id), data=inputs.tier_changes(body))
+    )
 
 
 @router.put("/members/{id}/tier", response_model=TierRead | None, tags=["Tiers"])

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from punchcard.ambassador import referrals
-from punchcard.ambassador.schemas import CodeKind, ConversionRead
+from punchcard.ambassador.schemas import CodeKind
 from punchcard.api.common import ids
 from punchcard.api.common.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.common.paging import PageParams
@@ -19,6 +19,7 @@ from punchcard.api.native.schemas.ambassador import (
     CodeStats,
     CodeStatsList,
     ConversionCreate,
+    ConversionRead,
 )
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Referrals"])

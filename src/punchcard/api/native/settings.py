@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import APIRouter, Request
 
 from punchcard.api.common.auth import SettingsRead, SettingsWrite
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
+from punchcard.api.native.schemas.settings import (
+    SsoSecretRead,
+    TenantSettingsRead,
+    TenantSettingsUpdate,
+)
 from punchcard.tenants import service
-from punchcard.tenants.schemas import SsoSecretRead, TenantSettingsRead, TenantSettingsUpdate
+from punchcard.tenants.schemas import SettingsChanges
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Settings"])
 
@@ -23,7 +30,7 @@ def update_settings(
     p: SettingsWrite, session: DbSession, body: TenantSettingsUpdate
 ) -> TenantSettingsRead:
     """Change settings: absent fields stay, `null` clears `pointsExpiryDays` or `portalUrl`."""
-    return TenantSettingsRead.of(service.change_settings(session, p, data=body))
+    return TenantSettingsRead.of(service.change_settings(session, p, data=_changes(body)))
 
 
 @router.post("/settings/sso-secret", response_model=SsoSecretRead)
@@ -31,3 +38,9 @@ def rotate_sso_secret(p: SettingsWrite, session: DbSession, request: Request) ->
     """Rotate the SSO secret; the new one is shown only in this response."""
     redact_on_replay(request, "ssoSecret")
     return SsoSecretRead(sso_secret=service.rotate_sso(session, p))
+
+
+def _changes(body: TenantSettingsUpdate) -> SettingsChanges:
+    """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
+    or clear)."""
+    return cast(SettingsChanges, {k: getattr(body, k) for k in body.model_fields_set})

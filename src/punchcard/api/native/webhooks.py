@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -10,19 +10,23 @@ from punchcard.api.common import ids
 from punchcard.api.common.auth import WebhooksRead, WebhooksWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
-from punchcard.webhooks import service
-from punchcard.webhooks.schemas import (
-    DELIVERY_PREFIX,
-    ENDPOINT_PREFIX,
+from punchcard.api.native.schemas.webhooks import (
     DeliveryList,
     DeliveryRead,
-    DeliveryStatus,
     EventTypeList,
     WebhookCreate,
     WebhookList,
     WebhookRead,
     WebhookUpdate,
     WebhookWithSecret,
+)
+from punchcard.webhooks import service
+from punchcard.webhooks.schemas import (
+    DELIVERY_PREFIX,
+    ENDPOINT_PREFIX,
+    DeliveryStatus,
+    NewWebhook,
+    WebhookChanges,
 )
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Webhooks"])
@@ -63,7 +67,7 @@ def create_webhook(
 ) -> WebhookWithSecret:
     """Create an endpoint; its `whsec_` signing secret is shown only in this answer."""
     redact_on_replay(request, "secret")
-    endpoint = service.create(session, p, data=body, allow_private=allow_private)
+    endpoint = service.create(session, p, data=_new(body), allow_private=allow_private)
     return WebhookWithSecret.of(endpoint)
 
 
@@ -82,7 +86,7 @@ def update_webhook(
         session,
         p,
         endpoint_id=ids.parse(ENDPOINT_PREFIX, id),
-        data=body,
+        data=cast(WebhookChanges, {k: getattr(body, k) for k in body.model_fields_set}),
         allow_private=allow_private,
     )
     return WebhookRead.of(endpoint)
@@ -161,3 +165,9 @@ def test_webhook(p: WebhooksWrite, session: DbSession, id: str) -> DeliveryRead:
     """Queue a signed `ping` event to this endpoint."""
     delivery, attempts = service.ping(session, p, endpoint_id=ids.parse(ENDPOINT_PREFIX, id))
     return DeliveryRead.of(delivery, attempts)
+
+
+def _new(body: WebhookCreate) -> NewWebhook:
+    return NewWebhook(
+        url=body.url, events=body.events, description=body.description, enabled=body.enabled
+    )

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends
 from pydantic import Field, field_validator
 
 from punchcard.activities import service as activities
-from punchcard.activities.schemas import ActivityCreate, ActivityUpdate
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.activities import ActivityCreate, ActivityUpdate
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import Params, body_doc, params

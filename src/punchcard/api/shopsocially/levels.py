@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from pydantic import Field, field_validator
 
-from punchcard.api.common import ids
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.tiers import TierCreate, TierUpdate
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import Params, body_doc, params
@@ -17,7 +18,6 @@ from punchcard.api.shopsocially.render import View
 from punchcard.api.shopsocially.schemas import LevelOut, Ok
 from punchcard.kit.paging import every
 from punchcard.tiers import service as tiers
-from punchcard.tiers.schemas import TierCreate, TierUpdate
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Levels"])
 
@@ -100,7 +100,7 @@ def create(
     }
     data = build(TierCreate, WIRE, values)
     with wire_fields(**WIRE):
-        tier = tiers.create_tier(session, p, data=data)
+        tier = tiers.create_tier(session, p, data=inputs.new_tier(data))
     return Ok(data=View(session, p).level(tier))
 
 
@@ -121,5 +121,7 @@ def update(
     """Change a loyalty level; parameters not sent are left as they are."""
     data = build(TierUpdate, WIRE, _core(q))
     with wire_fields(**WIRE):
-        tier = tiers.update_tier(session, p, tier_id=ids.ref("tier", level_id), data=data)
+        tier = tiers.update_tier(
+            session, p, tier_id=ids.ref("tier", level_id), data=inputs.tier_changes(data)
+        )
     return Ok(data=View(session, p).level(tier))

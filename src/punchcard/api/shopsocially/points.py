@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from punchcard.activities import service as activities
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.ledger import PointsChange
+from punchcard.api.native.schemas.orders import RefundCreate
 from punchcard.api.shopsocially.auth import OrdersWrite, PointsWrite, RewardsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import Params, body_doc, money, params
@@ -25,11 +27,9 @@ from punchcard.kit.paging import Page
 from punchcard.ledger import points as ledger_points
 from punchcard.ledger import service as ledger
 from punchcard.ledger import statuses, transactions
-from punchcard.ledger.schemas import PointsChange
 from punchcard.members import service as members
 from punchcard.models import Member
 from punchcard.orders import service as orders
-from punchcard.orders.schemas import RefundCreate
 from punchcard.rewards import service as rewards
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Points"])

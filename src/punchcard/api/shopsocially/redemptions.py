@@ -14,6 +14,7 @@ from pydantic import Field
 
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.rewards import RewardCreate, RewardUpdate
 from punchcard.api.shopsocially.auth import RewardsRead, RewardsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import (
@@ -34,7 +35,6 @@ from punchcard.kit import calendar
 from punchcard.kit.paging import LARGEST_LIMIT, MAX_OFFSET, every
 from punchcard.models import CouponPool, Reward
 from punchcard.rewards import service as rewards
-from punchcard.rewards.schemas import RewardCreate, RewardUpdate
 from punchcard.rewards.views import RewardOption, options_of
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Redemptions"])

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
 from punchcard.api.shopsocially.auth import MembersRead, MembersWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import (
@@ -32,7 +33,6 @@ from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.kit.paging import LARGEST_LIMIT, MAX_OFFSET
 from punchcard.members import service as members
-from punchcard.members.schemas import MemberCreate, MemberUpdate
 from punchcard.models import Member
 from punchcard.tiers import service as tiers
 

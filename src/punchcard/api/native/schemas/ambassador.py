@@ -1,6 +1,6 @@
 """Referral and ambassador wire models: the bodies of ``/referrals/*`` and
-``/ambassador/*`` and their renderings (``ref_``/``mem_`` ids). A conversion's rendering
-(:class:`ConversionRead`) is still the core's: it is also a webhook payload."""
+``/ambassador/*`` and their renderings (``ref_``/``mem_``/``ord_`` ids); a conversion's
+(:class:`ConversionRead`) is also the ``referral.converted`` webhook body."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_serializer
 
+from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.repository import CodeActivity
-from punchcard.ambassador.schemas import CodeKind, money
+from punchcard.ambassador.schemas import CodeKind
 from punchcard.ambassador.service import Ranked, Report
 from punchcard.api.common import ids
-from punchcard.kit.money import to_money
+from punchcard.kit.money import money_str, to_money
 from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import ReferralCode, ReferralEvent
 
@@ -212,4 +213,37 @@ class Metrics(Schema):
             points_cost=r.totals.points,
             points_cost_value=money(r.points_value),
             roi=r.roi,
+        )
+
+
+def money(value: Decimal | None) -> str:
+    return money_str(value if value is not None else Decimal(0)) or "0.00"
+
+
+class ConversionRead(Schema):
+    """A referral conversion (``ref_`` id)."""
+
+    id: str
+    code: str
+    referrer_id: str = Field(description="The member who owns the code")
+    referred_member_id: str | None
+    order_id: str | None
+    revenue: str
+    currency: str
+    points: int = Field(description="Points awarded to the referrer for this conversion")
+    created_at: UtcTime
+
+    @classmethod
+    def of(cls, c: Conversion) -> ConversionRead:
+        e = c.event
+        return cls(
+            id=ids.render("ref", e.id),
+            code=c.code.code,
+            referrer_id=ids.render("mem", c.code.member_id),
+            referred_member_id=ids.render_optional("mem", e.referred_member_id),
+            order_id=ids.render_optional("ord", e.order_id),
+            revenue=money(e.revenue),
+            currency=c.currency,
+            points=e.points,
+            created_at=e.created_at,
         )

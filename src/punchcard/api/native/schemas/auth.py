@@ -9,11 +9,11 @@ from typing import Annotated
 from pydantic import EmailStr, Field, StringConstraints
 
 from punchcard.api.common import ids
+from punchcard.api.native.schemas.settings import TeamRead
 from punchcard.identity import schemas as core
 from punchcard.identity.scopes import Role
 from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import Tenant, User
-from punchcard.tenants.schemas import TeamRead
 
 MIN_PASSWORD_LENGTH = 10
 

@@ -1,4 +1,6 @@
-"""Order schemas (native rendering)."""
+"""Order wire models: the bodies of ``/orders``, ``/orders/batch`` and refunds and the
+renderings of orders (``ord_``/``mem_``/``st_`` ids); ShopSocially builds the refund body
+to reuse its validation."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, StrictInt, field_validator
 
-from punchcard.kit.ids import render
+from punchcard.api.common import ids
 from punchcard.kit.money import money_str, to_money
 from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.models import Order
@@ -82,10 +84,10 @@ class OrderRead(Schema):
     @classmethod
     def of(cls, o: Order) -> OrderRead:
         return cls(
-            id=render("ord", o.id) or "",
+            id=ids.render("ord", o.id),
             external_order_id=o.external_order_id,
-            member_id=render("mem", o.member_id) or "",
-            store_id=render("st", o.store_id),
+            member_id=ids.render("mem", o.member_id),
+            store_id=ids.render_optional("st", o.store_id),
             channel=o.channel,
             total=money_str(o.total) or "0.00",
             currency=o.currency,
@@ -125,6 +127,11 @@ class OrderBatch(InputSchema):
 
 
 class BatchError(Schema):
+    # Shares its class name with the members' BatchError: FastAPI then names both
+    # OpenAPI components by module, so it keeps the module it was defined in before
+    # moving here and the published document does not change.
+    __module__ = "punchcard.orders.schemas"
+
     code: str
     message: str
     field: str | None

@@ -1,4 +1,6 @@
-"""Reward (redemption option) schemas (native rendering)."""
+"""Reward (redemption option) wire models: the bodies of ``/rewards`` and the renderings
+of rewards (``rwd_``/``tier_``/``pool_`` ids); ShopSocially builds the bodies to reuse
+their validation."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from decimal import Decimal
 
 from pydantic import Field, StrictInt
 
-from punchcard.coupons.schemas import CodeGeneration, CouponRead
-from punchcard.kit.ids import render
+from punchcard.api.common import ids
+from punchcard.api.native.schemas.coupons import CodeGeneration, CouponRead
 from punchcard.kit.money import money_str
 from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema, UtcTime
 from punchcard.models import Reward
@@ -64,7 +66,7 @@ class RewardRead(Schema):
     @classmethod
     def of(cls, r: Reward, available_codes: int | None = None) -> RewardRead:
         return cls(
-            id=render("rwd", r.id) or "",
+            id=ids.render("rwd", r.id),
             key=r.key,
             name=r.name,
             description=r.description,
@@ -73,9 +75,9 @@ class RewardRead(Schema):
             points_cost=r.points_cost,
             monetary_value=money_str(r.monetary_value),
             is_active=r.is_active,
-            tier_ids=[render("tier", uuid.UUID(str(t))) or "" for t in r.tier_ids],
+            tier_ids=[ids.render("tier", uuid.UUID(str(t))) for t in r.tier_ids],
             stock=r.stock,
-            pool_id=render("pool", r.pool_id),
+            pool_id=ids.render_optional("pool", r.pool_id),
             available_codes=available_codes if r.pool_id is not None else None,
             created_at=r.created_at,
             updated_at=r.updated_at,
