@@ -21,7 +21,7 @@ from punchcard.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from punchcard.events import data
 from punchcard.events import service as events
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, render
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.models import ReferralCode, ReferralEvent, TrackingEvent
@@ -174,7 +174,7 @@ def convert(session: Session, principal: Principal, *, data: ConversionInput) ->
         principal.tenant_id,
         "referral.converted",
         event_data(conversion),
-        resource_id=render("ref", event.id),
+        resource_id=events.lane("ref", event.id),
     )
     session.flush()
     return conversion

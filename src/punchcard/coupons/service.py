@@ -13,7 +13,7 @@ from punchcard.coupons.schemas import NewPool
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, PoolExhausted, ValidationFailed
 from punchcard.events import data as event_data
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
@@ -237,4 +237,4 @@ def redeem_for_points(
 
 def _emit(session: Session, principal: Principal, type_: str, coupon: Coupon) -> None:
     payload = {"coupon": event_data.coupon(coupon)}
-    emit(session, principal.tenant_id, type_, payload, resource_id=f"cpn_{coupon.id.hex}")
+    emit(session, principal.tenant_id, type_, payload, resource_id=lane("cpn", coupon.id))

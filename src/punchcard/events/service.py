@@ -42,6 +42,14 @@ EVENT_TYPES = (
 )
 
 
+def lane(prefix: str, resource: uuid.UUID) -> str:
+    """An event's ``resource_id``: the key that orders one resource's deliveries per
+    endpoint (a lane), shown as ``resourceId`` in the delivery log. It is compared,
+    never parsed, and spelled as the native face spells the id (``mem_<hex>``) because
+    rows stored before keep theirs: the one place the core writes a prefixed id."""
+    return f"{prefix}_{resource.hex}"
+
+
 def emit(
     session: Session,
     tenant_id: uuid.UUID,

@@ -25,7 +25,7 @@ from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events import data as event_data
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.models import Member, Order, PointsEntry, PointsLot, Tenant
 from punchcard.tiers import service as tiers
@@ -354,7 +354,7 @@ def expire_due(session: Session, member: Member) -> list[PointsEntry]:
                 member.tenant_id,
                 "points.expired",
                 event_data.points(member, entry),
-                resource_id=f"mem_{member.id.hex}",
+                resource_id=lane("mem", member.id),
             )
     return entries
 
@@ -375,6 +375,6 @@ def _after_change(session: Session, member: Member, event: str, entry: PointsEnt
         member.tenant_id,
         event,
         event_data.points(member, entry),
-        resource_id=f"mem_{member.id.hex}",
+        resource_id=lane("mem", member.id),
     )
     tiers.reevaluate(session, member)

@@ -23,11 +23,10 @@ from sqlalchemy.orm import Session
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, DuplicateMember, PunchcardError, ValidationFailed
 from punchcard.events import data as event_data
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
-from punchcard.kit.ids import render as render_id
 from punchcard.kit.paging import Page
 from punchcard.members import captures, views
 from punchcard.members.event_data import member_data
@@ -362,7 +361,7 @@ def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member
         principal.tenant_id,
         "member.created",
         event_data.member(member, tags=(), tier=tier),
-        resource_id=render_id("mem", member.id),
+        resource_id=lane("mem", member.id),
     )
     return member
 
@@ -402,7 +401,7 @@ def _apply(session: Session, principal: Principal, member: Member, changes: dict
         principal.tenant_id,
         "member.updated",
         member_data(session, member),
-        resource_id=render_id("mem", member.id),
+        resource_id=lane("mem", member.id),
     )
     return True
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, NotFound, ValidationFailed
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.identity.principal import Principal
-from punchcard.kit.ids import new_id, render
+from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.members.event_data import member_data
@@ -79,7 +79,7 @@ def _touched(session: Session, principal: Principal, member: Member) -> None:
         principal.tenant_id,
         "member.updated",
         member_data(session, member),
-        resource_id=render("mem", member.id),
+        resource_id=lane("mem", member.id),
     )
 
 

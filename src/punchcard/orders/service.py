@@ -25,7 +25,7 @@ from punchcard.errors import (
     ValidationFailed,
 )
 from punchcard.events import data as event_data
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
@@ -182,7 +182,7 @@ def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
     member.last_activity_at = at
     session.flush()
     payload = {"order": event_data.order(order)}
-    emit(session, principal.tenant_id, "order.created", payload, resource_id=f"ord_{order.id.hex}")
+    emit(session, principal.tenant_id, "order.created", payload, resource_id=lane("ord", order.id))
     return Placed(order, True, member.points_balance)
 
 
@@ -327,5 +327,5 @@ def refund(
         "refund_amount": event_data.value(amount),
         "points_clawed_back": claw,
     }
-    emit(session, principal.tenant_id, "order.refunded", payload, resource_id=f"ord_{order.id.hex}")
+    emit(session, principal.tenant_id, "order.refunded", payload, resource_id=lane("ord", order.id))
     return Refunded(order, claw, member.points_balance)

@@ -32,7 +32,7 @@ from punchcard.errors import (
     Unprocessable,
     ValidationFailed,
 )
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
@@ -345,6 +345,6 @@ def redeem(
             "coupon_code": coupon.code if coupon else None,
             "balance": member.points_balance,
         },
-        resource_id=f"mem_{member.id.hex}",
+        resource_id=lane("mem", member.id),
     )
     return Redemption(entry, member, reward, coupon)

@@ -19,7 +19,7 @@ from punchcard.db.repository import by_id_or_key, pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, TierNotFound, ValidationFailed
 from punchcard.events import data as event_data
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
 from punchcard.kit.ids import new_id
@@ -155,7 +155,7 @@ def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: T
             "previous_tier_id": str(old) if old else None,
             "tier": event_data.snapshot(new, event_data.TIER) if new else None,
         },
-        resource_id=f"mem_{member.id.hex}",
+        resource_id=lane("mem", member.id),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from punchcard.events.data import Renderer
-from punchcard.events.service import emit
+from punchcard.events.service import emit, lane
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import new_id
 from punchcard.mail.service import Mail
@@ -253,7 +253,7 @@ def disable(
     repo = WebhookRepository(session, endpoint.tenant_id)
     if not repo.disable(endpoint, reason=reason[:500], at=at):
         return []  # someone else (a request, another worker) turned it off first
-    webhook_id = f"{ENDPOINT_PREFIX}_{endpoint.id.hex}"
+    webhook_id = lane(ENDPOINT_PREFIX, endpoint.id)
     payload = {
         "endpoint_id": str(endpoint.id),
         "url": endpoint.url,
