@@ -12,7 +12,8 @@ from fastapi import Depends, Query
 from punchcard.kit.paging import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Page
 
 
-def _page(
+# async: a sync dependency would cost a thread-pool hop on every list request.
+async def _page(
     limit: Annotated[
         int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1..{MAX_LIMIT}")
     ] = DEFAULT_LIMIT,

@@ -118,7 +118,9 @@ class Unit:
 _unit: contextvars.ContextVar[Unit | None] = contextvars.ContextVar("punchcard_unit", default=None)
 
 
-def get_session() -> Session:
+async def get_session() -> Session:
+    # async: it only reads a contextvar, and FastAPI runs a sync dependency in the
+    # thread pool, a hop (~0.1-0.3 ms) that bought nothing on every request.
     unit = _unit.get()
     if unit is None:  # pragma: no cover - only if a route forgets the route class
         raise RuntimeError("no unit of work: use UnitOfWorkRoute")
