@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from fastapi.testclient import TestClient  # noqa: E402
-from tests.factories import Api, make_tenant  # noqa: E402
+from fastapi.testclient import TestClient
+from tests.factories import Api, make_tenant
 
-from punchcard.app import create_app  # noqa: E402
-from punchcard.config import Settings  # noqa: E402
-from punchcard.db.migrate import upgrade  # noqa: E402
-from punchcard.db.uow import Database  # noqa: E402
+from punchcard.app import create_app
+from punchcard.config import Settings
+from punchcard.db.migrate import upgrade
+from punchcard.db.uow import Database
 
 
 def cost(api: Api, path: str, n: int = 400) -> float:
