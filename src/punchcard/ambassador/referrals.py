@@ -24,6 +24,7 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
+from punchcard.members.visibility import member_filter
 from punchcard.models import ReferralCode, ReferralEvent, TrackingEvent
 from punchcard.tenants.service import get_tenant
 from punchcard.tracking import period
@@ -201,6 +202,7 @@ def stats(
     last: date | None = None,
 ) -> tuple[list[CodeActivity], int, str]:
     """Clicks, conversions and revenue per code (all time unless ``first``/``last``)."""
+    member_id = member_filter(principal, member_id)
     window = None
     if first is not None or last is not None:
         window = period.resolve(session, first, last, default_days=30)

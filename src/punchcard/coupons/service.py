@@ -19,6 +19,7 @@ from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.members import service as members
+from punchcard.members.visibility import member_filter
 from punchcard.models import Coupon, CouponPool, PointsEntry
 from punchcard.stores import service as stores
 
@@ -149,7 +150,11 @@ def list_coupons(
     code: str | None = None,
 ) -> tuple[list[Coupon], int]:
     return CouponRepository(session, principal.tenant_id).list(
-        page, pool_id=pool_id, member_id=member_id, status=status, code=code
+        page,
+        pool_id=pool_id,
+        member_id=member_filter(principal, member_id),
+        status=status,
+        code=code,
     )
 
 

@@ -14,6 +14,7 @@ from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.ledger.schemas import ENTRY_TYPES, STATUSES
 from punchcard.members import service as members
+from punchcard.members.visibility import member_filter
 from punchcard.models import PointsEntry
 
 DECISIONS = ("approved", "rejected")
@@ -37,6 +38,7 @@ def list_transactions(
     for t in types or []:
         if t not in ENTRY_TYPES:
             raise ValidationFailed(f"type must be among {', '.join(ENTRY_TYPES)}", field="type")
+    member_id = member_filter(principal, member_id)
     member_uuid = None
     if member_id is not None:
         member_uuid = members.get(session, principal, member_id=member_id, field="memberId").id

@@ -21,7 +21,7 @@ from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members.repository import CaptureRepository, MemberRepository
 from punchcard.members.schemas import CaptureSource
-from punchcard.members.visibility import visible
+from punchcard.members.visibility import member_filter, visible
 from punchcard.models import Capture, Member
 from punchcard.stores import service as stores
 from punchcard.tenants.service import get_tenant
@@ -132,6 +132,7 @@ def list_captures(
     end: str | None = None,
 ) -> tuple[list[Capture], int]:
     """Captures matching every filter, oldest first; the store by id (a UUID) or code."""
+    member_id = member_filter(principal, member_id)
     store = stores.resolve(session, principal, store_ref)
     zone = tenant_zone(session, principal)
     lo = _bound(start, "from", zone, end=False)

@@ -8,7 +8,8 @@ NotFound, so a member cannot learn which ids exist. It cannot list members at al
 Every member-scoped service reaches its member through ``members.service.get`` /
 ``lock`` / ``get_by_email`` / ``get_by_external_id`` (or ``captures.checkin``), and
 each of those passes what it found through ``visible``; a new lookup must do the same,
-and a read model addressed by member ids filters them with ``may_see``.
+a read model addressed by member ids filters them with ``may_see``, and a tenant-wide
+list with a member filter takes it through ``member_filter``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ def visible(principal: Principal, member: Member | None, *, field: str = "id") -
     if member is None or not may_see(principal, member.id):
         raise NotFound("Member not found", field=field)
     return member
+
+
+def member_filter(
+    principal: Principal, member_id: uuid.UUID | None, *, field: str = "memberId"
+) -> uuid.UUID | None:
+    """The member filter of a tenant-wide list (orders, coupons, captures, the ledger,
+    referral activity): as asked for a key or a user; for a member principal always its
+    own member, so it lists only its own rows. Another member's id is NotFound, as for
+    an unknown one."""
+    if not principal.is_member:
+        return member_id
+    if member_id is not None and member_id != principal.member_id:
+        raise NotFound("Member not found", field=field)
+    return principal.member_id
 
 
 def refuse_listing(principal: Principal) -> None:

@@ -32,6 +32,7 @@ from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
+from punchcard.members.visibility import member_filter
 from punchcard.models import Member, Order, Refund, Tenant
 from punchcard.orders.repository import OrderRepository
 from punchcard.stores import service as stores
@@ -226,6 +227,7 @@ def list_orders(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> tuple[list[Order], int]:
+    member_id = member_filter(principal, member_id)
     store = stores.resolve(session, principal, store_id)
     return OrderRepository(session, principal.tenant_id).list(
         page,
