@@ -33,7 +33,7 @@ from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
 from punchcard.members.visibility import member_filter
-from punchcard.models import Member, Order, Refund, Tenant
+from punchcard.models import Member, Order, PointsEntry, Refund, Tenant
 from punchcard.orders.repository import OrderRepository
 from punchcard.stores import service as stores
 from punchcard.tiers import service as tiers
@@ -256,8 +256,12 @@ def clawback_target(order: Order, refunded: Decimal) -> int:
 @dataclass(frozen=True)
 class Refunded:
     order: Order
+    member: Member
     points_clawed_back: int
     balance: int
+    entry: PointsEntry | None = None
+    """The clawback the refund wrote (on a replayed ``refundId``, the order's latest
+    one); None when it clawed nothing back."""
 
 
 def refund(
@@ -279,7 +283,17 @@ def refund(
                     field="refundId",
                     code="DUPLICATE_REFUND",
                 )
-            return Refunded(order, previous.points_clawed_back, member.points_balance)
+            entry = None
+            if previous.points_clawed_back > 0:
+                clawbacks = [
+                    e
+                    for e in LedgerRepository(session, order.tenant_id).entries_for_order(order.id)
+                    if e.type == "clawback"
+                ]
+                entry = clawbacks[-1] if clawbacks else None
+            return Refunded(
+                order, member, previous.points_clawed_back, member.points_balance, entry
+            )
     left = order.total - order.refunded_amount
     amount = data.amount if data.amount is not None else left
     if left <= 0:
@@ -288,13 +302,14 @@ def refund(
         raise RefundExceedsOrder(f"amount exceeds what is left to refund ({left})", field="amount")
     refunded = order.refunded_amount + amount
     claw = max(clawback_target(order, refunded) - order.points_clawed_back, 0)
+    entry = None
     if claw > 0:
         awards = [
             e
             for e in LedgerRepository(session, order.tenant_id).entries_for_order(order.id)
             if e.type == "award"
         ]
-        ledger.clawback(
+        entry = ledger.clawback(
             session,
             member,
             amount=claw,
@@ -330,4 +345,4 @@ def refund(
         "points_clawed_back": claw,
     }
     emit(session, principal.tenant_id, "order.refunded", payload, resource_id=lane("ord", order.id))
-    return Refunded(order, claw, member.points_balance)
+    return Refunded(order, member, claw, member.points_balance, entry)

@@ -23,10 +23,9 @@ from punchcard.api.shopsocially.render import View, stamp, transaction_type
 from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import AwardOut, DeductOut, Ok, RedeemOut, ReturnOut
 from punchcard.identity.principal import Principal
-from punchcard.kit.paging import Page
 from punchcard.ledger import points as ledger_points
 from punchcard.ledger import service as ledger
-from punchcard.ledger import statuses, transactions
+from punchcard.ledger import statuses
 from punchcard.members import service as members
 from punchcard.models import Member
 from punchcard.orders import service as orders
@@ -211,15 +210,7 @@ def return_order(
         done = orders.refund(
             session, p, external_order_id=q.order_id, data=inputs.refund_request(data)
         )
-    order = done.order
-    member = members.get(session, p, member_id=order.member_id)
-    # The deduction the return just wrote: the member's newest return entry.
-    entry = None
-    if done.points_clawed_back > 0:
-        rows, _ = transactions.list_transactions(
-            session, p, page=Page(limit=1), member_id=member.id, types=["clawback"]
-        )
-        entry = next((e for e in rows if e.order_id == order.id), None)
+    order, member, entry = done.order, done.member, done.entry
     view = View(session, p)
     partial = order.status == "partially_refunded"
     created = entry.created_at if entry is not None else order.updated_at
