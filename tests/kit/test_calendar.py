@@ -92,3 +92,19 @@ def test_last_valid_day_is_the_day_an_exclusive_end_closes() -> None:
 def test_last_valid_day_inverts_valid_through_across_dst() -> None:
     for d in (date(2026, 3, 7), date(2026, 3, 8), date(2026, 10, 31), date(2026, 11, 1)):
         assert last_valid_day(valid_through(d, NY), NY) == d
+
+
+def test_by_local_day_sums_by_the_tenants_date_and_leaves_out_what_is_due() -> None:
+    from punchcard.kit.calendar import by_local_day
+
+    now = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    rows = [
+        (datetime(2026, 3, 1, 11, tzinfo=UTC), 5),  # already due: not upcoming
+        (datetime(2026, 3, 2, 3, tzinfo=UTC), 10),  # 1 March, 22:00 in New York
+        (datetime(2026, 3, 2, 4, tzinfo=UTC), 1),  # 1 March, 23:00
+        (datetime(2026, 3, 2, 6, tzinfo=UTC), 7),  # 2 March, 01:00
+    ]
+    assert by_local_day(rows, "America/New_York", after=now) == [
+        ("2026-03-01", 11),
+        ("2026-03-02", 7),
+    ]

@@ -6,6 +6,7 @@ Boundaries are computed on the local wall clock and then converted, so a day tha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -105,3 +106,19 @@ def local_days(first: date, last: date, tz_name: str) -> Window:
     if last < first:
         raise ValueError("the range ends before it starts")
     return Window(day_start(first, tz_name), valid_through(last, tz_name))
+
+
+def by_local_day(
+    amounts: Iterable[tuple[datetime, int]], tz_name: str, *, after: datetime
+) -> list[tuple[str, int]]:
+    """``(time, amount)`` pairs summed by the tenant's local date (ISO), in date order,
+    leaving out those at or before ``after`` (an expiry schedule: what is already due
+    is removed by the next write or the expiry job, not shown as upcoming)."""
+    tz = ZoneInfo(tz_name)
+    by_day: dict[str, int] = {}
+    for at, amount in amounts:
+        if at <= after:
+            continue
+        day = at.astimezone(tz).date().isoformat()
+        by_day[day] = by_day.get(day, 0) + amount
+    return sorted(by_day.items())

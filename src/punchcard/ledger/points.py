@@ -12,6 +12,7 @@ from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
+from punchcard.kit.calendar import by_local_day
 from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
@@ -62,20 +63,9 @@ def statement(
 
 def schedule(session: Session, member: Member) -> list[tuple[str, int]]:
     """Upcoming expiries grouped by date (the tenant's local date)."""
-    from zoneinfo import ZoneInfo
-
     tenant = pinned_get(session, Tenant, member.tenant_id)
-    tz = ZoneInfo(tenant.timezone if tenant else "UTC")
-    at = now(session)
-    by_date: dict[str, int] = {}
-    for expires_at, points in LedgerRepository(session, member.tenant_id).expiration_schedule(
-        member.id
-    ):
-        if expires_at <= at:
-            continue  # due: the next write (or the expiry job) removes it
-        day = expires_at.astimezone(tz).date().isoformat()
-        by_date[day] = by_date.get(day, 0) + points
-    return sorted(by_date.items())
+    rows = LedgerRepository(session, member.tenant_id).expiration_schedule(member.id)
+    return by_local_day(rows, tenant.timezone if tenant else "UTC", after=now(session))
 
 
 @dataclass(frozen=True)

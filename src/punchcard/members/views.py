@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 from punchcard.db.repository import TenantRepository, pinned_get
 from punchcard.db.uow import now
 from punchcard.identity.principal import Principal
+from punchcard.kit.calendar import by_local_day
 from punchcard.members.repository import MemberRepository
 from punchcard.members.visibility import may_see
 from punchcard.models import Activity, Member, PointsEntry, PointsLot, Tenant, Tier
@@ -185,14 +185,10 @@ def _points(
     at = now(session)
     due = repo.due_points(ids, at)
     tenant = pinned_get(session, Tenant, principal.tenant_id)
-    tz = ZoneInfo(tenant.timezone if tenant and tenant.timezone else "UTC")
-    schedules: dict[uuid.UUID, dict[str, int]] = {i: {} for i in ids}
+    tz_name = tenant.timezone if tenant and tenant.timezone else "UTC"
+    lots: dict[uuid.UUID, list[tuple[datetime, int]]] = {i: [] for i in ids}
     for member_id, expires_at, left in repo.expiring(ids):
-        if expires_at <= at:
-            continue  # due: the next write (or the expiry job) removes it
-        by_day = schedules[member_id]
-        day = expires_at.astimezone(tz).date().isoformat()
-        by_day[day] = by_day.get(day, 0) + left
+        lots[member_id].append((expires_at, left))
     awards = repo.last_awards(ids)
     activities = repo.activities(e.activity_id for e in awards.values())
     out = {}
@@ -205,7 +201,7 @@ def _points(
             redeemed=m.points_redeemed,
             expired=m.points_expired,
             deducted=m.points_deducted,
-            schedule=sorted(schedules[m.id].items()),
+            schedule=by_local_day(lots[m.id], tz_name, after=at),
             last_award=LastAward(
                 award, activities.get(award.activity_id) if award.activity_id else None
             )
