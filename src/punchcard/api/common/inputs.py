@@ -12,7 +12,7 @@ import json
 import uuid
 from typing import Any, cast
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from punchcard.activities import service as activities
 from punchcard.api.common import ids
@@ -30,6 +30,12 @@ from punchcard.members import service as members
 from punchcard.orders import service as orders
 from punchcard.rewards import service as rewards
 from punchcard.tiers.schemas import NewTier, TierChanges
+
+
+def sent(body: BaseModel) -> dict[str, Any]:
+    """The fields a PATCH body carried, by core (snake_case) name: absent ones stay
+    untouched, null is kept for the core to refuse or clear (``model_fields_set``)."""
+    return {name: getattr(body, name) for name in body.model_fields_set}
 
 
 def _store(value: str | None) -> uuid.UUID | str | None:
@@ -59,7 +65,7 @@ def new_activity(body: ActivityCreate) -> activities.NewActivity:
 def activity_changes(body: ActivityUpdate) -> activities.ActivityChanges:
     """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
     or clear)."""
-    return cast(activities.ActivityChanges, {k: getattr(body, k) for k in body.model_fields_set})
+    return cast(activities.ActivityChanges, sent(body))
 
 
 # Members --------------------------------------------------------------------------
@@ -80,7 +86,7 @@ def new_member(body: MemberCreate) -> members.NewMember:
 
 def member_changes(body: MemberUpdate) -> members.MemberChanges:
     """The fields sent (absent ones stay untouched; null clears)."""
-    return cast(members.MemberChanges, {k: getattr(body, k) for k in body.model_fields_set})
+    return cast(members.MemberChanges, sent(body))
 
 
 def member_row(raw: Any) -> members.NewMember | PunchcardError:
@@ -203,7 +209,7 @@ def new_reward(body: RewardCreate) -> rewards.NewReward:
 def reward_changes(body: RewardUpdate) -> rewards.RewardChanges:
     """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
     or clear)."""
-    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    changes = sent(body)
     if changes.get("tier_ids") is not None:
         changes["tier_ids"] = [ids.ref("tier", t) for t in changes["tier_ids"]]
     return cast(rewards.RewardChanges, changes)
@@ -229,4 +235,4 @@ def new_tier(body: TierCreate) -> NewTier:
 def tier_changes(body: TierUpdate) -> TierChanges:
     """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
     or clear)."""
-    return cast(TierChanges, {k: getattr(body, k) for k in body.model_fields_set})
+    return cast(TierChanges, sent(body))

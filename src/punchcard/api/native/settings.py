@@ -6,6 +6,7 @@ from typing import cast
 
 from fastapi import APIRouter, Request
 
+from punchcard.api.common import inputs
 from punchcard.api.common.auth import SettingsRead, SettingsWrite
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
 from punchcard.api.native.schemas.settings import (
@@ -43,4 +44,4 @@ def rotate_sso_secret(p: SettingsWrite, session: DbSession, request: Request) ->
 def _changes(body: TenantSettingsUpdate) -> SettingsChanges:
     """The fields sent (absent ones stay untouched; null is kept, for the core to refuse
     or clear)."""
-    return cast(SettingsChanges, {k: getattr(body, k) for k in body.model_fields_set})
+    return cast(SettingsChanges, inputs.sent(body))

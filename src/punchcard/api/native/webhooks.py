@@ -6,7 +6,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from punchcard.api.common import ids
+from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import WebhooksRead, WebhooksWrite
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
@@ -86,7 +86,7 @@ def update_webhook(
         session,
         p,
         endpoint_id=ids.parse(ENDPOINT_PREFIX, id),
-        data=cast(WebhookChanges, {k: getattr(body, k) for k in body.model_fields_set}),
+        data=cast(WebhookChanges, inputs.sent(body)),
         allow_private=allow_private,
     )
     return WebhookRead.of(endpoint)
