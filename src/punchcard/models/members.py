@@ -59,6 +59,11 @@ class Member(TenantOwned, Base):
     period_points: Mapped[int] = mapped_column(BigInteger, default=0)
     period_start: Mapped[datetime | None]
     period_end: Mapped[datetime | None]
+    # No open lot of the member expires before this (NULL: none expires at all), so a
+    # change skips the expiry check while it lies in the future. A lower bound, kept by
+    # the ledger (a new lot lowers it, an expiry run recomputes it) and proved by
+    # `punchcard verify`.
+    next_expiry_at: Mapped[datetime | None]
     enrolled_at: Mapped[datetime]
     last_activity_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Numeric, String
+from sqlalchemy import BigInteger, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punchcard.kit.ids import new_id
@@ -32,5 +32,9 @@ class Tenant(Base):
     sso_secret: Mapped[str | None] = mapped_column(String(128), default=None)
     # Start of the tier period the rollover job last re-evaluated members for.
     tier_period_started_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Bumped in the same transaction as any change to what a process keeps in its
+    # tenant snapshot (settings, tiers, webhook endpoints, activities): a process
+    # whose snapshot is older reloads it.
+    config_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
