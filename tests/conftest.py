@@ -18,6 +18,7 @@ from punchcard.app import create_app
 from punchcard.config import Settings
 from punchcard.db.migrate import upgrade
 from punchcard.db.uow import Database
+from tests.config_guard import ConfigWriteGuard
 from tests.factories import Tenant, make_tenant
 
 # The reliability suite's end-of-run summary must run on the xdist controller.
@@ -82,6 +83,29 @@ def clock() -> TestClock:
 def _reset_clock(clock: TestClock) -> Iterator[None]:
     yield
     clock.reset()
+
+
+@pytest.fixture(scope="session")
+def config_guard() -> Iterator[ConfigWriteGuard]:
+    """Watches every engine for a write to a snapshotted table without its version bump
+    (``tests/config_guard.py``)."""
+    guard = ConfigWriteGuard()
+    guard.install()
+    yield guard
+    guard.uninstall()
+
+
+@pytest.fixture(autouse=True)
+def _config_writes_bump(config_guard: ConfigWriteGuard) -> Iterator[None]:
+    """Fail the test whose statements (or whose fixtures': a module fixture's count
+    against the first test that uses it) wrote tenant configuration without bumping
+    ``tenants.config_version`` in the same transaction."""
+    yield
+    found = config_guard.take()
+    assert not found, (
+        "A write to a snapshotted table ran without tenants.snapshot.bump() in its "
+        f"transaction (see CONTRIBUTING.md, 'Tenant configuration'): {found}"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.activities.repository import ActivityRepository
 from punchcard.activities.schemas import ActivityKind, Approval, Frequency
-from punchcard.db.repository import by_id_or_key, pinned_get
+from punchcard.db.repository import by_id_or_key
 from punchcard.db.uow import now
 from punchcard.errors import (
     ActivityNotFound,
@@ -41,9 +41,10 @@ from punchcard.kit.paging import Page
 from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
-from punchcard.models import Activity, Member, Order, PointsEntry, Tenant
+from punchcard.models import Activity, Member, Order, PointsEntry
 from punchcard.orders.repository import OrderRepository
 from punchcard.stores import service as stores
+from punchcard.tenants.snapshot import ActivityRule, TenantSettings, snapshot
 from punchcard.tiers import service as tiers
 
 
@@ -93,7 +94,7 @@ class ActivityChanges(TypedDict, total=False):
 class Awarded:
     entry: PointsEntry
     member: Member
-    activity: Activity
+    activity: ActivityRule
     created: bool
 
 
@@ -110,6 +111,21 @@ def get(
     if activity is None:
         raise ActivityNotFound(field=field)
     return activity
+
+
+def rule(
+    session: Session,
+    principal: Principal,
+    *,
+    activity_id: uuid.UUID | str,
+    field: str = "activityId",
+) -> ActivityRule:
+    """An earning rule as awards read it (from the tenant snapshot), by id or key."""
+    config = snapshot(session, principal.tenant_id)
+    found = by_id_or_key(activity_id, config.activity, config.activity_by_key)
+    if found is None:
+        raise ActivityNotFound(field=field)
+    return found
 
 
 def list_activities(
@@ -178,7 +194,7 @@ def update(
     return activity
 
 
-def base_points(activity: Activity, points_passed: Decimal | None) -> int:
+def base_points(activity: Activity | ActivityRule, points_passed: Decimal | None) -> int:
     """Points before the tier multiplier."""
     if activity.kind == "bonus_multiplier":
         if points_passed is None:
@@ -198,7 +214,9 @@ def with_tier(session: Session, member: Member, points: int) -> int:
     return int((Decimal(points) * tier.multiplier).to_integral_value(rounding=ROUND_FLOOR))
 
 
-def _check_frequency(session: Session, tenant: Tenant, member: Member, activity: Activity) -> None:
+def _check_frequency(
+    session: Session, tenant: TenantSettings, member: Member, activity: ActivityRule
+) -> None:
     if activity.max_award_frequency is None or activity.frequency_period is None:
         return
     since = calendar.period_start(activity.frequency_period, now(session), tenant.timezone)
@@ -222,7 +240,7 @@ def award(
     store_id: uuid.UUID | str | None = None,
 ) -> Awarded:
     """Award an activity to a member, once per ``reference`` when one is given."""
-    activity = get(session, principal, activity_id=activity_id)
+    activity = rule(session, principal, activity_id=activity_id)
     passed = None if points_passed is None else Decimal(points_passed)
     if passed is not None and passed < 0:
         raise ValidationFailed("points_passed must not be negative", field="pointsPassed")
@@ -238,8 +256,7 @@ def award(
             return Awarded(first, member, activity, created=False)
     if not activity.is_active:
         raise ActivityInactive(field="activityId")
-    tenant = pinned_get(session, Tenant, principal.tenant_id)
-    assert tenant is not None
+    tenant = snapshot(session, principal.tenant_id).settings
     _check_frequency(session, tenant, member, activity)
     points = with_tier(session, member, base_points(activity, passed))
     if points <= 0:

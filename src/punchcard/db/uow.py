@@ -7,9 +7,11 @@ done, so a failed commit surfaces as an error, never as a success for lost data.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,6 +20,29 @@ from punchcard.config import Settings
 from punchcard.db.engine import WRITE_OPTION, build_engine, is_sqlite
 from punchcard.db.group import GroupCommit, WriteGate
 from punchcard.kit.clock import Clock, SystemClock
+
+
+class SnapshotCache:
+    """Per-process copies of what rarely changes, one per key, shared by every session
+    of one ``Database`` (``session.info["snapshots"]``). The values are immutable and
+    carry their own version; ``tenants.snapshot`` decides when one is stale. A value
+    put last wins: a slower loader may replace a newer copy with an older one, which the
+    next reader finds stale and loads again."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        return self._values.get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
 
 
 class Database:
@@ -34,6 +59,9 @@ class Database:
             max_overflow=settings.db_max_overflow if settings else 20,
         )
         self.clock: Clock = clock or SystemClock()
+        # The tenant snapshots of this database (tenants.snapshot): per Database, not per
+        # module, since one process (the test suite) may hold many databases.
+        self.snapshots = SnapshotCache()
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
@@ -52,7 +80,11 @@ class Database:
             )
 
     def _info(self) -> dict[str, object]:
-        return {"clock": self.clock, "dialect": "sqlite" if self.is_sqlite else "postgresql"}
+        return {
+            "clock": self.clock,
+            "dialect": "sqlite" if self.is_sqlite else "postgresql",
+            "snapshots": self.snapshots,
+        }
 
     def session(self, *, write: bool = True) -> Session:
         factory = self._write if write else self._read

@@ -12,34 +12,36 @@ order; writing the deliveries up front needs nothing of the kind.)
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
 from punchcard.events.repository import PENDING, OutboxRepository
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from punchcard.tenants.snapshot import Route, snapshot
 
 ALL_EVENTS = "*"
 
 
-def subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
+def subscribed(endpoint: WebhookEndpoint | Route, event_type: str) -> bool:
     types = endpoint.event_types or []
     return event_type in types or ALL_EVENTS in types
 
 
 def fan_out(session: Session, event: OutboxEvent) -> list[WebhookDelivery]:
     """One pending delivery per enabled endpoint of the tenant subscribed to the type."""
-    # The query flushes the event first, so the deliveries' foreign key finds it.
-    endpoints = [
-        e
-        for e in OutboxRepository(session, event.tenant_id).enabled_endpoints()
-        if subscribed(e, event.type)
-    ]
+    # The enabled endpoints come from the tenant snapshot (no query per event).
+    routes = snapshot(session, event.tenant_id).endpoints
+    endpoints = [e for e in routes if subscribed(e, event.type)]
+    if endpoints:
+        # Flush the event first, so the deliveries' foreign key finds it.
+        session.flush()
     return queue(session, event, endpoints)
 
 
 def queue(
-    session: Session, event: OutboxEvent, endpoints: list[WebhookEndpoint]
+    session: Session, event: OutboxEvent, endpoints: Sequence[WebhookEndpoint | Route]
 ) -> list[WebhookDelivery]:
     """Deliveries of ``event`` to ``endpoints``.
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import case, func, select
 
-from punchcard.db.repository import TenantRepository, cached_statement
-from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from punchcard.db.repository import TenantRepository
+from punchcard.models import OutboxEvent, WebhookDelivery
 
 # A delivery's status.
 PENDING, SUCCEEDED, FAILED = "pending", "succeeded", "failed"
@@ -25,21 +25,6 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
         event.tenant_id = self.tenant_id
         self.session.add(event)
         return event
-
-    def enabled_endpoints(self) -> list[WebhookEndpoint]:
-        """Every enabled endpoint (runs on every event: a cached statement)."""
-        stmt = cached_statement(
-            "webhooks.enabled",
-            lambda: (
-                select(WebhookEndpoint)
-                .where(
-                    WebhookEndpoint.tenant_id == bindparam("tenant_id"),
-                    WebhookEndpoint.enabled.is_(True),
-                )
-                .order_by(WebhookEndpoint.id)
-            ),
-        )
-        return list(self.session.scalars(stmt, {"tenant_id": self.tenant_id}))
 
     def lanes(
         self, resource_id: str, endpoint_ids: Sequence[uuid.UUID]

@@ -18,8 +18,9 @@ from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.ledger.schemas import ENTRY_TYPES, STATUSES
 from punchcard.members import service as members
-from punchcard.models import Activity, Member, PointsEntry, Tenant
+from punchcard.models import Member, PointsEntry, Tenant
 from punchcard.stores import service as stores
+from punchcard.tenants.snapshot import snapshot
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def change(
     store = stores.resolve(session, principal, data.store_id)
     activity_id = None
     if data.activity_id is not None:
-        activity = session.get(Activity, (principal.tenant_id, data.activity_id))
+        activity = snapshot(session, principal.tenant_id).activity(data.activity_id)
         if activity is None:
             raise ValidationFailed("Unknown activity", field="activityId")
         activity_id = activity.id

@@ -21,13 +21,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, lane
 from punchcard.ledger.repository import LedgerRepository
-from punchcard.models import Member, Order, PointsEntry, PointsLot, Tenant
+from punchcard.models import Member, Order, PointsEntry, PointsLot
+from punchcard.tenants.snapshot import snapshot
 from punchcard.tiers import service as tiers
 
 APPROVED = ("approved", "auto_approved")
@@ -86,8 +86,7 @@ def default_expiry(
 ) -> datetime | None:
     """A lot's expiry: the given period, else the tenant's default, else never."""
     if days is None:
-        tenant = pinned_get(session, Tenant, member.tenant_id)
-        days = tenant.points_expiry_days if tenant else None
+        days = snapshot(session, member.tenant_id).settings.points_expiry_days
     return at + timedelta(days=days) if days else None
 
 

@@ -13,7 +13,15 @@ from punchcard.db.dialect import for_update
 from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.db.uow import dialect
 from punchcard.kit.paging import Page
-from punchcard.models import Capture, Member, MemberTag, ReferralCode, Tag, Tier
+from punchcard.models import Capture, Member, MemberTag, ReferralCode, Tag, Tenant, Tier
+from punchcard.tenants import snapshot
+
+# The tenant's config_version, read beside the locked member (a scalar subquery: not
+# locked itself): the write path then knows whether its tenant snapshot is current
+# without another statement (``tenants.snapshot``).
+_CONFIG_VERSION = (
+    select(Tenant.config_version).where(Tenant.id == bindparam("tenant_id")).scalar_subquery()
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +59,16 @@ class MemberRepository(TenantRepository[Member]):
             # populate_existing: after waiting for the lock, see the committed values.
             lambda: for_update(
                 session,
-                select(Member).where(
+                select(Member, _CONFIG_VERSION).where(
                     Member.tenant_id == bindparam("tenant_id"), Member.id == bindparam("id")
                 ),
             ).execution_options(populate_existing=True),
         )
-        return session.scalars(stmt, {"tenant_id": self.tenant_id, "id": member_id}).first()
+        row = session.execute(stmt, {"tenant_id": self.tenant_id, "id": member_id}).first()
+        if row is None:
+            return None
+        snapshot.remember(session, self.tenant_id, row[1])
+        return row[0]
 
     def get_by_email(self, email: str) -> Member | None:
         stmt = cached_statement(

@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 
 from punchcard.db.repository import TenantRepository
 from punchcard.kit.paging import Page
-from punchcard.models import Activity, Order, Refund
+from punchcard.models import Order, Refund
 
 
 class OrderRepository(TenantRepository[Order]):
@@ -26,10 +26,6 @@ class OrderRepository(TenantRepository[Order]):
         stmt = self.scoped(select(Refund), Refund).where(
             Refund.order_id == order_id, Refund.refund_key == refund_key
         )
-        return self.session.scalars(stmt).first()
-
-    def purchase_activity(self) -> Activity | None:
-        stmt = self.scoped(select(Activity), Activity).where(Activity.system_key == "purchase")
         return self.session.scalars(stmt).first()
 
     def list(

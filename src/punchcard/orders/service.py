@@ -14,7 +14,6 @@ from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import pinned_get
 from punchcard.db.uow import now
 from punchcard.errors import (
     Conflict,
@@ -33,9 +32,11 @@ from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
 from punchcard.members.visibility import member_filter
-from punchcard.models import Member, Order, PointsEntry, Refund, Tenant
+from punchcard.models import Member, Order, PointsEntry, Refund
 from punchcard.orders.repository import OrderRepository
 from punchcard.stores import service as stores
+from punchcard.tenants.service import PURCHASE_ACTIVITY
+from punchcard.tenants.snapshot import ActivityRule, snapshot
 from punchcard.tiers import service as tiers
 
 
@@ -107,17 +108,17 @@ def eligible_amount(data: NewOrder) -> Decimal:
     return data.total
 
 
-def points_for(session: Session, member: Member, amount: Decimal) -> tuple[int, object]:
+def points_for(
+    session: Session, member: Member, amount: Decimal
+) -> tuple[int, ActivityRule | None]:
     """floor(eligible amount x points per currency unit x tier multiplier x activity multiplier)."""
-    repo = OrderRepository(session, member.tenant_id)
-    activity = repo.purchase_activity()
+    config = snapshot(session, member.tenant_id)
+    activity = config.system_activity(PURCHASE_ACTIVITY)
     if activity is None or not activity.is_active:
         return 0, activity
-    tenant = pinned_get(session, Tenant, member.tenant_id)
-    assert tenant is not None
     tier = tiers.multiplier(session, member)
     tier_mult = tier.multiplier if tier is not None else Decimal(1)
-    raw = amount * tenant.points_per_currency_unit * tier_mult * activity.multiplier
+    raw = amount * config.settings.points_per_currency_unit * tier_mult * activity.multiplier
     # Floor: a member never earns a point the rule did not fully pay for.
     return int(raw.to_integral_value(rounding=ROUND_FLOOR)), activity
 
@@ -139,8 +140,7 @@ def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
             )
         return Placed(existing, False, member.points_balance)
     store = stores.resolve(session, principal, data.store_id)
-    tenant = pinned_get(session, Tenant, principal.tenant_id)
-    assert tenant is not None
+    currency = snapshot(session, principal.tenant_id).settings.currency
     at = now(session)
     amount = eligible_amount(data)
     points, activity = points_for(session, member, amount)
@@ -152,7 +152,7 @@ def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
             store_id=store.id if store else None,
             channel=data.channel,
             total=data.total,
-            currency=data.currency or tenant.currency,
+            currency=data.currency or currency,
             items=[i.stored() for i in data.items],
             status="paid",
             points_awarded=points,

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import by_id_or_key, pinned_get
+from punchcard.db.repository import by_id_or_key
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, TierNotFound, ValidationFailed
 from punchcard.events import data as event_data
@@ -26,6 +26,7 @@ from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.models import Member, PointsEntry, Tenant, Tier
+from punchcard.tenants.snapshot import TenantSettings, TierRule, snapshot
 from punchcard.tiers.repository import CREDIT_TYPES, CREDITED, TierRepository
 from punchcard.tiers.schemas import NewTier, TierChanges
 
@@ -36,7 +37,7 @@ class Period:
     end: datetime
 
 
-def current_period(tenant: Tenant, at: datetime) -> Period:
+def current_period(tenant: Tenant | TenantSettings, at: datetime) -> Period:
     """The tier period containing ``at``, in the tenant's timezone, as UTC bounds."""
     kind = tenant.tier_period or "year"
     start = calendar.period_start(kind, at, tenant.timezone)
@@ -60,7 +61,12 @@ def period_points(session: Session, member: Member, period: Period) -> int:
 
 
 def earned_in_period(
-    session: Session, member: Member, tenant: Tenant, at: datetime, *, remember: bool
+    session: Session,
+    member: Member,
+    tenant: Tenant | TenantSettings,
+    at: datetime,
+    *,
+    remember: bool,
 ) -> int:
     """Points earned in the period containing ``at``, without reading the journal when
     the member's running count (``period_points`` over ``[period_start, period_end)``)
@@ -94,9 +100,7 @@ def count_period_points(session: Session, member: Member, entry: PointsEntry) ->
     if start <= at < end:
         member.period_points += entry.amount
         return
-    tenant = pinned_get(session, Tenant, member.tenant_id)
-    assert tenant is not None
-    period = current_period(tenant, at)
+    period = current_period(snapshot(session, member.tenant_id).settings, at)
     if end <= period.start <= at < period.end:
         # The first change of a later period: nothing was counted since the last one ended.
         member.period_start, member.period_end = period.start, period.end
@@ -106,12 +110,12 @@ def count_period_points(session: Session, member: Member, entry: PointsEntry) ->
         member.period_points = 0
 
 
-def active_tiers(session: Session, tenant_id: uuid.UUID) -> list[Tier]:
-    """The tenant's active tiers, lowest first."""
-    return TierRepository(session, tenant_id).active()
+def active_tiers(session: Session, tenant_id: uuid.UUID) -> tuple[TierRule, ...]:
+    """The tenant's active tiers, lowest first (from the tenant snapshot)."""
+    return snapshot(session, tenant_id).active_tiers
 
 
-def _best(tiers: list[Tier], kind: str, points: int) -> Tier | None:
+def _best(tiers: tuple[TierRule, ...], kind: str, points: int) -> TierRule | None:
     eligible = [t for t in tiers if t.type == kind and t.min_points <= points]
     return max(eligible, key=lambda t: (t.position, t.min_points), default=None)
 
@@ -120,13 +124,12 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
     """Recompute the member's period and lifetime tiers after an approved change or at
     a period boundary (downgrades included); emit tier.changed. A manually set tier is
     left alone."""
-    tenant = pinned_get(session, Tenant, member.tenant_id)
-    assert tenant is not None
+    config = snapshot(session, member.tenant_id)
     # Keep the period count current whatever the tiers (the member's tier view shows it).
-    earned = earned_in_period(session, member, tenant, now(session), remember=True)
+    earned = earned_in_period(session, member, config.settings, now(session), remember=True)
     if member.tier_manual and not force:
         return
-    tiers = active_tiers(session, member.tenant_id)
+    tiers = config.active_tiers
     if not tiers and member.tier_id is None:
         return
     lifetime = _best(tiers, "lifetime", member.lifetime_points)
@@ -145,7 +148,9 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
         _emit_change(session, member, old, shown)
 
 
-def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: Tier | None) -> None:
+def _emit_change(
+    session: Session, member: Member, old: uuid.UUID | None, new: Tier | TierRule | None
+) -> None:
     emit(
         session,
         member.tenant_id,
@@ -159,8 +164,16 @@ def _emit_change(session: Session, member: Member, old: uuid.UUID | None, new: T
     )
 
 
-def multiplier(session: Session, member: Member) -> Tier | None:
-    """The tier whose bonus multiplier applies to the member's earnings."""
+def multiplier(session: Session, member: Member) -> TierRule | None:
+    """The tier whose bonus multiplier applies to the member's earnings (from the
+    tenant snapshot)."""
+    if member.tier_id is None:
+        return None
+    return snapshot(session, member.tenant_id).tier(member.tier_id)
+
+
+def current_tier(session: Session, member: Member) -> Tier | None:
+    """The member's tier row (for rendering it in full)."""
     return TierRepository(session, member.tenant_id).by_id(member.tier_id)
 
 

@@ -21,6 +21,7 @@ from punchcard.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from punchcard.tenants.snapshot import bump
 
 __all__ = ["FAILED", "PENDING", "SUCCEEDED", "DeliveryQueue", "WebhookRepository"]
 
@@ -41,6 +42,9 @@ class WebhookRepository(TenantRepository[WebhookEndpoint]):
         disable it, exactly one sees a changed row.
         """
         E = WebhookEndpoint
+        # A Core statement on a snapshotted table: it bumps the version itself (the flush
+        # hook never sees it). A bump for a row already off only costs a reload.
+        bump(self.session, self.tenant_id)
         result = self.session.execute(
             update(E)
             .where(E.tenant_id == self.tenant_id, E.id == endpoint.id, E.enabled.is_(True))

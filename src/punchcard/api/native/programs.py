@@ -176,7 +176,7 @@ def set_member_tier(
     """Set a member's tier by hand (kept until cleared with null)."""
     tier_id = ids.ref("tier", body.tier_id) if body.tier_id is not None else None
     member = tiers.set_member_tier(session, p, member_id=ids.parse("mem", id), tier_id=tier_id)
-    current = tiers.multiplier(session, member)
+    current = tiers.current_tier(session, member)
     return TierRead.of(current) if current else None
 
 
