@@ -232,8 +232,8 @@ ORDER_SQL = (
 
 def awarded_payload(
     member: str, balance: int, entry: str, amount: int, status: str, iso: str, **refs: Any
-) -> bytes:
-    """The ``points.awarded`` event body, as Punchcard writes it."""
+) -> str:
+    """The ``points.awarded`` event body, as Punchcard writes it (JSON text)."""
     return orjson.dumps(
         {
             "member_id": dashed(member),
@@ -253,10 +253,10 @@ def awarded_payload(
                 "expires_at": None,
             },
         }
-    )
+    ).decode()
 
 
-def _award(member: str, amount: int) -> int | None:
+def _award(member: str, amount: int) -> tuple[str, int] | None:
     c = _write_conn()
     db_now, iso = stamps()
     entry = new_id()
@@ -278,7 +278,7 @@ def _award(member: str, amount: int) -> int | None:
     except BaseException:
         c.execute("ROLLBACK")
         raise
-    return balance
+    return entry, balance
 
 
 async def award(request: Request) -> Response:
@@ -287,10 +287,10 @@ async def award(request: Request) -> Response:
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         return json({"error": {"code": "VALIDATION_FAILED", "field": "amount"}}, 400)
     member = member_hex(request.path_params["id"])
-    balance = await write(_award, member, amount)
-    if balance is None:
+    done = await write(_award, member, amount)
+    if done is None:
         return not_found("id")
-    return json({"transactionId": "txn_" + new_id(), "balance": balance})
+    return json({"transactionId": "txn_" + done[0], "balance": done[1]})
 
 
 def _batch(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -420,7 +420,7 @@ def _batch(rows: list[dict[str, Any]]) -> dict[str, Any]:
                     "created_at": iso,
                 }
             }
-            event = orjson.dumps(order_payload)
+            event = orjson.dumps(order_payload).decode()
             events.append(("order.created", "ord_" + order, event, db_now, TENANT, new_id()))
             results[i] = {
                 "index": i,
