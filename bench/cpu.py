@@ -66,15 +66,18 @@ class Path_:
     per_call: int = 1  # rows per request (the batch: CPU per order)
     samples: dict[str, list[float]] = field(default_factory=dict)  # side -> ms per row
     counted: dict[str, int] = field(default_factory=dict)  # side -> rows counted
+    errors: dict[str, int] = field(default_factory=dict)  # side -> failed requests or rows
 
 
-def cpu_round(target: Target, seconds: int, pid: int, per_call: int, rnd: int) -> tuple[float, int]:
-    """One round on one connection: (server CPU ms per row, rows answered)."""
+def cpu_round(
+    target: Target, seconds: int, pid: int, per_call: int, rnd: int
+) -> tuple[float, int, int]:
+    """One round on one connection: (server CPU ms per row, rows answered, errors)."""
     before = cpu_seconds(pid)
     result = wrk(target, seconds, 1, pid, rnd)
     used = cpu_seconds(pid) - before
     rows = result.requests * per_call
-    return (used * 1000 / rows if rows else float("nan")), rows
+    return (used * 1000 / rows if rows else float("nan")), rows, result.errors
 
 
 def main() -> None:
@@ -121,9 +124,10 @@ def main() -> None:
             for rnd in range(args.rounds):
                 sides = [("punchcard", p.punchcard), ("reference", p.reference)]
                 for side, target in sides if rnd % 2 == 0 else sides[::-1]:
-                    ms, rows = cpu_round(target, args.seconds, pids[side], p.per_call, rnd)
+                    ms, rows, bad = cpu_round(target, args.seconds, pids[side], p.per_call, rnd)
                     p.samples.setdefault(side, []).append(ms)
                     p.counted[side] = p.counted.get(side, 0) + rows
+                    p.errors[side] = p.errors.get(side, 0) + bad
             a, b = (statistics.median(p.samples[s]) for s in ("punchcard", "reference"))
             print(
                 f"{p.name}: punchcard {a:.3f} ms | reference {b:.3f} ms | {a / b:.1f}x", flush=True
@@ -144,14 +148,16 @@ def main() -> None:
         f"server CPU ms per request (per order for the batch); yardstick check: "
         + "; ".join(checks),
         "",
-        "| path | Punchcard CPU ms | reference CPU ms | Punchcard / reference | requests counted |",
-        "|---|---:|---:|---:|---:|",
+        "| path | Punchcard CPU ms | reference CPU ms | Punchcard / reference "
+        "| requests counted | errors |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for p in paths:
         a, b = (statistics.median(p.samples[s]) for s in ("punchcard", "reference"))
         table.append(
             f"| {p.name} | {a:.3f} | {b:.3f} | {a / b:.1f}× | "
-            f"{p.counted['punchcard']:,} / {p.counted['reference']:,} |"
+            f"{p.counted['punchcard']:,} / {p.counted['reference']:,} "
+            f"| {p.errors['punchcard']} / {p.errors['reference']} |"
         )
     text = "\n".join(table)
     print(text)
