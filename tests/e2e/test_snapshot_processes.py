@@ -91,4 +91,3 @@ def test_a_webhook_endpoint_added_in_this_process_gets_the_next_award_from_anoth
         _ok(tenant.api.patch(f"/webhooks/{endpoint}", json={"enabled": False}))
         _award(a, member)
         assert _ok(a.get(f"/webhooks/{endpoint}/deliveries"))["total"] == 1
-

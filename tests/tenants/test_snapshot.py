@@ -4,6 +4,7 @@ version is the database's, bumped by every write to what it holds."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -130,6 +131,41 @@ def test_an_award_uses_the_process_copy_until_another_database_changes_the_tenan
         assert written is not None and written.expires_at is not None
 
 
+def test_threads_reading_while_the_tenant_changes_converge_on_the_last_change(
+    db: Database, tenant: Made
+) -> None:
+    """The copy is shared by every thread of the process: readers loading and
+    publishing it concurrently with changes end on the committed configuration."""
+    stop, errors = threading.Event(), []
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                with db.transaction(write=False) as s:
+                    assert snap.snapshot(s, tenant.id).settings.id == tenant.id
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for t in readers:
+        t.start()
+    try:
+        for days in range(1, 11):
+            with db.transaction() as s:
+                row = s.get(Tenant, tenant.id)
+                assert row is not None
+                row.points_expiry_days = days
+    finally:
+        stop.set()
+        for t in readers:
+            t.join()
+    assert errors == []
+    with db.transaction(write=False) as s:
+        final = snap.snapshot(s, tenant.id)
+    assert final.settings.points_expiry_days == 10
+    assert final.version == _version(db, tenant.id)
+
+
 def _gold(tenant_id: uuid.UUID, at: Any) -> Tier:
     return Tier(
         tenant_id=tenant_id,
@@ -163,9 +199,7 @@ def test_a_transaction_sees_its_own_change_and_shares_none_of_it(
     assert db.snapshots.get(tenant.id).version == shared.version
 
 
-def test_the_worker_disabling_an_endpoint_bumps_the_version(
-    db: Database, tenant: Made
-) -> None:
+def test_the_worker_disabling_an_endpoint_bumps_the_version(db: Database, tenant: Made) -> None:
     body = {"url": "http://127.0.0.1:9/h", "events": ["*"]}
     hook = parse("wh", _ok(tenant.api.post("/webhooks", json=body), 201)["id"])
     before = _version(db, tenant.id)
