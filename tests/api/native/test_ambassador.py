@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from punchcard.models import Member
 from punchcard.models import Tenant as TenantRow
+from punchcard.tenants.snapshot import bump
 from tests.conftest import TestClock
 from tests.factories import Tenant
 from tests.tracking.factories import (
@@ -37,6 +38,7 @@ def ban(t: Tenant, member: dict) -> None:
 
 def set_points_rate(t: Tenant, rate: str) -> None:
     with t.db.transaction() as s:
+        bump(s, t.id)  # a Core write to a snapshotted table bumps its version first
         s.execute(
             update(TenantRow)
             .where(TenantRow.id == t.id)
