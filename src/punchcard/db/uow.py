@@ -40,10 +40,6 @@ class SnapshotCache:
         with self._lock:
             self._values[key] = value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
 
 class Database:
     """Owns the engine and hands out sessions bound to it (and to the clock)."""
