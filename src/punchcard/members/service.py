@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -32,7 +32,7 @@ from punchcard.members import captures, views
 from punchcard.members.event_data import member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
 from punchcard.members.schemas import BatchStatus, CaptureSource, MemberStatus
-from punchcard.members.visibility import refuse_listing, visible
+from punchcard.members.visibility import may_see, refuse_listing, visible
 from punchcard.models import Member, ReferralCode
 from punchcard.stores import service as stores
 
@@ -184,6 +184,15 @@ def lock(
     """The member row locked for a balance change, or NotFound."""
     member = MemberRepository(session, principal.tenant_id).lock_by_id(member_id)
     return visible(principal, member, field=field)
+
+
+def lock_many(
+    session: Session, principal: Principal, *, member_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Member]:
+    """``lock`` for a batch: the members (those the caller may see) locked in one
+    statement, by id. A missing id is absent: pass it to ``visible`` for the NotFound."""
+    found = MemberRepository(session, principal.tenant_id).lock_many(member_ids)
+    return {m.id: m for m in found if may_see(principal, m.id)}
 
 
 def profiles(
