@@ -4,6 +4,7 @@ same orders posted one by one to ``POST /orders``."""
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -136,7 +137,7 @@ def _state(t: Tenant, names: Names) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("seed", range(8))
 def test_a_batch_answers_and_writes_exactly_what_posting_one_by_one_does(
     db: Any, client: Any, seed: int
 ) -> None:
@@ -177,7 +178,7 @@ def test_a_batch_answers_and_writes_exactly_what_posting_one_by_one_does(
 
 @contextmanager
 def _statements_outside_the_ledger(engine: Any) -> Iterator[Callable[[], int]]:
-    """Count the statements run outside ``ledger.credit`` (whose own per-award cost
+    """Count the statements the request runs outside ``ledger.credit`` (whose own per-award cost
     belongs to the ledger), by wrapping the ledger's public function with a flag."""
     count = 0
     inside = 0
@@ -193,7 +194,8 @@ def _statements_outside_the_ledger(engine: Any) -> Iterator[Callable[[], int]]:
 
     def on_execute(*_: Any) -> None:
         nonlocal count
-        if not inside:
+        # The audit writer's background flushes are not the request's.
+        if not inside and threading.current_thread().name != "audit-writer":
             count += 1
 
     ledger_service.credit = credit  # type: ignore[assignment]

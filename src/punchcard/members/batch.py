@@ -135,6 +135,8 @@ class _Holders:
 
     def __init__(self, members: Sequence[Member]) -> None:
         self.by: dict[str, dict[str, Member]] = {a: {} for a in _ATTRS}
+        # Identities a member gave up since the last flush: its row still holds them.
+        self.released: set[tuple[str, str]] = set()
         for m in members:
             self.add(m)
 
@@ -149,6 +151,7 @@ class _Holders:
             value = getattr(member, attr)
             if value is not None and self.by[attr].get(value) is member:
                 del self.by[attr][value]
+                self.released.add((attr, value))
 
     def of(self, ids: Identities, *, exclude: uuid.UUID | None = None) -> list[Member]:
         """``find_by_identities``: the other members holding any of ``ids``."""
@@ -236,6 +239,13 @@ class _Batch:
             return
         new_ids = identities_changed(member, changed)
         refuse_held(new_ids, self.holders.of(new_ids, exclude=member.id))
+        taken = {(a, v) for a in _ATTRS if (v := getattr(new_ids, a)) is not None}
+        if taken & self.holders.released:
+            # An identity another member gave up earlier in the batch: write that
+            # change first, or the unique index refuses this one. (A new member may take
+            # one freely: a flush runs its updates before its inserts.)
+            self.session.flush()
+            self.holders.released.clear()
         self.holders.remove(member)
         set_changes(member, changed, self.at)
         self.holders.add(member)

@@ -111,7 +111,11 @@ def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) ->
     assert tenant is not None
     activity = repo.purchase_activity()
     at = now(session)
-    tier_cache: dict[uuid.UUID, Tier | None] = {}
+    # The active tiers, once: a member an earlier row moves up finds its new tier here
+    # (a member kept on an inactive tier costs one lookup per such tier).
+    tier_cache: dict[uuid.UUID, Tier | None] = {
+        t.id: t for t in tiers.active_tiers(session, principal.tenant_id)
+    }
 
     def points(member: Member, amount: Decimal) -> int:
         if member.tier_id is not None and member.tier_id not in tier_cache:
