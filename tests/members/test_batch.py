@@ -34,7 +34,16 @@ EMAILS = [
     "n3@example.com",
     "not-an-email",
 ]
-PHONES = [None, None, None, "+15550000002", "+1 555 000 0003", "+15550000009", "+1555000001", "12ab"]
+PHONES = [
+    None,
+    None,
+    None,
+    "+15550000002",
+    "+1 555 000 0003",
+    "+15550000009",
+    "+1555000001",
+    "12ab",
+]
 
 
 def _ok(r: Any, status: int = 200) -> Any:

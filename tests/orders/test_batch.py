@@ -237,3 +237,31 @@ def test_a_batch_costs_the_same_statements_outside_the_ledger_at_10_and_100_rows
     # A per-row statement would add about 90 (135 rows against 15).
     assert large <= small + 2, (small, large)
 
+
+def test_a_failure_the_checks_cannot_foresee_falls_back_to_row_by_row_with_the_same_results(
+    db: Any, client: Any
+) -> None:
+    # The ledger refuses an award over its maximum: the batch cannot know it before
+    # crediting, so it rolls back and places the rows one by one, each in a savepoint.
+    batched, single = make_tenant(db, client), make_tenant(db, client)
+    members_a, names_a = _setup(batched, pending=False)
+    members_b, names_b = _setup(single, pending=False)
+    abstract = [
+        {"externalOrderId": "E5", "member": 1, "total": "10.00"},
+        {"externalOrderId": "E6", "member": 2, "total": "9999999999999.99"},
+        {"externalOrderId": "E7", "member": 1, "total": "20.00"},
+        {"externalOrderId": "E5", "member": 1, "total": "10.00"},
+    ]
+    with savepoints(db.engine) as taken:
+        r = batched.api.post(
+            "/orders/batch", json={"orders": [_wire(x, members_a, "") for x in abstract]}
+        )
+    assert r.status_code == 200, r.text
+    assert taken() > batched.extra["request_savepoints"] + 1
+    expected = [_one_by_one(single, _wire(x, members_b, "")) for x in abstract]
+    assert [x["status"] for x in expected] == ["created", "error", "created", "duplicate"]
+    assert expected[1]["error"]["field"] == "amount"
+    got = [_comparable(x, names_a) for x in r.json()["results"]]
+    assert got == [_comparable(x, names_b) for x in expected]
+    assert _state(batched, names_a) == _state(single, names_b)
+    verify_tenant(batched)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -130,6 +129,10 @@ def _ok(value: str | PunchcardError | None) -> str | None:
     return value
 
 
+def _identity_order(member: Member) -> tuple[str, str, str]:
+    return (member.external_id or "", member.email or "", member.phone or "")
+
+
 class _Holders:
     """Who holds which identity, as the database would answer at this row."""
 
@@ -183,7 +186,9 @@ class _Batch:
             external_ids=[r.external_id for r in new_rows if r.external_id],
         )
         self.holders = _Holders(self.found)
-        self.store_of = stores.resolve_many(self.session, self.principal, [r.store_id for r in new_rows])
+        self.store_of = stores.resolve_many(
+            self.session, self.principal, [r.store_id for r in new_rows]
+        )
         self.default_tier = self.repo.default_tier()
         outcomes = []
         for index, row in enumerate(self.rows):
@@ -273,15 +278,17 @@ class _Batch:
         if not self.created:
             emit_many(session, self.principal.tenant_id, self.events)
             return
-        session.add_all([m for m, _ in self.created])
-        session.flush()  # the members (one insert) before the rows that refer to them
+        # One insert for the new members (before the rows that refer to them), in
+        # identity order: two batches enrolling the same people meet on the unique
+        # indexes in the same order (PostgreSQL would otherwise deadlock them).
+        inserted: list[Member] = sorted([m for m, _ in self.created], key=_identity_order)
+        session.add_all(inserted)
+        session.flush()
         zone = captures.tenant_zone(session, self.principal)
         session.add_all([member_code(m, self.at) for m, _ in self.created])
         session.add_all(
             [
-                captures.capture(
-                    m, row.source.value, m.store_id, zone, self.at, is_new_member=True
-                )
+                captures.capture(m, row.source.value, m.store_id, zone, self.at, is_new_member=True)
                 for m, row in self.created
             ]
         )

@@ -48,7 +48,9 @@ def record(
     at = now(session)
     zone = tenant_zone(session, principal)
     return CaptureRepository(session, principal.tenant_id).add(
-        capture(member, source, store_id, zone, at, is_new_member=is_new_member, dedup_key=dedup_key)
+        capture(
+            member, source, store_id, zone, at, is_new_member=is_new_member, dedup_key=dedup_key
+        )
     )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, DuplicateMember, PunchcardError, ValidationFailed
+from punchcard.errors import Conflict, DuplicateMember, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, lane
 from punchcard.identity import member_sessions
@@ -31,7 +31,7 @@ from punchcard.kit.paging import Page
 from punchcard.members import captures, views
 from punchcard.members.event_data import member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
-from punchcard.members.schemas import BatchStatus, CaptureSource, MemberStatus
+from punchcard.members.schemas import CaptureSource, MemberStatus
 from punchcard.members.visibility import may_see, refuse_listing, visible
 from punchcard.models import Member, ReferralCode, Store, Tier
 from punchcard.stores import service as stores

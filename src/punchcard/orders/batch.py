@@ -62,13 +62,11 @@ class _New:
     amount: Decimal
 
 
-def place_batch(
-    session: Session, principal: Principal, *, orders: Sequence[Row]
-) -> list[Result]:
+def place_batch(session: Session, principal: Principal, *, orders: Sequence[Row]) -> list[Result]:
     """Ingest up to 500 orders (a row the face could not read is its error, passed
     through); each succeeds or fails on its own, with the result ``place`` gives it."""
     if not any(isinstance(r, NewOrder) for r in orders):
-        return list(orders)
+        return [r for r in orders if isinstance(r, PunchcardError)]
     savepoint = session.begin_nested()
     try:
         results = _place_set(session, principal, orders)
@@ -146,8 +144,12 @@ def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) ->
         held[row.external_order_id] = order
         plan.append(_New(order, member, amount))
     new = [p for p in plan if isinstance(p, _New)]
-    session.add_all([p.order for p in new])
-    session.flush()  # one insert for the batch's orders
+    # One insert for the batch's orders, in external id order: two batches sharing ids
+    # then meet on the unique index in the same order (PostgreSQL would otherwise
+    # deadlock them, each waiting for an id the other inserted first).
+    inserted: list[Order] = sorted([p.order for p in new], key=lambda o: o.external_order_id)
+    session.add_all(inserted)
+    session.flush()
 
     results: list[Result] = []
     for step in plan:

@@ -107,7 +107,7 @@ def eligible_amount(data: NewOrder) -> Decimal:
     return data.total
 
 
-def points_for(session: Session, member: Member, amount: Decimal) -> tuple[int, object]:
+def points_for(session: Session, member: Member, amount: Decimal) -> tuple[int, Activity | None]:
     """floor(eligible amount x points per currency unit x tier multiplier x activity multiplier)."""
     repo = OrderRepository(session, member.tenant_id)
     activity = repo.purchase_activity()
