@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import event
 
 from punchcard.kit.ids import parse
+from punchcard.members import batch as member_batch
 from punchcard.models import Capture, Member, OutboxEvent, ReferralCode, WebhookDelivery
 from tests.batch_compare import Names, name_fixtures, rows, savepoints
 from tests.factories import Tenant, make_tenant
@@ -185,3 +186,31 @@ def test_a_batch_costs_the_same_statements_at_10_and_100_rows(tenant: Tenant) ->
     large = _statements(tenant, rows_(100, "l"))
     # A per-row statement would add about 180 (201 rows against 21).
     assert large <= small + 2, (small, large)
+
+
+def test_a_failure_the_checks_cannot_foresee_falls_back_to_row_by_row_with_the_same_results(
+    db: Any, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A referral code taken between the batch's check and its insert (another process
+    # allocated it): the insert fails, the batch rolls back and runs row by row.
+    batched, single = make_tenant(db, client), make_tenant(db, client)
+    names_a, names_b = _setup(batched), _setup(single)
+    taken_code = batched.api.get("/members", params={"externalId": "X0"}).json()["members"][0]
+    monkeypatch.setattr(
+        member_batch, "generate_referral_codes", lambda _s, _p, n: [taken_code["referralCode"]] * n
+    )
+    batch = _random_rows(random.Random(1), 30)
+    with savepoints(db.engine) as taken:
+        body = _ok(batched.api.post("/members/batch", json={"members": batch}))
+    assert taken() > batched.extra["enrol_savepoints"]
+    monkeypatch.undo()
+    alone = [_ok(single.api.post("/members/batch", json={"members": [r]})) for r in batch]
+    expected = [{**one["results"][0], "index": i} for i, one in enumerate(alone)]
+    for i, (a, b) in enumerate(zip(body["results"], expected, strict=True)):
+        if a["status"] == b["status"] == "created":
+            names_a.add(parse("mem", a["id"]), f"new{i}")
+            names_b.add(parse("mem", b["id"]), f"new{i}")
+    assert "created" in {x["status"] for x in expected}
+    got = [_comparable(x, names_a) for x in body["results"]]
+    assert got == [_comparable(x, names_b) for x in expected]
+    assert _state(batched, names_a) == _state(single, names_b)
