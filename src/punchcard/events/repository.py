@@ -39,6 +39,24 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
         )
         return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in self.session.execute(stmt)}
 
+    def lanes_of(
+        self, resource_ids: Sequence[str], endpoint_ids: Sequence[uuid.UUID]
+    ) -> dict[tuple[str | None, uuid.UUID], tuple[int, int]]:
+        """``lanes`` for several resources in one query, by (resource, endpoint)."""
+        if not resource_ids or not endpoint_ids:
+            return {}
+        D = WebhookDelivery
+        pending = func.sum(case((D.status == PENDING, 1), else_=0))
+        stmt = (
+            self.scoped(select(D.resource_id, D.endpoint_id, func.max(D.seq), pending), D)
+            .where(D.resource_id.in_(resource_ids), D.endpoint_id.in_(endpoint_ids))
+            .group_by(D.resource_id, D.endpoint_id)
+        )
+        return {
+            (row[0], row[1]): (int(row[2] or 0), int(row[3] or 0))
+            for row in self.session.execute(stmt)
+        }
+
     def add_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
         delivery.tenant_id = self.tenant_id
         self.session.add(delivery)

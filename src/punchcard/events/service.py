@@ -8,12 +8,13 @@ transaction, and the worker delivers them (see ``docs/webhooks.md``).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.events.fanout import fan_out
+from punchcard.events.fanout import fan_out, fan_out_many
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent
 
@@ -72,3 +73,30 @@ def emit(
     # Deliveries to subscribed webhook endpoints join the same transaction.
     fan_out(session, event)
     return event
+
+
+def emit_many(
+    session: Session,
+    tenant_id: uuid.UUID,
+    events: Sequence[tuple[str, dict[str, Any], str | None]],
+) -> list[OutboxEvent]:
+    """``emit`` for a batch, in order: ``(type, payload, resource_id)`` each, written as
+    one outbox insert and one delivery insert, the endpoints and lanes read once."""
+    unknown = {t for t, _, _ in events} - set(EVENT_TYPES)
+    if unknown:
+        raise ValueError(f"unknown event types {sorted(unknown)}")
+    at = now(session)
+    rows = [
+        OutboxEvent(
+            tenant_id=tenant_id,
+            id=new_id(),
+            type=type_,
+            resource_id=resource_id,
+            payload=payload,
+            created_at=at,
+        )
+        for type_, payload, resource_id in events
+    ]
+    session.add_all(rows)
+    fan_out_many(session, rows)
+    return rows

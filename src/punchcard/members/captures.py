@@ -46,17 +46,35 @@ def record(
 ) -> Capture:
     """Write one capture row (enrolment captures are never de-duplicated)."""
     at = now(session)
+    zone = tenant_zone(session, principal)
     return CaptureRepository(session, principal.tenant_id).add(
-        Capture(
-            id=new_id(),
-            member_id=member.id,
-            source=source,
-            store_id=store_id,
-            is_new_member=is_new_member,
-            day=at.astimezone(tenant_zone(session, principal)).date(),
-            dedup_key=dedup_key,
-            created_at=at,
+        capture(
+            member, source, store_id, zone, at, is_new_member=is_new_member, dedup_key=dedup_key
         )
+    )
+
+
+def capture(
+    member: Member,
+    source: str,
+    store_id: uuid.UUID | None,
+    zone: ZoneInfo,
+    at: datetime,
+    *,
+    is_new_member: bool,
+    dedup_key: str | None = None,
+) -> Capture:
+    """A capture row (``record`` writes one; a member batch writes many in one insert)."""
+    return Capture(
+        tenant_id=member.tenant_id,
+        id=new_id(),
+        member_id=member.id,
+        source=source,
+        store_id=store_id,
+        is_new_member=is_new_member,
+        day=at.astimezone(zone).date(),
+        dedup_key=dedup_key,
+        created_at=at,
     )
 
 

@@ -70,6 +70,39 @@ class MemberRepository(TenantRepository[Member]):
         snapshot.remember(session, self.tenant_id, row[1])
         return row[0]
 
+    def lock_many(self, member_ids: Iterable[uuid.UUID]) -> list[Member]:
+        """``lock_by_id`` for a batch: the members locked in one statement, in id order,
+        so two batches sharing members take their locks in the same order (PostgreSQL
+        would otherwise deadlock them)."""
+        ids = sorted(set(member_ids))
+        if not ids:
+            return []
+        stmt = for_update(
+            self.session, self.scoped().where(Member.id.in_(ids)).order_by(Member.id)
+        ).execution_options(populate_existing=True)
+        return list(self.session.scalars(stmt))
+
+    def holding_any(
+        self, *, emails: Iterable[str], phones: Iterable[str], external_ids: Iterable[str]
+    ) -> list[Member]:
+        """``find_by_identities`` for a batch: every member holding one of these
+        identities, in one query, locked in id order (see ``lock_many``)."""
+        conds = []
+        for column, values in (
+            (Member.email, emails),
+            (Member.phone, phones),
+            (Member.external_id, external_ids),
+        ):
+            wanted = sorted(set(values))
+            if wanted:
+                conds.append(column.in_(wanted))
+        if not conds:
+            return []
+        stmt = for_update(
+            self.session, self.scoped().where(or_(*conds)).order_by(Member.id)
+        ).execution_options(populate_existing=True)
+        return list(self.session.scalars(stmt))
+
     def get_by_email(self, email: str) -> Member | None:
         stmt = cached_statement(
             "members.by_email",
@@ -223,6 +256,19 @@ class MemberRepository(TenantRepository[Member]):
         )
         in_members = self.scoped(select(Member.id)).where(Member.referral_code == code)
         return self.session.scalar(select(exists(in_codes) | exists(in_members))) or False
+
+    def referral_codes_taken(self, codes: Iterable[str]) -> set[str]:
+        """Which of these codes a member or a referral code of the tenant holds."""
+        wanted = sorted(set(codes))
+        if not wanted:
+            return set()
+        in_codes = self.scoped(select(ReferralCode.code), ReferralCode).where(
+            ReferralCode.code.in_(wanted)
+        )
+        in_members = self.scoped(select(Member.referral_code)).where(
+            Member.referral_code.in_(wanted)
+        )
+        return {c for c in self.session.scalars(in_codes.union(in_members)) if c is not None}
 
     def add_referral_code(self, code: ReferralCode) -> None:
         code.tenant_id = self.tenant_id

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, DuplicateMember, PunchcardError, ValidationFailed
+from punchcard.errors import Conflict, DuplicateMember, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, lane
 from punchcard.identity import member_sessions
@@ -31,9 +31,9 @@ from punchcard.kit.paging import Page
 from punchcard.members import captures, views
 from punchcard.members.event_data import member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
-from punchcard.members.schemas import BatchStatus, CaptureSource, MemberStatus
-from punchcard.members.visibility import refuse_listing, visible
-from punchcard.models import Member, ReferralCode
+from punchcard.members.schemas import CaptureSource, MemberStatus
+from punchcard.members.visibility import may_see, refuse_listing, visible
+from punchcard.models import Member, ReferralCode, Store, Tier
 from punchcard.stores import service as stores
 
 # No 0/O/1/I: codes are read aloud at a till and typed from receipts.
@@ -124,6 +124,12 @@ def _refuse_clash(repo: MemberRepository, ids: Identities, *, exclude: Any = Non
     holders = repo.find_by_identities(
         email=ids.email, phone=ids.phone, external_id=ids.external_id, exclude=exclude
     )
+    refuse_held(ids, holders)
+
+
+def refuse_held(ids: Identities, holders: Sequence[Member]) -> None:
+    """DuplicateMember naming the first of ``ids`` (email, phone, externalId) that one
+    of ``holders`` (other members) holds."""
     for attr in ("email", "phone", "external_id"):
         value = getattr(ids, attr)
         for other in holders:
@@ -157,14 +163,31 @@ def _identity_guard(
     savepoint.commit()
 
 
+def _referral_code() -> str:
+    return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(REFERRAL_LENGTH))
+
+
 def generate_referral_code(session: Session, principal: Principal) -> str:
     """A short referral code not yet used in the tenant (member or affiliate codes)."""
     repo = MemberRepository(session, principal.tenant_id)
     for _ in range(10):
-        code = "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(REFERRAL_LENGTH))
+        code = _referral_code()
         if not repo.referral_code_taken(code):
             return code
     raise Conflict("Could not allocate a unique referral code; retry")  # pragma: no cover
+
+
+def generate_referral_codes(session: Session, principal: Principal, count: int) -> list[str]:
+    """``count`` distinct codes not yet used in the tenant, checked in one query (a
+    second one in the unlikely case one was taken)."""
+    repo = MemberRepository(session, principal.tenant_id)
+    codes: set[str] = set()
+    for _ in range(10):
+        fresh = {_referral_code() for _ in range(count - len(codes))} - codes
+        codes |= fresh - repo.referral_codes_taken(fresh)
+        if len(codes) == count:
+            return list(codes)
+    raise Conflict("Could not allocate unique referral codes; retry")  # pragma: no cover
 
 
 # Reading ---------------------------------------------------------------------------
@@ -184,6 +207,15 @@ def lock(
     """The member row locked for a balance change, or NotFound."""
     member = MemberRepository(session, principal.tenant_id).lock_by_id(member_id)
     return visible(principal, member, field=field)
+
+
+def lock_many(
+    session: Session, principal: Principal, *, member_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Member]:
+    """``lock`` for a batch: the members (those the caller may see) locked in one
+    statement, by id. A missing id is absent: pass it to ``visible`` for the NotFound."""
+    found = MemberRepository(session, principal.tenant_id).lock_many(member_ids)
+    return {m.id: m for m in found if may_see(principal, m.id)}
 
 
 def profiles(
@@ -305,15 +337,51 @@ def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member
     assigns the default tier and a referral code, records the enrolment capture and
     emits ``member.created``.
     """
-    ids = Identities.of(data.email, data.phone, data.external_id)
-    if not ids.any():
-        raise ValidationFailed("Provide at least one of email, phone or externalId", field="email")
+    ids = require_identity(Identities.of(data.email, data.phone, data.external_id))
     store = stores.resolve(session, principal, data.store_id)
     repo = MemberRepository(session, principal.tenant_id)
     _refuse_clash(repo, ids)
     tier = repo.default_tier()
     at = now(session)
-    member = Member(
+    code = generate_referral_code(session, principal)
+    member = new_member(principal, data, ids, store, tier, code, at)
+    with _identity_guard(session, repo, ids):
+        session.add(member)
+    repo.add_referral_code(member_code(member, at))
+    captures.record(
+        session,
+        principal,
+        member=member,
+        source=data.source.value,
+        store_id=member.store_id,
+        is_new_member=True,
+    )
+    type_, payload, resource_id = member_created(member, tier)
+    emit(session, principal.tenant_id, type_, payload, resource_id=resource_id)
+    return member
+
+
+# The steps of ``enroll`` and ``_upsert`` that ``members.batch`` shares, so one member
+# and a batch of them follow the same rules.
+
+
+def require_identity(ids: Identities) -> Identities:
+    """A new member's identities; a 400 when there are none."""
+    if not ids.any():
+        raise ValidationFailed("Provide at least one of email, phone or externalId", field="email")
+    return ids
+
+
+def new_member(
+    principal: Principal,
+    data: NewMember,
+    ids: Identities,
+    store: Store | None,
+    tier: Tier | None,
+    referral_code: str,
+    at: datetime,
+) -> Member:
+    return Member(
         tenant_id=principal.tenant_id,
         id=new_id(),
         email=ids.email,
@@ -324,7 +392,7 @@ def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member
         status=MemberStatus.active.value,
         source=data.source.value,
         store_id=store.id if store else None,
-        referral_code=generate_referral_code(session, principal),
+        referral_code=referral_code,
         metadata_=data.metadata,
         tier_id=tier.id if tier else None,
         tier_manual=False,
@@ -337,33 +405,28 @@ def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member
         created_at=at,
         updated_at=at,
     )
-    with _identity_guard(session, repo, ids):
-        session.add(member)
-    repo.add_referral_code(
-        ReferralCode(
-            id=new_id(),
-            member_id=member.id,
-            code=member.referral_code,
-            kind="member",
-            created_at=at,
-        )
+
+
+def member_code(member: Member, at: datetime) -> ReferralCode:
+    """The member's own referral code row."""
+    assert member.referral_code is not None
+    return ReferralCode(
+        tenant_id=member.tenant_id,
+        id=new_id(),
+        member_id=member.id,
+        code=member.referral_code,
+        kind="member",
+        created_at=at,
     )
-    captures.record(
-        session,
-        principal,
-        member=member,
-        source=data.source.value,
-        store_id=member.store_id,
-        is_new_member=True,
-    )
-    emit(
-        session,
-        principal.tenant_id,
+
+
+def member_created(member: Member, tier: Tier | None) -> tuple[str, dict[str, Any], str]:
+    """The ``member.created`` event (type, payload, lane) of a member just enrolled."""
+    return (
         "member.created",
         event_data.member(member, tags=(), tier=tier),
-        resource_id=lane("mem", member.id),
+        lane("mem", member.id),
     )
-    return member
 
 
 _ATTRS = {"metadata": "metadata_"}
@@ -372,27 +435,14 @@ _ATTRS = {"metadata": "metadata_"}
 def _apply(session: Session, principal: Principal, member: Member, changes: dict[str, Any]) -> bool:
     """Apply validated changes (snake_case keys, identities normalised); emit
     ``member.updated`` when anything actually changed."""
-    changes = {k: v.value if isinstance(v, MemberStatus) else v for k, v in changes.items()}
-    changed = {k: v for k, v in changes.items() if getattr(member, _ATTRS.get(k, k)) != v}
+    changed = changes_to(member, changes)
     if not changed:
         return False
-    after = Identities(
-        email=changed.get("email", member.email),
-        phone=changed.get("phone", member.phone),
-        external_id=changed.get("external_id", member.external_id),
-    )
-    if not after.any():
-        cleared = next(a for a in ("email", "phone", "external_id") if a in changed)
-        raise ValidationFailed(
-            "A member keeps at least one of email, phone or externalId", field=_WIRE[cleared]
-        )
-    new_ids = Identities(**{a: changed.get(a) for a in ("email", "phone", "external_id")})
+    new_ids = identities_changed(member, changed)
     repo = MemberRepository(session, principal.tenant_id)
     _refuse_clash(repo, new_ids, exclude=member.id)
     with _identity_guard(session, repo, new_ids, exclude=member.id):
-        for key, value in changed.items():
-            setattr(member, _ATTRS.get(key, key), value)
-        member.updated_at = now(session)
+        set_changes(member, changed, now(session))
     if changed.get("status") == MemberStatus.banned.value:
         # In this transaction: the ban and the end of its sessions commit together.
         member_sessions.revoke_all(session, member)
@@ -406,7 +456,34 @@ def _apply(session: Session, principal: Principal, member: Member, changes: dict
     return True
 
 
-def _normalised(changes: dict[str, Any]) -> dict[str, Any]:
+def changes_to(member: Member, changes: dict[str, Any]) -> dict[str, Any]:
+    """The validated changes (snake_case keys) that differ from the member's values."""
+    changes = {k: v.value if isinstance(v, MemberStatus) else v for k, v in changes.items()}
+    return {k: v for k, v in changes.items() if getattr(member, _ATTRS.get(k, k)) != v}
+
+
+def identities_changed(member: Member, changed: dict[str, Any]) -> Identities:
+    """The identities ``changed`` gives the member (a 400 if it would keep none)."""
+    after = Identities(
+        email=changed.get("email", member.email),
+        phone=changed.get("phone", member.phone),
+        external_id=changed.get("external_id", member.external_id),
+    )
+    if not after.any():
+        cleared = next(a for a in ("email", "phone", "external_id") if a in changed)
+        raise ValidationFailed(
+            "A member keeps at least one of email, phone or externalId", field=_WIRE[cleared]
+        )
+    return Identities(**{a: changed.get(a) for a in ("email", "phone", "external_id")})
+
+
+def set_changes(member: Member, changed: dict[str, Any], at: datetime) -> None:
+    for key, value in changed.items():
+        setattr(member, _ATTRS.get(key, key), value)
+    member.updated_at = at
+
+
+def normalised(changes: dict[str, Any]) -> dict[str, Any]:
     out = dict(changes)
     if out.get("email") is not None:
         out["email"] = normalize_email(out["email"])
@@ -424,68 +501,43 @@ def update(
     changes: dict[str, Any] = dict(data)
     if "status" in changes and changes["status"] is None:
         raise ValidationFailed("status cannot be null", field="status")
-    _apply(session, principal, member, _normalised(changes))
+    _apply(session, principal, member, normalised(changes))
     return member
 
 
 # Batch -----------------------------------------------------------------------------
 
-_UPSERT_FIELDS = ("email", "phone", "first_name", "last_name", "external_id", "metadata")
+UPSERT_FIELDS = ("email", "phone", "first_name", "last_name", "external_id", "metadata")
 
 
-def _upsert(session: Session, principal: Principal, data: NewMember) -> tuple[Member, bool]:
+def upsert(session: Session, principal: Principal, data: NewMember) -> tuple[Member, bool]:
     """Match by externalId, then by email; update the match or enrol a new member."""
     repo = MemberRepository(session, principal.tenant_id)
     email = normalize_email(data.email) if data.email is not None else None
     existing = repo.get_by_external_id(data.external_id) if data.external_id else None
     if existing is None and email is not None:
         existing = repo.get_by_email(email)
-        if existing is not None and existing.external_id not in (None, data.external_id):
-            # Two different customers in the source system: never merge them silently.
-            raise DuplicateMember(
-                "A member with this email exists under another externalId",
-                field="email",
-                extra={"existingId": existing.id},
-            )
+        if existing is not None:
+            refuse_merge(existing, data)
     if existing is None:
         return enroll(session, principal, data=data), True
-    # In a batch, null means "not known here", not "clear it".
-    changes = {k: getattr(data, k) for k in _UPSERT_FIELDS if getattr(data, k) is not None}
-    _apply(session, principal, existing, _normalised(changes))
+    _apply(session, principal, existing, upsert_changes(data))
     return existing, False
 
 
-@dataclass(frozen=True)
-class BatchOutcome:
-    """One batch row's fate: the member created or updated, or the error that failed it."""
-
-    index: int
-    status: BatchStatus
-    member_id: uuid.UUID | None = None
-    error: PunchcardError | None = None
-
-
-def _batch_row(
-    session: Session, principal: Principal, index: int, data: NewMember | PunchcardError
-) -> BatchOutcome:
-    if isinstance(data, PunchcardError):
-        return BatchOutcome(index, BatchStatus.error, error=data)
-    try:
-        # One savepoint per row: a failed row leaves no trace and the batch goes on.
-        with session.begin_nested():
-            member, created = _upsert(session, principal, data)
-    except PunchcardError as exc:
-        return BatchOutcome(index, BatchStatus.error, error=exc)
-    except IntegrityError:
-        error = Conflict("The member was changed concurrently")
-        return BatchOutcome(index, BatchStatus.error, error=error)
-    status = BatchStatus.created if created else BatchStatus.updated
-    return BatchOutcome(index, status, member_id=member.id)
+def refuse_merge(by_email: Member, data: NewMember) -> None:
+    """409 when the member holding the row's email has another externalId."""
+    if by_email.external_id not in (None, data.external_id):
+        # Two different customers in the source system: never merge them silently.
+        raise DuplicateMember(
+            "A member with this email exists under another externalId",
+            field="email",
+            extra={"existingId": by_email.id},
+        )
 
 
-def upsert_batch(
-    session: Session, principal: Principal, *, rows: Sequence[NewMember | PunchcardError]
-) -> list[BatchOutcome]:
-    """Upsert up to 500 members, matched by external id, then email; each row succeeds
-    or fails on its own (a row the face could not read is its error, passed through)."""
-    return [_batch_row(session, principal, i, row) for i, row in enumerate(rows)]
+def upsert_changes(data: NewMember) -> dict[str, Any]:
+    """A batch row's changes to the member it matched, normalised."""
+    # In a batch, null means "not known here", not "clear it".
+    changes = {k: getattr(data, k) for k in UPSERT_FIELDS if getattr(data, k) is not None}
+    return normalised(changes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,18 @@ class OrderRepository(TenantRepository[Order]):
         if refresh:
             stmt = stmt.execution_options(populate_existing=True)
         return self.session.scalars(stmt).first()
+
+    def by_external_ids(self, external_order_ids: Collection[str]) -> dict[str, Order]:
+        """The orders with these external ids, in one query, as committed (a batch reads
+        them under its member locks, as ``get_by_external(refresh=True)`` does)."""
+        if not external_order_ids:
+            return {}
+        stmt = (
+            self.scoped()
+            .where(Order.external_order_id.in_(list(external_order_ids)))
+            .execution_options(populate_existing=True)
+        )
+        return {o.external_order_id: o for o in self.session.scalars(stmt)}
 
     def refund_by_key(self, order_id: uuid.UUID, refund_key: str) -> Refund | None:
         stmt = self.scoped(select(Refund), Refund).where(

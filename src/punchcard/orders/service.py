@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +20,6 @@ from punchcard.errors import (
     Conflict,
     DuplicateOrder,
     NotFound,
-    PunchcardError,
     RefundExceedsOrder,
     ValidationFailed,
 )
@@ -32,11 +32,11 @@ from punchcard.ledger import service as ledger
 from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
 from punchcard.members.visibility import member_filter
-from punchcard.models import Member, Order, PointsEntry, Refund
+from punchcard.models import Member, Order, PointsEntry, Refund, Store
 from punchcard.orders.repository import OrderRepository
 from punchcard.stores import service as stores
 from punchcard.tenants.service import PURCHASE_ACTIVITY
-from punchcard.tenants.snapshot import ActivityRule, snapshot
+from punchcard.tenants.snapshot import ActivityRule, TenantSettings, TierRule, snapshot
 from punchcard.tiers import service as tiers
 
 
@@ -117,95 +117,116 @@ def points_for(
     if activity is None or not activity.is_active:
         return 0, activity
     tier = tiers.multiplier(session, member)
+    return earned(amount, settings=config.settings, tier=tier, activity=activity), activity
+
+
+def earned(
+    amount: Decimal,
+    *,
+    settings: TenantSettings,
+    tier: TierRule | None,
+    activity: ActivityRule | None,
+) -> int:
+    """``points_for`` with its inputs read (by ``points_for``, or once for a batch)."""
+    if activity is None or not activity.is_active:
+        return 0
     tier_mult = tier.multiplier if tier is not None else Decimal(1)
-    raw = amount * config.settings.points_per_currency_unit * tier_mult * activity.multiplier
+    raw = amount * settings.points_per_currency_unit * tier_mult * activity.multiplier
     # Floor: a member never earns a point the rule did not fully pay for.
-    return int(raw.to_integral_value(rounding=ROUND_FLOOR)), activity
+    return int(raw.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
     """Ingest an order and award its points, exactly once per external order id."""
-    digest = data.fingerprint
     # Lock the member first: concurrent posts of one order then run one at a time and
     # the second one sees the first's order.
     member = members.lock(session, principal, member_id=data.member_id, field="memberId")
     repo = OrderRepository(session, principal.tenant_id)
     existing = repo.get_by_external(data.external_order_id, refresh=True)
     if existing is not None:
-        if existing.body_hash != digest:
-            raise DuplicateOrder(
-                "An order with this externalOrderId exists with a different body",
-                field="externalOrderId",
-                extra={"existingId": existing.id},
-            )
+        refuse_other_body(existing, data)
         return Placed(existing, False, member.points_balance)
     store = stores.resolve(session, principal, data.store_id)
-    currency = snapshot(session, principal.tenant_id).settings.currency
+    config = snapshot(session, principal.tenant_id)
     at = now(session)
     amount = eligible_amount(data)
     points, activity = points_for(session, member, amount)
-    order = repo.add(
-        Order(
-            id=new_id(),
-            external_order_id=data.external_order_id,
-            member_id=member.id,
-            store_id=store.id if store else None,
-            channel=data.channel,
-            total=data.total,
-            currency=data.currency or currency,
-            items=[i.stored() for i in data.items],
-            status="paid",
-            points_awarded=points,
-            points_clawed_back=0,
-            refunded_amount=Decimal(0),
-            body_hash=digest,
-            placed_at=data.placed_at or at,
-            created_at=at,
-            updated_at=at,
-        )
-    )
-    if points > 0:
-        ledger.credit(
-            session,
-            member,
-            amount=points,
-            refs=ledger.Refs(
-                description=f"Order {data.external_order_id}",
-                order_id=order.id,
-                store_id=order.store_id,
-                activity_id=getattr(activity, "id", None),
-            ),
-            expiry_days=getattr(activity, "expiry_days", None),
-            # Orders earn through the built-in purchase rule, so its approval applies.
-            pending=getattr(activity, "approval", "immediate") != "immediate",
-            status="auto_approved",
-        )
+    order = repo.add(new_order(data, member, store, config.settings, at, points))
+    award(session, member, order, activity)
     member.last_activity_at = at
     session.flush()
-    payload = {"order": event_data.order(order)}
-    emit(session, principal.tenant_id, "order.created", payload, resource_id=lane("ord", order.id))
+    type_, payload, resource_id = order_created(order)
+    emit(session, principal.tenant_id, type_, payload, resource_id=resource_id)
     return Placed(order, True, member.points_balance)
 
 
-def place_batch(
-    session: Session,
-    principal: Principal,
-    *,
-    orders: Sequence[NewOrder | PunchcardError],
-) -> list[Placed | PunchcardError]:
-    """Ingest up to 500 orders (a row the face could not read is its error, passed
-    through); each in its own savepoint so one bad order fails alone."""
-    results: list[Placed | PunchcardError] = []
-    for row in orders:
-        if isinstance(row, PunchcardError):
-            results.append(row)
-            continue
-        try:
-            with session.begin_nested():
-                results.append(place(session, principal, data=row))
-        except PunchcardError as exc:
-            results.append(exc)
-    return results
+# The steps of ``place`` that ``orders.batch`` shares, so one order and a batch of them
+# follow the same rules.
+
+
+def refuse_other_body(existing: Order, data: NewOrder) -> None:
+    """409 DUPLICATE_ORDER when ``data`` is another body under an existing order's id."""
+    if existing.body_hash != data.fingerprint:
+        raise DuplicateOrder(
+            "An order with this externalOrderId exists with a different body",
+            field="externalOrderId",
+            extra={"existingId": existing.id},
+        )
+
+
+def new_order(
+    data: NewOrder,
+    member: Member,
+    store: Store | None,
+    tenant: TenantSettings,
+    at: datetime,
+    points: int,
+) -> Order:
+    return Order(
+        tenant_id=tenant.id,
+        id=new_id(),
+        external_order_id=data.external_order_id,
+        member_id=member.id,
+        store_id=store.id if store else None,
+        channel=data.channel,
+        total=data.total,
+        currency=data.currency or tenant.currency,
+        items=[i.stored() for i in data.items],
+        status="paid",
+        points_awarded=points,
+        points_clawed_back=0,
+        refunded_amount=Decimal(0),
+        body_hash=data.fingerprint,
+        placed_at=data.placed_at or at,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def award(session: Session, member: Member, order: Order, activity: ActivityRule | None) -> None:
+    """Credit the order's points (if any) through the ledger."""
+    if order.points_awarded <= 0:
+        return
+    ledger.credit(
+        session,
+        member,
+        amount=order.points_awarded,
+        refs=ledger.Refs(
+            description=f"Order {order.external_order_id}",
+            order_id=order.id,
+            store_id=order.store_id,
+            activity_id=getattr(activity, "id", None),
+        ),
+        expiry_days=getattr(activity, "expiry_days", None),
+        # Orders earn through the built-in purchase rule, so its approval applies.
+        pending=getattr(activity, "approval", "immediate") != "immediate",
+        status="auto_approved",
+    )
+
+
+def order_created(order: Order) -> tuple[str, dict[str, Any], str]:
+    """The ``order.created`` event: type, payload, lane."""
+    return "order.created", {"order": event_data.order(order)}, lane("ord", order.id)
 
 
 def get_by_external(session: Session, principal: Principal, *, external_order_id: str) -> Order:

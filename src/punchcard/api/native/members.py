@@ -23,7 +23,7 @@ from punchcard.api.native.schemas.members import (
     MemberRead,
     MemberUpdate,
 )
-from punchcard.members import service
+from punchcard.members import batch, service
 from punchcard.members.schemas import BatchStatus, MemberStatus
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Members"])
@@ -70,7 +70,7 @@ def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> Mem
     """Upsert up to 500 members by externalId, then email; rows fail independently."""
     rows = [
         _batch_row(o)
-        for o in service.upsert_batch(session, p, rows=[inputs.member_row(r) for r in body.members])
+        for o in batch.upsert_batch(session, p, rows=[inputs.member_row(r) for r in body.members])
     ]
     count = {s: sum(1 for r in rows if r.status == s) for s in BatchStatus}
     return MemberBatchResult(
@@ -96,7 +96,7 @@ def update_member(p: MembersWrite, session: DbSession, id: str, body: MemberUpda
     return MemberRead.of_profile(service.profile(session, p, member))
 
 
-def _batch_row(outcome: service.BatchOutcome) -> BatchRow:
+def _batch_row(outcome: batch.BatchOutcome) -> BatchRow:
     exc = outcome.error
     if exc is None:
         return BatchRow(

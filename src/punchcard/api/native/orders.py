@@ -24,7 +24,7 @@ from punchcard.api.native.schemas.orders import (
     RefundResult,
 )
 from punchcard.errors import PunchcardError
-from punchcard.orders import service
+from punchcard.orders import batch, service
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Orders"])
 
@@ -79,7 +79,7 @@ def create_order(
 @router.post("/orders/batch", response_model=OrderBatchResponse)
 def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) -> OrderBatchResponse:
     """Ingest up to 500 orders; each succeeds or fails on its own."""
-    placed = service.place_batch(session, p, orders=[inputs.order_row(r) for r in body.orders])
+    placed = batch.place_batch(session, p, orders=[inputs.order_row(r) for r in body.orders])
     results = [
         _batch_result(i, raw, done)
         for i, (raw, done) in enumerate(zip(body.orders, placed, strict=True))

@@ -1,0 +1,161 @@
+"""Order batches (``POST /orders/batch``), set-based.
+
+A batch reads what its rows need once (the members, locked in id order; the orders
+already holding its external ids; its stores; the tenant, the purchase rule and the
+tiers), decides every row in memory in row order (the same checks, in the same order,
+as ``service.place``), writes the new orders in one insert, credits each order's points
+through the ledger, one row after another (a member's tier, and so its multiplier, may
+change with an earlier row's points), and emits the ``order.created`` events in one
+insert. The whole batch runs in one savepoint: should anything fail that the checks
+could not foresee (the ledger refusing an amount, a uniqueness race lost to another
+process), it is rolled back and the batch is placed row by row, each in its own
+savepoint, as before, so the results are exactly those of ``place`` on each row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from punchcard.db.uow import now
+from punchcard.errors import PunchcardError
+from punchcard.events.service import emit_many
+from punchcard.identity.principal import Principal
+from punchcard.members import service as members
+from punchcard.members.visibility import visible
+from punchcard.models import Member, Order
+from punchcard.orders.repository import OrderRepository
+from punchcard.orders.service import (
+    NewOrder,
+    Placed,
+    award,
+    earned,
+    eligible_amount,
+    new_order,
+    order_created,
+    place,
+    refuse_other_body,
+)
+from punchcard.stores import service as stores
+from punchcard.tenants.service import PURCHASE_ACTIVITY
+from punchcard.tenants.snapshot import snapshot
+
+Row = NewOrder | PunchcardError
+Result = Placed | PunchcardError
+
+
+@dataclass(frozen=True)
+class _Duplicate:
+    order: Order
+    member: Member
+
+
+@dataclass(frozen=True)
+class _New:
+    order: Order
+    member: Member
+    amount: Decimal
+
+
+def place_batch(session: Session, principal: Principal, *, orders: Sequence[Row]) -> list[Result]:
+    """Ingest up to 500 orders (a row the face could not read is its error, passed
+    through); each succeeds or fails on its own, with the result ``place`` gives it."""
+    if not any(isinstance(r, NewOrder) for r in orders):
+        return [r for r in orders if isinstance(r, PunchcardError)]
+    savepoint = session.begin_nested()
+    try:
+        results = _place_set(session, principal, orders)
+        session.flush()
+    except (PunchcardError, IntegrityError):
+        savepoint.rollback()
+        return place_each(session, principal, orders=orders)
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()
+    return results
+
+
+def place_each(session: Session, principal: Principal, *, orders: Sequence[Row]) -> list[Result]:
+    """The batch row by row, each order in its own savepoint so a bad one fails alone."""
+    results: list[Result] = []
+    for row in orders:
+        if isinstance(row, PunchcardError):
+            results.append(row)
+            continue
+        try:
+            with session.begin_nested():
+                results.append(place(session, principal, data=row))
+        except PunchcardError as exc:
+            results.append(exc)
+    return results
+
+
+def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) -> list[Result]:
+    rows = [r for r in orders if isinstance(r, NewOrder)]
+    # The members first, as ``place`` does: a concurrent post of one of these orders
+    # then waits for this batch and finds its order.
+    locked = members.lock_many(session, principal, member_ids=[r.member_id for r in rows])
+    repo = OrderRepository(session, principal.tenant_id)
+    held = repo.by_external_ids({r.external_order_id for r in rows})
+    store_of = stores.resolve_many(session, principal, [r.store_id for r in rows])
+    config = snapshot(session, principal.tenant_id)
+    tenant = config.settings
+    activity = config.system_activity(PURCHASE_ACTIVITY)
+    at = now(session)
+
+    def points(member: Member, amount: Decimal) -> int:
+        # The member's tier as it is now: an earlier row may have moved it up.
+        tier = config.tier(member.tier_id)
+        return earned(amount, settings=tenant, tier=tier, activity=activity)
+
+    # Decide every row, in order, with ``place``'s checks in ``place``'s order; a row
+    # sees the orders earlier rows create.
+    plan: list[_New | _Duplicate | PunchcardError] = []
+    for row in orders:
+        if isinstance(row, PunchcardError):
+            plan.append(row)
+            continue
+        try:
+            member = visible(principal, locked.get(row.member_id), field="memberId")
+            existing = held.get(row.external_order_id)
+            if existing is not None:
+                refuse_other_body(existing, row)
+                plan.append(_Duplicate(existing, member))
+                continue
+            store = store_of(row.store_id, "storeId")
+            amount = eligible_amount(row)
+        except PunchcardError as exc:
+            plan.append(exc)
+            continue
+        order = new_order(row, member, store, tenant, at, points(member, amount))
+        held[row.external_order_id] = order
+        plan.append(_New(order, member, amount))
+    new = [p for p in plan if isinstance(p, _New)]
+    # One insert for the batch's orders, in external id order: two batches sharing ids
+    # then meet on the unique index in the same order (PostgreSQL would otherwise
+    # deadlock them, each waiting for an id the other inserted first).
+    inserted: list[Order] = sorted([p.order for p in new], key=lambda o: o.external_order_id)
+    session.add_all(inserted)
+    session.flush()
+
+    results: list[Result] = []
+    for step in plan:
+        if isinstance(step, PunchcardError):
+            results.append(step)
+        elif isinstance(step, _Duplicate):
+            results.append(Placed(step.order, False, step.member.points_balance))
+        else:
+            # The points with the member's tier as it is now (an earlier row may have
+            # moved it up), as ``place`` would have computed them at this row.
+            step.order.points_awarded = points(step.member, step.amount)
+            award(session, step.member, step.order, activity)
+            step.member.last_activity_at = at
+            results.append(Placed(step.order, True, step.member.points_balance))
+    emit_many(session, principal.tenant_id, [order_created(p.order) for p in new])
+    return results
