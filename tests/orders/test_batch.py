@@ -23,6 +23,7 @@ from punchcard.models import (
     PointsLot,
     WebhookDelivery,
 )
+from punchcard.tenants.snapshot import bump
 from tests.batch_compare import Names, name_fixtures, rows, savepoints
 from tests.factories import Tenant, insert_member, make_tenant, verify_tenant
 
@@ -44,6 +45,7 @@ def _setup(t: Tenant, *, pending: bool) -> tuple[list[str], Names]:
     assert t.api.post("/webhooks", json=hook).status_code == 201, "webhook"
     if pending:
         with t.db.transaction() as s:
+            bump(s, t.id)  # a configuration write: the tenant snapshot must see it
             s.execute(
                 update(Activity)
                 .where(Activity.tenant_id == t.id, Activity.system_key == "purchase")
