@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from punchcard.events.repository import PENDING, OutboxRepository
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 ALL_EVENTS = "*"
+DELIVERY_COLUMNS = tuple(c.key for c in WebhookDelivery.__table__.columns)
 
 
 def subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
@@ -29,7 +30,6 @@ def subscribed(endpoint: WebhookEndpoint, event_type: str) -> bool:
 
 def fan_out(session: Session, event: OutboxEvent) -> list[WebhookDelivery]:
     """One pending delivery per enabled endpoint of the tenant subscribed to the type."""
-    # The query flushes the event first, so the deliveries' foreign key finds it.
     endpoints = [
         e
         for e in OutboxRepository(session, event.tenant_id).enabled_endpoints()
@@ -51,6 +51,10 @@ def queue(
     Positions are read in this transaction: writes to one resource are serialised by
     the lock the change itself holds (the member row, the coupon row; SQLite's single
     writer), so positions follow the order in which the changes committed.
+
+    Written set-based: one query for the lanes (none for an event without a resource),
+    then one insert for all the deliveries. The event row must already be written
+    (``emit`` inserts it; a caller adding one through the ORM flushes it first).
     """
     if not endpoints:
         return []
@@ -58,26 +62,34 @@ def queue(
     lanes: dict[uuid.UUID, tuple[int, int]] = {}
     if event.resource_id is not None:
         lanes = repo.lanes(event.resource_id, [e.id for e in endpoints])
-    deliveries = []
+    rows = []
     for endpoint in endpoints:
         last_seq, pending = lanes.get(endpoint.id, (0, 0))
-        deliveries.append(
-            repo.add_delivery(
-                WebhookDelivery(
-                    id=new_id(),
-                    endpoint_id=endpoint.id,
-                    event_id=event.id,
-                    event_type=event.type,
-                    resource_id=event.resource_id,
-                    seq=last_seq + 1,
-                    status=PENDING,
-                    attempt_count=0,
-                    schedule_step=0,
-                    next_trigger="scheduled",
-                    next_attempt_at=None if pending else event.created_at,
-                    created_at=event.created_at,
-                    updated_at=event.created_at,
-                )
-            )
+        rows.append(
+            dict.fromkeys(DELIVERY_COLUMNS)
+            | {
+                "tenant_id": event.tenant_id,
+                "id": new_id(),
+                "endpoint_id": endpoint.id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "resource_id": event.resource_id,
+                "seq": last_seq + 1,
+                "status": PENDING,
+                "attempt_count": 0,
+                "schedule_step": 0,
+                "next_trigger": "scheduled",
+                "next_attempt_at": None if pending else event.created_at,
+                "created_at": event.created_at,
+                "updated_at": event.created_at,
+            }
         )
+    repo.insert_deliveries(rows)
+    # The rows as session objects, as if loaded (callers render them; no second insert).
+    deliveries = []
+    for row in rows:
+        delivery = WebhookDelivery(**row)
+        make_transient_to_detached(delivery)
+        session.add(delivery)
+        deliveries.append(delivery)
     return deliveries

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, func, insert, select
 
 from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -25,6 +26,18 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
         event.tenant_id = self.tenant_id
         self.session.add(event)
         return event
+
+    def insert_event(self, values: dict[str, Any]) -> None:
+        """The outbox row, in one reused Core statement (``values``: every column)."""
+        stmt = cached_statement("outbox.insert_event", lambda: insert(OutboxEvent.__table__))
+        self.session.execute(stmt, values)
+
+    def insert_deliveries(self, rows: list[dict[str, Any]]) -> None:
+        """Deliveries (every column given), in one statement whatever their number."""
+        stmt = cached_statement(
+            "outbox.insert_deliveries", lambda: insert(WebhookDelivery.__table__)
+        )
+        self.session.execute(stmt, rows)
 
     def enabled_endpoints(self) -> list[WebhookEndpoint]:
         """Every enabled endpoint (runs on every event: a cached statement)."""
@@ -45,16 +58,27 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
         self, resource_id: str, endpoint_ids: Sequence[uuid.UUID]
     ) -> dict[uuid.UUID, tuple[int, int]]:
         """Per endpoint, this resource's lane: (highest position, deliveries pending)."""
-        D = WebhookDelivery
-        pending = func.sum(case((D.status == PENDING, 1), else_=0))
-        stmt = (
-            self.scoped(select(D.endpoint_id, func.max(D.seq), pending), D)
-            .where(D.resource_id == resource_id, D.endpoint_id.in_(endpoint_ids))
-            .group_by(D.endpoint_id)
+        D = WebhookDelivery.__table__.c
+        stmt = cached_statement(
+            "outbox.lanes",
+            lambda: (
+                select(
+                    D.endpoint_id,
+                    func.max(D.seq),
+                    func.sum(case((D.status == PENDING, 1), else_=0)),
+                )
+                .where(
+                    D.tenant_id == bindparam("tenant_id"),
+                    D.resource_id == bindparam("resource_id"),
+                    D.endpoint_id.in_(bindparam("endpoint_ids", expanding=True)),
+                )
+                .group_by(D.endpoint_id)
+            ),
         )
-        return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in self.session.execute(stmt)}
-
-    def add_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        delivery.tenant_id = self.tenant_id
-        self.session.add(delivery)
-        return delivery
+        params = {
+            "tenant_id": self.tenant_id,
+            "resource_id": resource_id,
+            "endpoint_ids": list(endpoint_ids),
+        }
+        rows = self.session.execute(stmt, params)
+        return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in rows}
