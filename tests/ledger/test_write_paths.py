@@ -217,7 +217,9 @@ def _rows(s: Session, tenant_id: uuid.UUID, member_id: uuid.UUID) -> dict[str, A
     out["member"] = {c: getattr(member, c) for c in MEMBER_CACHE}
     events = s.scalars(
         select(OutboxEvent)
-        .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.resource_id == lane("mem", member_id))
+        .where(
+            OutboxEvent.tenant_id == tenant_id, OutboxEvent.resource_id == lane("mem", member_id)
+        )
         .order_by(OutboxEvent.created_at, OutboxEvent.id)
     ).all()
     rendered = []

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, case, func, insert, select
+from sqlalchemy import Table, bindparam, case, func, insert, select
 
 from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -29,13 +29,15 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
 
     def insert_event(self, values: dict[str, Any]) -> None:
         """The outbox row, in one reused Core statement (``values``: every column)."""
-        stmt = cached_statement("outbox.insert_event", lambda: insert(OutboxEvent.__table__))
+        stmt = cached_statement(
+            "outbox.insert_event", lambda: insert(cast(Table, OutboxEvent.__table__))
+        )
         self.session.execute(stmt, values)
 
     def insert_deliveries(self, rows: list[dict[str, Any]]) -> None:
         """Deliveries (every column given), in one statement whatever their number."""
         stmt = cached_statement(
-            "outbox.insert_deliveries", lambda: insert(WebhookDelivery.__table__)
+            "outbox.insert_deliveries", lambda: insert(cast(Table, WebhookDelivery.__table__))
         )
         self.session.execute(stmt, rows)
 

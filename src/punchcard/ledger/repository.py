@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Select,
+    Table,
     bindparam,
     func,
     insert,
@@ -35,10 +36,10 @@ LOT_BATCH = 50
 
 # The write path's statements (``ledger.service``'s set-based path) are Core statements
 # on the tables, built once (``cached_statement``) with every value a bind parameter.
-_ENTRIES = PointsEntry.__table__
-_LOTS = PointsLot.__table__
-_ALLOCATIONS = PointsAllocation.__table__
-_MEMBERS = Member.__table__
+_ENTRIES = cast(Table, PointsEntry.__table__)
+_LOTS = cast(Table, PointsLot.__table__)
+_ALLOCATIONS = cast(Table, PointsAllocation.__table__)
+_MEMBERS = cast(Table, Member.__table__)
 ENTRY_COLUMNS = tuple(c.key for c in _ENTRIES.columns)
 LOT_COLUMNS = tuple(c.key for c in _LOTS.columns)
 ALLOCATION_COLUMNS = tuple(c.key for c in _ALLOCATIONS.columns)
@@ -152,7 +153,9 @@ class LedgerRepository(TenantRepository[PointsEntry]):
                     _LOTS.c.tenant_id == bindparam("t_tenant_id"),
                     _LOTS.c.id == bindparam("t_lot_id"),
                 )
-                .values(remaining=_LOTS.c.remaining - bindparam("t_take", type_=_LOTS.c.remaining.type))
+                .values(
+                    remaining=_LOTS.c.remaining - bindparam("t_take", type_=_LOTS.c.remaining.type)
+                )
             ),
         )
         rows = [{"t_tenant_id": self.tenant_id, "t_lot_id": i, "t_take": t} for i, t in takes]
@@ -172,7 +175,9 @@ class LedgerRepository(TenantRepository[PointsEntry]):
                 .values(status=bindparam("m_status", type_=_ENTRIES.c.status.type))
             ),
         )
-        rows = [{"m_tenant_id": self.tenant_id, "m_entry_id": i, "m_status": status} for i in entry_ids]
+        rows = [
+            {"m_tenant_id": self.tenant_id, "m_entry_id": i, "m_status": status} for i in entry_ids
+        ]
         self.session.execute(stmt, rows)
 
     def member_delta(
@@ -196,8 +201,7 @@ class LedgerRepository(TenantRepository[PointsEntry]):
                 )
                 .values(
                     {
-                        name: _MEMBERS.c[name]
-                        + bindparam(f"d_{name}", type_=_MEMBERS.c[name].type)
+                        name: _MEMBERS.c[name] + bindparam(f"d_{name}", type_=_MEMBERS.c[name].type)
                         for name in COUNTERS
                     }
                     | {
