@@ -82,12 +82,13 @@ MEMBER_CACHE = (
 )
 
 
-def _setup(db: Database) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
-    """A tenant with two tiers and a webhook endpoint for every event; two members."""
+def _setup(db: Database, *, tiers: bool = True) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """A tenant with two tiers (unless not ``tiers``) and a webhook endpoint for every
+    event; two members."""
     with db.transaction() as s:
         t = create_tenant(s, name="Paths Co")
         at = db.clock.now()
-        for kind, points in (("lifetime", 600), ("period", 300)):
+        for kind, points in (("lifetime", 600), ("period", 300)) if tiers else ():
             s.add(
                 Tier(
                     tenant_id=t.id,
@@ -396,4 +397,30 @@ def test_the_set_based_path_hands_back_flushed_objects(db: Database) -> None:
         assert stored.first_name == "Ada"
         got = s.get(PointsEntry, (tenant_id, entry.id))
         assert got is not None and got.description == "changed after"
+        assert verify_all(s, tenant_id).ok
+
+
+def test_a_savepoint_rolled_back_after_a_set_based_change_leaves_no_stale_member(
+    db: Database,
+) -> None:
+    """The Core statements roll back with the savepoint; the member object, set without
+    history, must be expired with them, or the next change would start from the lost
+    balance. (No tiers: their evaluation would touch the member through the ORM.)"""
+    tenant_id, member_id, _ = _setup(db, tiers=False)
+    with db.transaction() as s:
+        member = MemberRepository(s, tenant_id).lock_by_id(member_id)
+        assert member is not None
+        ledger.credit(s, member, amount=30)
+        s.flush()
+        savepoint = s.begin_nested()
+        ledger.credit(s, member, amount=7)
+        ledger.debit(s, member, amount=31, type_="deduct")
+        assert member.points_balance == 6
+        savepoint.rollback()
+        assert member.points_balance == 30
+        ledger.debit(s, member, amount=10, type_="redeem")
+        assert member.points_balance == 20 and member.points_deducted == 0
+    with db.transaction(write=False) as s:
+        stored = s.get(Member, (tenant_id, member_id))
+        assert stored is not None and stored.points_balance == 20
         assert verify_all(s, tenant_id).ok

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.attributes import flag_dirty, instance_state, set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from punchcard.db.repository import pinned_get
@@ -470,6 +470,15 @@ def _attach(session: Session, obj: object) -> None:
     the same persistent object the ORM path returns, and nothing is inserted again."""
     make_transient_to_detached(obj)
     session.add(obj)
+    _written(session, obj)
+
+
+def _written(session: Session, obj: object) -> None:
+    """Inside a savepoint (``begin_nested``), mark an object whose row a Core statement
+    changed: the session does not know it changed, and rolling the savepoint back must
+    expire it as it expires what the ORM wrote there (a flush finds nothing to write)."""
+    if session.in_nested_transaction():
+        flag_dirty(obj)
 
 
 def _commit_member(
@@ -492,6 +501,7 @@ def _commit_member(
         set_committed_value(member, name, value)
     set_committed_value(member, "next_expiry_at", next_expiry_at)
     set_committed_value(member, "last_activity_at", at)
+    _written(session, member)
 
 
 def _entry_values(
@@ -621,10 +631,12 @@ def _debit_set_based(
         lot = session.identity_map.get(identity_key(PointsLot, (member.tenant_id, lot_id)))
         if lot is not None:
             set_committed_value(lot, "remaining", lot.remaining - take)
+            _written(session, lot)
     for lot_id in spent:
         credit = session.identity_map.get(identity_key(PointsEntry, (member.tenant_id, lot_id)))
         if credit is not None and credit.status in APPROVED:
             set_committed_value(credit, "status", "exhausted")
+            _written(session, credit)
     kind = "points_redeemed" if type_ == "redeem" else "points_deducted"
     _commit_member(
         session,
