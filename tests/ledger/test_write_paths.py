@@ -424,3 +424,30 @@ def test_a_savepoint_rolled_back_after_a_set_based_change_leaves_no_stale_member
         stored = s.get(Member, (tenant_id, member_id))
         assert stored is not None and stored.points_balance == 20
         assert verify_all(s, tenant_id).ok
+
+
+def test_lots_and_credits_the_session_holds_follow_a_set_based_debit(db: Database) -> None:
+    """Lots and credit entries already loaded show what the Core statements wrote,
+    whether their values were loaded or expired."""
+    tenant_id, member_id, _ = _setup(db)
+    with db.transaction() as s:
+        member = MemberRepository(s, tenant_id).lock_by_id(member_id)
+        assert member is not None
+        first = ledger.credit(s, member, amount=10)
+        second = ledger.credit(s, member, amount=10)
+        lots = {
+            lot.id: lot
+            for lot in s.scalars(select(PointsLot).where(PointsLot.member_id == member_id))
+        }
+        s.expire(lots[second.id])
+        ledger.debit(s, member, amount=14, type_="deduct")
+        assert lots[first.id].remaining == 0 and first.status == "exhausted"
+        assert lots[second.id].remaining == 6 and second.status == "approved"
+        s.expire(lots[second.id], ["remaining"])
+        ledger.debit(s, member, amount=6, type_="redeem")
+        assert lots[second.id].remaining == 0 and second.status == "exhausted"
+        s.flush()
+    with db.transaction(write=False) as s:
+        stored = s.scalars(select(PointsLot.remaining).where(PointsLot.member_id == member_id))
+        assert list(stored) == [0, 0]
+        assert verify_all(s, tenant_id).ok

@@ -41,7 +41,7 @@ from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, lane
-from punchcard.ledger.repository import ENTRY_COLUMNS, LedgerRepository
+from punchcard.ledger.repository import COUNTERS, ENTRY_COLUMNS, LedgerRepository
 from punchcard.models import Member, Order, PointsEntry, PointsLot, Tenant
 from punchcard.tiers import service as tiers
 
@@ -491,11 +491,12 @@ def _commit_member(
 ) -> None:
     """The member's cache moved by ``deltas`` in one UPDATE ... RETURNING, and the locked
     object set to what the row now holds (no history: a later flush writes nothing)."""
+    before = {name: getattr(member, name) for name in COUNTERS}
     row = LedgerRepository(session, member.tenant_id).member_delta(
         member.id, deltas, next_expiry_at=next_expiry_at, last_activity_at=at
     )
     for name, value in row._mapping.items():
-        expected = getattr(member, name) + deltas.get(name, 0)
+        expected = before[name] + deltas.get(name, 0)
         if value != expected:  # pragma: no cover - the member row was not locked
             raise RuntimeError(f"member {name} moved under the ledger: {value} != {expected}")
         set_committed_value(member, name, value)
@@ -628,13 +629,14 @@ def _debit_set_based(
     if spent:
         repo.mark_credits(spent, "exhausted", APPROVED)
     for lot_id, take in takes:
+        # Only a loaded value is moved: an expired one loads what the row now holds.
         lot = session.identity_map.get(identity_key(PointsLot, (member.tenant_id, lot_id)))
-        if lot is not None:
+        if lot is not None and "remaining" in instance_state(lot).dict:
             set_committed_value(lot, "remaining", lot.remaining - take)
             _written(session, lot)
     for lot_id in spent:
         credit = session.identity_map.get(identity_key(PointsEntry, (member.tenant_id, lot_id)))
-        if credit is not None and credit.status in APPROVED:
+        if credit is not None and instance_state(credit).dict.get("status") in APPROVED:
             set_committed_value(credit, "status", "exhausted")
             _written(session, credit)
     kind = "points_redeemed" if type_ == "redeem" else "points_deducted"
