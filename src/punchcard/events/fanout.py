@@ -11,8 +11,6 @@ order; writing the deliveries up front needs nothing of the kind.)
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from punchcard.events.repository import PENDING, OutboxRepository
@@ -52,43 +50,37 @@ def queue(
     the lock the change itself holds (the member row, the coupon row; SQLite's single
     writer), so positions follow the order in which the changes committed.
 
-    Written set-based: one query for the lanes (none for an event without a resource),
-    then one insert for all the deliveries. The event row must already be written
-    (``emit`` inserts it; a caller adding one through the ORM flushes it first).
+    Written set-based: ONE ``INSERT ... SELECT`` for all the deliveries, each row
+    computing its lane's position and whether it is parked as it is inserted
+    (``OutboxRepository.queue_deliveries``), nothing read first. The event row must
+    already be written (``emit`` inserts it; a caller adding one through the ORM
+    flushes it first).
     """
     if not endpoints:
         return []
-    repo = OutboxRepository(session, event.tenant_id)
-    lanes: dict[uuid.UUID, tuple[int, int]] = {}
-    if event.resource_id is not None:
-        lanes = repo.lanes(event.resource_id, [e.id for e in endpoints])
-    rows = []
-    for endpoint in endpoints:
-        last_seq, pending = lanes.get(endpoint.id, (0, 0))
-        rows.append(
-            dict.fromkeys(DELIVERY_COLUMNS)
-            | {
-                "tenant_id": event.tenant_id,
-                "id": new_id(),
-                "endpoint_id": endpoint.id,
-                "event_id": event.id,
-                "event_type": event.type,
-                "resource_id": event.resource_id,
-                "seq": last_seq + 1,
-                "status": PENDING,
-                "attempt_count": 0,
-                "schedule_step": 0,
-                "next_trigger": "scheduled",
-                "next_attempt_at": None if pending else event.created_at,
-                "created_at": event.created_at,
-                "updated_at": event.created_at,
-            }
-        )
-    repo.insert_deliveries(rows)
+    pairs = [(new_id(), endpoint.id) for endpoint in endpoints]
+    placed = OutboxRepository(session, event.tenant_id).queue_deliveries(event, pairs)
     # The rows as session objects, as if loaded (callers render them; no second insert).
     deliveries = []
-    for row in rows:
-        delivery = WebhookDelivery(**row)
+    for delivery_id, endpoint_id in pairs:
+        seq, next_attempt_at = placed[delivery_id]
+        values = dict.fromkeys(DELIVERY_COLUMNS) | {
+            "tenant_id": event.tenant_id,
+            "id": delivery_id,
+            "endpoint_id": endpoint_id,
+            "event_id": event.id,
+            "event_type": event.type,
+            "resource_id": event.resource_id,
+            "seq": seq,
+            "status": PENDING,
+            "attempt_count": 0,
+            "schedule_step": 0,
+            "next_trigger": "scheduled",
+            "next_attempt_at": next_attempt_at,
+            "created_at": event.created_at,
+            "updated_at": event.created_at,
+        }
+        delivery = WebhookDelivery(**values)
         make_transient_to_detached(delivery)
         session.add(delivery)
         deliveries.append(delivery)
