@@ -265,10 +265,13 @@ def seed_history(con: sqlite3.Connection, tenant: str, member: str, end_us: int)
         if len(entries) >= CHUNK:
             flush()
     flush()
+    # next_expiry_at: the earliest expiry of an open lot (the first of the OPEN awards),
+    # as the ledger keeps it (a lower bound; `punchcard verify` checks it).
+    first_open = _ts(start + 2 * PAIRS * step + expiry) if OPEN else None
     con.execute(
         "UPDATE members SET points_balance = ?, lifetime_points = ?, points_deducted = ?, "
-        "last_activity_at = ? WHERE tenant_id = ? AND id = ?",
-        (balance, 10 * PAIRS + 5 * OPEN, 10 * PAIRS, _ts(t), tenant, member),
+        "last_activity_at = ?, next_expiry_at = ? WHERE tenant_id = ? AND id = ?",
+        (balance, 10 * PAIRS + 5 * OPEN, 10 * PAIRS, _ts(t), first_open, tenant, member),
     )
 
 

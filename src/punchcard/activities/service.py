@@ -299,9 +299,8 @@ def award(
         pending=activity.approval != "immediate",
         status="auto_approved",
         expiry_days=activity.expiry_days,
+        reference=reference,
     )
-    entry.reference = reference
-    session.flush()
     return Awarded(entry, member, activity, created=True)
 
 

@@ -11,10 +11,9 @@ order; writing the deliveries up front needs nothing of the kind.)
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from punchcard.events.repository import PENDING, OutboxRepository
 from punchcard.kit.ids import new_id
@@ -22,6 +21,7 @@ from punchcard.models import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from punchcard.tenants.snapshot import Route, snapshot
 
 ALL_EVENTS = "*"
+DELIVERY_COLUMNS = tuple(c.key for c in WebhookDelivery.__table__.columns)
 
 
 def subscribed(endpoint: WebhookEndpoint | Route, event_type: str) -> bool:
@@ -31,12 +31,10 @@ def subscribed(endpoint: WebhookEndpoint | Route, event_type: str) -> bool:
 
 def fan_out(session: Session, event: OutboxEvent) -> list[WebhookDelivery]:
     """One pending delivery per enabled endpoint of the tenant subscribed to the type."""
-    # The enabled endpoints come from the tenant snapshot (no query per event).
+    # The enabled endpoints come from the tenant snapshot (no query per event); the
+    # event itself is already written (``emit``'s Core insert), so nothing to flush.
     routes = snapshot(session, event.tenant_id).endpoints
     endpoints = [e for e in routes if subscribed(e, event.type)]
-    if endpoints:
-        # Flush the event first, so the deliveries' foreign key finds it.
-        session.flush()
     return queue(session, event, endpoints)
 
 
@@ -53,35 +51,41 @@ def queue(
     Positions are read in this transaction: writes to one resource are serialised by
     the lock the change itself holds (the member row, the coupon row; SQLite's single
     writer), so positions follow the order in which the changes committed.
+
+    Written set-based: ONE ``INSERT ... SELECT`` for all the deliveries, each row
+    computing its lane's position and whether it is parked as it is inserted
+    (``OutboxRepository.queue_deliveries``), nothing read first. The event row must
+    already be written (``emit`` inserts it; a caller adding one through the ORM
+    flushes it first).
     """
     if not endpoints:
         return []
-    repo = OutboxRepository(session, event.tenant_id)
-    lanes: dict[uuid.UUID, tuple[int, int]] = {}
-    if event.resource_id is not None:
-        lanes = repo.lanes(event.resource_id, [e.id for e in endpoints])
+    pairs = [(new_id(), endpoint.id) for endpoint in endpoints]
+    placed = OutboxRepository(session, event.tenant_id).queue_deliveries(event, pairs)
+    # The rows as session objects, as if loaded (callers render them; no second insert).
     deliveries = []
-    for endpoint in endpoints:
-        last_seq, pending = lanes.get(endpoint.id, (0, 0))
-        deliveries.append(
-            repo.add_delivery(
-                WebhookDelivery(
-                    id=new_id(),
-                    endpoint_id=endpoint.id,
-                    event_id=event.id,
-                    event_type=event.type,
-                    resource_id=event.resource_id,
-                    seq=last_seq + 1,
-                    status=PENDING,
-                    attempt_count=0,
-                    schedule_step=0,
-                    next_trigger="scheduled",
-                    next_attempt_at=None if pending else event.created_at,
-                    created_at=event.created_at,
-                    updated_at=event.created_at,
-                )
-            )
-        )
+    for delivery_id, endpoint_id in pairs:
+        seq, next_attempt_at = placed[delivery_id]
+        values = dict.fromkeys(DELIVERY_COLUMNS) | {
+            "tenant_id": event.tenant_id,
+            "id": delivery_id,
+            "endpoint_id": endpoint_id,
+            "event_id": event.id,
+            "event_type": event.type,
+            "resource_id": event.resource_id,
+            "seq": seq,
+            "status": PENDING,
+            "attempt_count": 0,
+            "schedule_step": 0,
+            "next_trigger": "scheduled",
+            "next_attempt_at": next_attempt_at,
+            "created_at": event.created_at,
+            "updated_at": event.created_at,
+        }
+        delivery = WebhookDelivery(**values)
+        make_transient_to_detached(delivery)
+        session.add(delivery)
+        deliveries.append(delivery)
     return deliveries
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.events.fanout import fan_out, fan_out_many
+from punchcard.events.repository import OutboxRepository
 from punchcard.kit.ids import new_id
 from punchcard.models import OutboxEvent
 
@@ -61,15 +62,18 @@ def emit(
 ) -> OutboxEvent:
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_}")
-    event = OutboxEvent(
-        tenant_id=tenant_id,
-        id=new_id(),
-        type=type_,
-        resource_id=resource_id,
-        payload=payload,
-        created_at=now(session),
-    )
-    session.add(event)
+    values = {
+        "tenant_id": tenant_id,
+        "id": new_id(),
+        "type": type_,
+        "resource_id": resource_id,
+        "payload": payload,
+        "created_at": now(session),
+    }
+    # One reused Core insert: the event is written now, not at the next flush. The
+    # object returned is not in the session (nothing changes an event once written).
+    OutboxRepository(session, tenant_id).insert_event(values)
+    event = OutboxEvent(**values)
     # Deliveries to subscribed webhook endpoints join the same transaction.
     fan_out(session, event)
     return event

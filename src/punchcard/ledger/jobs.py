@@ -48,7 +48,7 @@ def expire_due_lots(db: Database, at: datetime, *, tenant_id: uuid.UUID | None =
             with db.transaction() as session:
                 member = MemberRepository(session, tenant_id).lock_by_id(member_id)
                 if member is not None:
-                    ledger.expire_due(session, member)
+                    ledger.expire_due(session, member, force=True)
             touched += 1
 
 

@@ -5,13 +5,24 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, literal, literal_column, select, tuple_
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
 
 from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.kit.paging import Page
-from punchcard.models import PointsAllocation, PointsEntry, PointsLot
+from punchcard.models import Member, PointsAllocation, PointsEntry, PointsLot
 
 # The predicates of the partial indexes on points_lots and points_entries
 # (models/ledger.py), written with literals: the planners of both databases use a
@@ -22,6 +33,24 @@ CLAWBACK = PointsEntry.type == literal_column("'clawback'")
 
 # Spending reads open lots this many at a time and stops when it has enough.
 LOT_BATCH = 50
+
+# The write path's statements (``ledger.service``'s set-based path) are Core statements
+# on the tables, built once (``cached_statement``) with every value a bind parameter.
+_ENTRIES = cast(Table, PointsEntry.__table__)
+_LOTS = cast(Table, PointsLot.__table__)
+_ALLOCATIONS = cast(Table, PointsAllocation.__table__)
+_MEMBERS = cast(Table, Member.__table__)
+ENTRY_COLUMNS = tuple(c.key for c in _ENTRIES.columns)
+LOT_COLUMNS = tuple(c.key for c in _LOTS.columns)
+ALLOCATION_COLUMNS = tuple(c.key for c in _ALLOCATIONS.columns)
+# The member's ledger cache the write path moves, as increments (``member_delta``).
+COUNTERS = (
+    "points_balance",
+    "lifetime_points",
+    "points_redeemed",
+    "points_deducted",
+    "period_points",
+)
 
 
 class LedgerRepository(TenantRepository[PointsEntry]):
@@ -70,6 +99,131 @@ class LedgerRepository(TenantRepository[PointsEntry]):
         )
         params = {"tenant_id": self.tenant_id, "member_id": member_id, "at": at}
         return list(self.session.scalars(stmt, params))
+
+    def next_expiry(self, member_id: uuid.UUID) -> datetime | None:
+        """The earliest expiry of the member's open lots (None: none expires): the exact
+        value of ``members.next_expiry_at``, recomputed after an expiry run."""
+        stmt = self.scoped(select(func.min(PointsLot.expires_at)), PointsLot).where(
+            PointsLot.member_id == member_id, OPEN, PointsLot.expires_at.is_not(None)
+        )
+        return self.session.scalar(stmt)
+
+    # The set-based write path ----------------------------------------------------------
+
+    def insert_entry(self, values: dict[str, Any]) -> None:
+        """One journal row (``values``: every column of ``points_entries``)."""
+        stmt = cached_statement("ledger.insert_entry", lambda: insert(_ENTRIES))
+        self.session.execute(stmt, values)
+
+    def insert_lot(self, values: dict[str, Any]) -> None:
+        stmt = cached_statement("ledger.insert_lot", lambda: insert(_LOTS))
+        self.session.execute(stmt, values)
+
+    def insert_allocations(self, rows: list[dict[str, Any]]) -> None:
+        """Allocation rows (every column given), in one statement."""
+        stmt = cached_statement("ledger.insert_allocations", lambda: insert(_ALLOCATIONS))
+        self.session.execute(stmt, rows)
+
+    def open_lot_rows(self, member_id: uuid.UUID) -> list[Any]:
+        """(id, remaining) of the member's first ``LOT_BATCH`` open lots, oldest first:
+        what a debit consumes, as rows (``open_lots`` reads on as objects)."""
+        stmt = cached_statement(
+            "ledger.open_lot_rows",
+            lambda: (
+                select(_LOTS.c.id, _LOTS.c.remaining)
+                .where(
+                    _LOTS.c.tenant_id == bindparam("tenant_id"),
+                    _LOTS.c.member_id == bindparam("member_id"),
+                    _LOTS.c.remaining > literal_column("0"),
+                )
+                .order_by(_LOTS.c.created_at, _LOTS.c.id)
+                .limit(LOT_BATCH)
+            ),
+        )
+        params = {"tenant_id": self.tenant_id, "member_id": member_id}
+        return list(self.session.execute(stmt, params))
+
+    def take_from_lots(self, takes: list[tuple[uuid.UUID, int]]) -> None:
+        """Lower each lot's ``remaining`` by what was taken from it, in one statement."""
+        stmt = cached_statement(
+            "ledger.take_from_lots",
+            lambda: (
+                update(_LOTS)
+                .where(
+                    _LOTS.c.tenant_id == bindparam("t_tenant_id"),
+                    _LOTS.c.id == bindparam("t_lot_id"),
+                )
+                .values(
+                    remaining=_LOTS.c.remaining - bindparam("t_take", type_=_LOTS.c.remaining.type)
+                )
+            ),
+        )
+        rows = [{"t_tenant_id": self.tenant_id, "t_lot_id": i, "t_take": t} for i, t in takes]
+        self.session.execute(stmt, rows)
+
+    def mark_credits(self, entry_ids: list[uuid.UUID], status: str, only: tuple[str, ...]) -> None:
+        """Set the status of the credit entries ``entry_ids`` still in one of ``only``."""
+        stmt = cached_statement(
+            ("ledger.mark_credits", only),
+            lambda: (
+                update(_ENTRIES)
+                .where(
+                    _ENTRIES.c.tenant_id == bindparam("m_tenant_id"),
+                    _ENTRIES.c.id == bindparam("m_entry_id"),
+                    _ENTRIES.c.status.in_([literal(s) for s in only]),
+                )
+                .values(status=bindparam("m_status", type_=_ENTRIES.c.status.type))
+            ),
+        )
+        rows = [
+            {"m_tenant_id": self.tenant_id, "m_entry_id": i, "m_status": status} for i in entry_ids
+        ]
+        self.session.execute(stmt, rows)
+
+    def member_delta(
+        self,
+        member_id: uuid.UUID,
+        deltas: dict[str, int],
+        *,
+        next_expiry_at: datetime | None,
+        last_activity_at: datetime,
+    ) -> Any:
+        """ONE update of the member's ledger cache: each of ``COUNTERS`` moved by its delta
+        (``deltas``, 0 when absent), the next expiry and last activity set; returns the
+        counters as the row now holds them."""
+        stmt = cached_statement(
+            "ledger.member_delta",
+            lambda: (
+                update(_MEMBERS)
+                .where(
+                    _MEMBERS.c.tenant_id == bindparam("u_tenant_id"),
+                    _MEMBERS.c.id == bindparam("u_member_id"),
+                )
+                .values(
+                    {
+                        name: _MEMBERS.c[name] + bindparam(f"d_{name}", type_=_MEMBERS.c[name].type)
+                        for name in COUNTERS
+                    }
+                    | {
+                        "next_expiry_at": bindparam(
+                            "u_next_expiry_at", type_=_MEMBERS.c.next_expiry_at.type
+                        ),
+                        "last_activity_at": bindparam(
+                            "u_last_activity_at", type_=_MEMBERS.c.last_activity_at.type
+                        ),
+                    }
+                )
+                .returning(*(_MEMBERS.c[name] for name in COUNTERS))
+            ),
+        )
+        params: dict[str, Any] = {f"d_{name}": deltas.get(name, 0) for name in COUNTERS}
+        params |= {
+            "u_tenant_id": self.tenant_id,
+            "u_member_id": member_id,
+            "u_next_expiry_at": next_expiry_at,
+            "u_last_activity_at": last_activity_at,
+        }
+        return self.session.execute(stmt, params).one()
 
     def members_with_due_lots(self, at: datetime, limit: int = 500) -> list[uuid.UUID]:
         stmt = (

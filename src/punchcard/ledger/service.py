@@ -11,6 +11,19 @@ Rules (SPEC section 2):
 Every function here expects the member row to be *locked* by the caller
 (``members.service.lock``), so concurrent changes on one member run one at a time.
 The member's cached numbers are updated in the same transaction as the journal.
+
+Two write paths, one set of rules. The common changes — an approved credit on a member
+without debt, a redeem or deduct — take the *set-based path*: reused Core statements
+(the entry, the lot or the allocations, the lots taken from, and ONE ``UPDATE members``
+moving the cache by increments, ``RETURNING`` it), with the locked ``Member`` object
+brought in line through ``set_committed_value`` so nothing is written twice. Everything
+else (debt repayment, clawbacks, pending credits and their decisions, expiry, a tier
+period rollover, spending more lots than one batch holds) takes the ORM path.
+``FAST_PATH = False`` forces the ORM path everywhere: tests/ledger/test_write_paths.py
+drives both with the same random histories and proves they write the same rows.
+
+The expiry check before a change reads nothing while the member's ``next_expiry_at``
+(a lower bound on its open lots' expiry; NULL: none expires) lies in the future.
 """
 
 from __future__ import annotations
@@ -19,19 +32,25 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import flag_dirty, instance_state, set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, lane
-from punchcard.ledger.repository import LedgerRepository
+from punchcard.ledger.repository import COUNTERS, ENTRY_COLUMNS, LedgerRepository
 from punchcard.models import Member, Order, PointsEntry, PointsLot
 from punchcard.tenants.snapshot import snapshot
 from punchcard.tiers import service as tiers
 
 APPROVED = ("approved", "auto_approved")
 MAX_POINTS = 10**12
+
+# The set-based write path for the common changes (see the module docstring); False
+# forces the ORM path (the write-path equivalence test runs both).
+FAST_PATH = True
 
 
 @dataclass(frozen=True)
@@ -104,9 +123,11 @@ def credit(
     status: str = "approved",
     expires_at: datetime | None = None,
     expiry_days: int | None = None,
+    reference: str | None = None,
 ) -> PointsEntry:
     """Award ``amount`` points: approved at once (``status``: approved or
-    auto_approved), or pending until a decision."""
+    auto_approved), or pending until a decision. ``reference``: the caller's own
+    reference for the entry (ShopSocially's order id on an activity award)."""
     _check_amount(amount)
     expire_due(session, member)
     at = now(session)
@@ -115,10 +136,27 @@ def credit(
     )
     if pending:
         member.pending_points += amount
-        entry = _entry(session, member, type_, amount, "pending", refs, expires_at=expiry)
+        entry = _entry(
+            session, member, type_, amount, "pending", refs, expires_at=expiry, reference=reference
+        )
         session.flush()
         return entry
-    entry = _entry(session, member, type_, amount, status, refs, expires_at=expiry, decided_at=at)
+    if _fast(session, member) and member.points_debt <= 0:
+        fast = _credit_set_based(session, member, type_, amount, status, refs, expiry, reference)
+        if fast is not None:
+            _after_change(session, member, "points.awarded", fast)
+            return fast
+    entry = _entry(
+        session,
+        member,
+        type_,
+        amount,
+        status,
+        refs,
+        expires_at=expiry,
+        decided_at=at,
+        reference=reference,
+    )
     _open_lot(session, member, entry)
     entry.balance_after = member.points_balance
     tiers.count_period_points(session, member, entry)
@@ -210,6 +248,19 @@ def _open_lot(session: Session, member: Member, entry: PointsEntry) -> None:
     member.points_balance += entry.amount
     member.lifetime_points += entry.amount
     member.last_activity_at = at
+    next_expiry = lowered(member.next_expiry_at, entry.expires_at)
+    if next_expiry != member.next_expiry_at:
+        member.next_expiry_at = next_expiry
+
+
+def lowered(next_expiry_at: datetime | None, expires_at: datetime | None) -> datetime | None:
+    """``members.next_expiry_at`` after a lot expiring at ``expires_at`` opens: a lower
+    bound on the open lots' expiry stays one if it drops to the new lot's."""
+    if expires_at is None:
+        return next_expiry_at
+    if next_expiry_at is None or expires_at < next_expiry_at:
+        return expires_at
+    return next_expiry_at
 
 
 # Debits ---------------------------------------------------------------------------
@@ -227,6 +278,11 @@ def debit(
     _check_amount(amount)
     require_balance(session, member, amount)
     status = "redeemed" if type_ == "redeem" else "deducted"
+    if _fast(session, member):
+        fast = _debit_set_based(session, member, type_, amount, status, refs)
+        if fast is not None:
+            _after_change(session, member, "points.deducted", fast)
+            return fast
     member.points_balance -= amount
     if type_ == "redeem":
         member.points_redeemed += amount
@@ -321,10 +377,21 @@ def _mark_credit(session: Session, lot: PointsLot, status: str) -> None:
 # Expiry ---------------------------------------------------------------------------
 
 
-def expire_due(session: Session, member: Member) -> list[PointsEntry]:
-    """Write ``expire`` entries for what is left of every lot past its expiry."""
-    repo = LedgerRepository(session, member.tenant_id)
+def expiry_due(member: Member, at: datetime) -> bool:
+    """Whether a lot of the member may be past its expiry at ``at``: never while the
+    member's ``next_expiry_at`` (a lower bound on its open lots' expiry) is later."""
+    return member.next_expiry_at is not None and member.next_expiry_at <= at
+
+
+def expire_due(session: Session, member: Member, *, force: bool = False) -> list[PointsEntry]:
+    """Write ``expire`` entries for what is left of every lot past its expiry. Reads
+    nothing while ``next_expiry_at`` says no lot can be due (``force``: look anyway, as
+    the expiry job does), and sets ``next_expiry_at`` to the exact earliest expiry of
+    the lots left open."""
     at = now(session)
+    if not force and not expiry_due(member, at):
+        return []
+    repo = LedgerRepository(session, member.tenant_id)
     entries = []
     for lot in repo.due_lots(member.id, at):
         points = lot.remaining
@@ -345,6 +412,9 @@ def expire_due(session: Session, member: Member) -> list[PointsEntry]:
         session.flush()
         repo.allocate(member.id, entry.id, lot.id, points, at)
         entries.append(entry)
+    next_expiry = repo.next_expiry(member.id)
+    if next_expiry != member.next_expiry_at:
+        member.next_expiry_at = next_expiry
     if entries:
         session.flush()
         for entry in entries:
@@ -361,6 +431,8 @@ def expire_due(session: Session, member: Member) -> list[PointsEntry]:
 def available(session: Session, member: Member) -> int:
     """The spendable balance right now: the cache less lots already past expiry that
     no write (or expiry job) has removed yet. Reads show this; writes expire first."""
+    if not expiry_due(member, now(session)):
+        return member.points_balance
     due = LedgerRepository(session, member.tenant_id).due_lots(member.id, now(session))
     return member.points_balance - sum(lot.remaining for lot in due)
 
@@ -377,3 +449,203 @@ def _after_change(session: Session, member: Member, event: str, entry: PointsEnt
         resource_id=lane("mem", member.id),
     )
     tiers.reevaluate(session, member)
+
+
+# The set-based path ----------------------------------------------------------------
+
+
+def _fast(session: Session, member: Member) -> bool:
+    """Whether this change may take the set-based path: on, and the member's row is
+    what the database holds (pending ORM changes flushed first, so the Core statements
+    see them and the member's cache is not written twice)."""
+    if not FAST_PATH:
+        return False
+    session.flush()
+    return instance_state(member).persistent
+
+
+def _attach(session: Session, obj: object) -> None:
+    """Put a row written by a Core statement into the session as if loaded: callers get
+    the same persistent object the ORM path returns, and nothing is inserted again."""
+    make_transient_to_detached(obj)
+    session.add(obj)
+    _written(session, obj)
+
+
+def _written(session: Session, obj: object) -> None:
+    """Inside a savepoint (``begin_nested``), mark an object whose row a Core statement
+    changed: the session does not know it changed, and rolling the savepoint back must
+    expire it as it expires what the ORM wrote there (a flush finds nothing to write)."""
+    if session.in_nested_transaction():
+        flag_dirty(obj)
+
+
+def _commit_member(
+    session: Session,
+    member: Member,
+    deltas: dict[str, int],
+    *,
+    next_expiry_at: datetime | None,
+    at: datetime,
+) -> None:
+    """The member's cache moved by ``deltas`` in one UPDATE ... RETURNING, and the locked
+    object set to what the row now holds (no history: a later flush writes nothing)."""
+    before = {name: getattr(member, name) for name in COUNTERS}
+    row = LedgerRepository(session, member.tenant_id).member_delta(
+        member.id, deltas, next_expiry_at=next_expiry_at, last_activity_at=at
+    )
+    for name, value in row._mapping.items():
+        expected = before[name] + deltas.get(name, 0)
+        if value != expected:  # pragma: no cover - the member row was not locked
+            raise RuntimeError(f"member {name} moved under the ledger: {value} != {expected}")
+        set_committed_value(member, name, value)
+    set_committed_value(member, "next_expiry_at", next_expiry_at)
+    set_committed_value(member, "last_activity_at", at)
+    _written(session, member)
+
+
+def _entry_values(
+    member: Member, type_: str, amount: int, status: str, refs: Refs, at: datetime, **kw: object
+) -> dict[str, object]:
+    values: dict[str, object] = dict.fromkeys(ENTRY_COLUMNS)
+    values.update(
+        tenant_id=member.tenant_id,
+        id=_new_id(),
+        member_id=member.id,
+        type=type_,
+        amount=amount,
+        status=status,
+        description=refs.description,
+        activity_id=refs.activity_id,
+        order_id=refs.order_id,
+        store_id=refs.store_id,
+        coupon_id=refs.coupon_id,
+        reward_id=refs.reward_id,
+        created_at=at,
+        decided_at=at,
+        **kw,
+    )
+    return values
+
+
+def _credit_set_based(
+    session: Session,
+    member: Member,
+    type_: str,
+    amount: int,
+    status: str,
+    refs: Refs,
+    expiry: datetime | None,
+    reference: str | None,
+) -> PointsEntry | None:
+    """An approved credit on a member without debt: entry, lot, member in three
+    statements. None (nothing written) when the credit opens a new tier period: the
+    ORM path rolls the period count over (``tiers.count_period_points``)."""
+    at = now(session)
+    period = 0
+    if tiers.counts_in_period(type_, amount, status):
+        start, end = member.period_start, member.period_end
+        if start is not None and end is not None:
+            if not start <= at < end:
+                return None
+            period = amount
+    values = _entry_values(
+        member,
+        type_,
+        amount,
+        status,
+        refs,
+        at,
+        balance_after=member.points_balance + amount,
+        expires_at=expiry,
+        reference=reference,
+    )
+    repo = LedgerRepository(session, member.tenant_id)
+    repo.insert_entry(values)
+    repo.insert_lot(
+        {
+            "tenant_id": member.tenant_id,
+            "id": values["id"],
+            "member_id": member.id,
+            "amount": amount,
+            "remaining": amount,
+            "expires_at": expiry,
+            "created_at": at,
+        }
+    )
+    _commit_member(
+        session,
+        member,
+        {"points_balance": amount, "lifetime_points": amount, "period_points": period},
+        next_expiry_at=lowered(member.next_expiry_at, expiry),
+        at=at,
+    )
+    entry = PointsEntry(**values)
+    _attach(session, entry)
+    return entry
+
+
+def _debit_set_based(
+    session: Session, member: Member, type_: str, amount: int, status: str, refs: Refs
+) -> PointsEntry | None:
+    """A redeem or deduct the member can afford (checked): entry, allocations, lots
+    taken from, credits spent, member — one statement each. None (nothing written) when
+    the first batch of open lots does not cover it: the ORM path reads on."""
+    repo = LedgerRepository(session, member.tenant_id)
+    takes: list[tuple[uuid.UUID, int]] = []
+    spent: list[uuid.UUID] = []
+    left = amount
+    for lot_id, remaining in repo.open_lot_rows(member.id):
+        take = min(remaining, left)
+        takes.append((lot_id, take))
+        if take == remaining:
+            spent.append(lot_id)
+        left -= take
+        if left == 0:
+            break
+    if left:
+        return None
+    at = now(session)
+    values = _entry_values(
+        member, type_, -amount, status, refs, at, balance_after=member.points_balance - amount
+    )
+    repo.insert_entry(values)
+    repo.insert_allocations(
+        [
+            {
+                "tenant_id": member.tenant_id,
+                "id": _new_id(),
+                "member_id": member.id,
+                "debit_entry_id": values["id"],
+                "lot_id": lot_id,
+                "points": take,
+                "created_at": at,
+            }
+            for lot_id, take in takes
+        ]
+    )
+    repo.take_from_lots(takes)
+    if spent:
+        repo.mark_credits(spent, "exhausted", APPROVED)
+    for lot_id, take in takes:
+        # Only a loaded value is moved: an expired one loads what the row now holds.
+        lot = session.identity_map.get(identity_key(PointsLot, (member.tenant_id, lot_id)))
+        if lot is not None and "remaining" in instance_state(lot).dict:
+            set_committed_value(lot, "remaining", lot.remaining - take)
+            _written(session, lot)
+    for lot_id in spent:
+        credit = session.identity_map.get(identity_key(PointsEntry, (member.tenant_id, lot_id)))
+        if credit is not None and instance_state(credit).dict.get("status") in APPROVED:
+            set_committed_value(credit, "status", "exhausted")
+            _written(session, credit)
+    kind = "points_redeemed" if type_ == "redeem" else "points_deducted"
+    _commit_member(
+        session,
+        member,
+        {"points_balance": -amount, kind: amount if type_ in ("redeem", "deduct") else 0},
+        next_expiry_at=member.next_expiry_at,
+        at=at,
+    )
+    entry = PointsEntry(**values)
+    _attach(session, entry)
+    return entry

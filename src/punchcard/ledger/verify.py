@@ -9,6 +9,8 @@ Invariants, per member:
 6. pending_points == sum of pending credits; lifetime == approved credits - clawbacks
 7. balance < 0 only with a clawback debt; redeemed / expired / deducted == those entries
 8. period_points == what counts towards tiers, decided in [period_start, period_end)
+9. next_expiry_at is a lower bound on the open lots' expiry: no open lot expires before
+   it, and it is NULL only when no open lot expires at all
 Per order: points clawed back never exceed points awarded, and both match the journal.
 """
 
@@ -92,6 +94,7 @@ MEMBER_COLUMNS = (
     Member.period_points,
     Member.period_start,
     Member.period_end,
+    Member.next_expiry_at,
 )
 ENTRY_COLUMNS = (
     _raw(PointsEntry.tenant_id),
@@ -108,6 +111,7 @@ LOT_COLUMNS = (
     _raw(PointsLot.id),
     PointsLot.amount,
     PointsLot.remaining,
+    PointsLot.expires_at,
 )
 ALLOCATION_COLUMNS = (
     _raw(PointsAllocation.tenant_id),
@@ -266,6 +270,13 @@ def _check_member(
             "points_deducted == deduct and clawback entries",
             taken["deduct"] + taken["clawback"],
             member.points_deducted,
+        )
+    expiring = [lot.expires_at for lot in lots if lot.remaining > 0 and lot.expires_at]
+    if expiring and (member.next_expiry_at is None or min(expiring) < member.next_expiry_at):
+        bad(
+            "next_expiry_at <= every open lot's expiry",
+            f"<= {min(expiring).isoformat()}",
+            member.next_expiry_at.isoformat() if member.next_expiry_at else None,
         )
     if member.points_balance < 0 and member.points_debt <= 0:
         bad("balance < 0 only through clawback debt", ">= 0", member.points_balance)

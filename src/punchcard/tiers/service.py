@@ -141,9 +141,16 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
     if shown is None:
         shown = next((t for t in tiers if t.is_default), None)
     old = member.tier_id
-    member.lifetime_tier_id = lifetime.id if lifetime else None
-    member.period_tier_id = period.id if period else None
-    member.tier_id = shown.id if shown else None
+    # Set only what moved: an unchanged member stays clean, so the next flush has
+    # nothing of it to examine (the ledger writes its numbers with Core statements).
+    for name, tier in (
+        ("lifetime_tier_id", lifetime),
+        ("period_tier_id", period),
+        ("tier_id", shown),
+    ):
+        value = tier.id if tier else None
+        if getattr(member, name) != value:
+            setattr(member, name, value)
     if old != member.tier_id:
         _emit_change(session, member, old, shown)
 

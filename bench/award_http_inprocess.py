@@ -2,7 +2,7 @@
 (``POST /members/{id}/points``), in process (TestClient: the client's own work is
 included and the same for both versions compared), on a fresh SQLite file.
 
-    .venv/bin/python bench/award_inprocess.py
+    .venv/bin/python bench/award_http_inprocess.py
 
 The tenant has what an award reads of its configuration: a lifetime and a period tier,
 a points-expiry setting and an enabled webhook endpoint. A quick A/B for award-path
