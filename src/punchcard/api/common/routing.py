@@ -249,6 +249,8 @@ class UnitOfWorkRoute(APIRoute):
             except Exception as exc:
                 if not lost_connection(exc):
                     raise
+                if wrote(exc):  # rolled back by the server with its connection
+                    raise unavailable(exc) from exc
                 # The pooled connection was dead and nothing was written: once more,
                 # on a fresh one (the pool has dropped every connection it held).
                 old = unit.session
