@@ -50,6 +50,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from punchcard.api.common import render
 from punchcard.api.common.errors import status_for
 from punchcard.audit.writer import AuditEntry
 from punchcard.db.engine import lost_connection, wrote
@@ -190,6 +191,12 @@ class UnitOfWorkRoute(APIRoute):
                 self.description = "\n".join(doc.splitlines()[1:]).strip()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # Render with the response type's own dump_json where that writes the bytes
+        # JSONResponse would (api/common/render.py); decided once, here.
+        cls = self.response_class
+        self._json = render.adapter_for(
+            self.response_field, cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        )
         call = self.dependant.call
         if call is not None and not inspect.iscoroutinefunction(call):
             self.dependant.call = self._in_thread(call)
@@ -285,19 +292,25 @@ class UnitOfWorkRoute(APIRoute):
         if isinstance(raw, Response):
             return raw
         field = self.response_field
+        cls = self.response_class
+        response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        body: bytes | None = None
         if field is not None:
             value, errors = field.validate(raw, {}, loc=("response",))
             if errors:
                 raise ResponseValidationError(errors=errors, body=raw)
-            content = field.serialize(
-                value,
-                include=self.response_model_include,
-                exclude=self.response_model_exclude,
-                by_alias=self.response_model_by_alias,
-                exclude_unset=self.response_model_exclude_unset,
-                exclude_defaults=self.response_model_exclude_defaults,
-                exclude_none=self.response_model_exclude_none,
-            )
+            options: dict[str, Any] = {
+                "include": self.response_model_include,
+                "exclude": self.response_model_exclude,
+                "by_alias": self.response_model_by_alias,
+                "exclude_unset": self.response_model_exclude_unset,
+                "exclude_defaults": self.response_model_exclude_defaults,
+                "exclude_none": self.response_model_exclude_none,
+            }
+            if self._json is not None:
+                body = render.render_json(self._json, value, **options)
+            else:
+                content = field.serialize(value, **options)
         else:
             content = jsonable_encoder(raw)
         # A handler may set the status or headers on an injected ``Response``.
@@ -305,8 +318,9 @@ class UnitOfWorkRoute(APIRoute):
         status = self.status_code
         if sub is not None and sub.status_code:
             status = sub.status_code
-        cls = self.response_class
-        response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        if body is not None:
+            # The same bytes and headers as ``JSONResponse(content)`` (api/common/render.py).
+            response_class, content = render.RenderedJSON, body
         response: Response = (
             response_class(content, status_code=status) if status else response_class(content)
         )
