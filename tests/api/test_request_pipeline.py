@@ -128,6 +128,26 @@ def test_a_sqlite_write_hands_off_to_one_thread(sqlite: tuple[FastAPI, Tenant], 
     assert t.api.get(f"/members/{member}/points").json()["balance"] == 10
 
 
+def test_refusals_hand_off_only_what_they_need(sqlite: tuple[FastAPI, Tenant], hops: Hops) -> None:
+    _, t = sqlite
+    member = insert_member(t)
+    t.api.get(f"/members/{member}")
+    bad = {"Authorization": "Bearer fl_live_not-a-key"}
+    with hops:  # refused before anything touched the database
+        assert t.client.get(f"/api/v2/members/{member}", headers=bad).status_code == 401
+        assert t.api.get("/members/mem_missing").status_code == 404
+        r = t.client.post(f"/api/v2/members/{member}/points", json={"amount": 1}, headers=bad)
+        assert r.status_code == 401
+        assert t.api.post(f"/members/{member}/points", json={"amount": "x"}).status_code == 400
+    assert hops.count == 0
+    with hops:  # a body that does not validate, with a key to claim first: one
+        r = t.api.post(
+            f"/members/{member}/points", json={"amount": "x"}, headers={"Idempotency-Key": "k"}
+        )
+        assert r.status_code == 400
+    assert hops.count == 1
+
+
 def test_a_claimed_key_still_wins_over_a_body_that_does_not_validate(
     sqlite: tuple[FastAPI, Tenant],
 ) -> None:

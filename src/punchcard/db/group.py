@@ -17,6 +17,13 @@ So nothing acknowledged can be lost, a failure stays with its request, and a bur
 of writes waits in the event loop (a queue of futures) rather than in threads that
 the request holding the lock would need (the stall of issue 5).
 
+A turn costs one hand-off to a thread (:meth:`GroupCommit.hop`, the group's own):
+there the request's route opens the batch if it is not open (:meth:`GroupCommit.bind`),
+runs the request in its savepoint and COMMITs the batch if it is due
+(:meth:`GroupCommit.end_turn_in_thread`); the event loop answers the batch when the
+turn ends (:meth:`GroupCommit.leave`). A request refused before its handler ran
+commits a due batch from :meth:`GroupCommit.leave` instead.
+
 Writers outside a request (the webhook worker, scheduled jobs, the audit flusher)
 take the process's :class:`WriteGate` around their own transactions, as each batch
 does, so they interleave with batches instead of polling SQLite's lock against them.
@@ -150,16 +157,12 @@ class GroupCommit:
         # the flush that follows a turn nobody took).
         return len(self._queue) > 0
 
-    async def enter(self) -> None:
-        """Wait for this request's turn and join the batch (its answer waits for the
-        batch's COMMIT). The batch's transaction is opened by :meth:`begin`, in the
-        thread that runs the request's work (the one hop of a write)."""
+    async def enter(self) -> asyncio.Future[None]:
+        """Wait for this request's turn and join the batch: answer the future its
+        answer waits for (the batch's COMMIT). The batch's transaction is opened by
+        :meth:`begin`, in the thread that runs the request's work (a write's one hop)."""
         await self.acquire()
-        self.enlist()
-
-    def ticket(self) -> asyncio.Future[None]:
-        """The answer of the request holding the turn: its batch's COMMIT."""
-        return self._members[-1]
+        return self.enlist()
 
     async def leave(self) -> None:
         """End this request's turn: COMMIT the batch if it is due (unless the request's
@@ -169,8 +172,9 @@ class GroupCommit:
                 (outcome,), self._committed = self._committed, None
                 self.settle(outcome)
             elif self._members and self.due():
-                # The request never reached its thread (refused before its handler ran).
-                self.settle(await self.hop(self.commit))
+                # The request never reached its thread (refused before its handler
+                # ran): COMMIT there, if the batch of the others before it is open.
+                self.settle(await self.hop(self.commit) if self._open else None)
         finally:
             self._pass_turn()
             if not self._held and self._members:

@@ -341,19 +341,28 @@ async def _run(
             response = await original(request)
         except IdempotentReplay as exc:
             if not unit.finished:
-                await _finish(unit.abort)
+                await _abort(unit)
             return exc.response
         if not unit.finished:  # an async handler: finish here
             await _finish(unit.finish, response)
         return response
     except BaseException as exc:
         if not unit.finished:
-            await _finish(unit.abort)
+            await _abort(unit)
         if isinstance(exc, Exception) and lost_connection(exc):
             raise unavailable(exc) from exc
         raise
     finally:
         _unit.reset(token)
+
+
+async def _abort(unit: Unit) -> None:
+    """Abort a unit whose handler never ran: on the event loop where that cannot wait
+    (a SQLite read; a batched write, whose session is not bound yet), else in a thread."""
+    if unit.inline or (unit.batched and unit.session.bind is None):
+        unit.abort()
+    else:
+        await _finish(unit.abort)
 
 
 async def _batched(
@@ -363,7 +372,7 @@ async def _batched(
     group: GroupCommit,
 ) -> Response:
     """Run a write in its turn in the group's transaction; answer after its COMMIT."""
-    await group.enter()
+    ticket = await group.enter()
     outcome: Response | BaseException
     try:
         try:
@@ -378,7 +387,6 @@ async def _batched(
                 # key answers as it always did.
                 outcome = await group.hop(functools.partial(_claim_first, unit, exc))
     finally:
-        ticket = group.ticket()
         await group.leave()
     # Errors wait too: an answer must not rest on a state that was never committed.
     await ticket
