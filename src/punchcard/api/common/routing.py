@@ -256,7 +256,10 @@ class UnitOfWorkRoute(APIRoute):
             except Exception as exc:
                 if not lost_connection(exc):
                     raise
-                if wrote(exc):  # rolled back by the server with its connection
+                if wrote(exc) or unit.finished:
+                    # Lost after a write, or at COMMIT: the server rolled it back (or,
+                    # at COMMIT, may have committed it: the client retries with its
+                    # Idempotency-Key); never run twice behind the client's back.
                     raise unavailable(exc) from exc
                 # The pooled connection was dead and nothing was written: once more,
                 # on a fresh one (the pool has dropped every connection it held).
@@ -375,8 +378,8 @@ async def _batched(
     ticket = await group.enter()
     outcome: Response | BaseException
     try:
+        unit = Unit(request, db, group.session(), batched=True)
         try:
-            unit = Unit(request, db, group.session(), batched=True)
             outcome = await _run(original, request, unit)
         except Exception as exc:
             outcome = exc
