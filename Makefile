@@ -51,7 +51,7 @@ lock: ## Re-resolve dependencies into requirements.lock (after editing pyproject
 	.lockenv/bin/pip freeze --exclude-editable --disable-pip-version-check | grep -v '^punchcard' > requirements.lock
 	rm -rf .lockenv
 
-bench: install ## Benchmark against the reference app (needs wrk); writes docs/benchmarks.md
+bench: install ## Issue 10's goals: Punchcard vs the reference app and django-hordak (needs wrk, PostgreSQL); writes docs/benchmarks.md
 	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtualenv and local data

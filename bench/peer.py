@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import secrets
@@ -42,7 +41,7 @@ import psycopg
 from psycopg import sql
 
 try:  # python bench/peer.py, or imported by bench/run.py (bench/ is on sys.path)
-    from run import Result, Target, free_port, median, stop, wait_ready, wrk
+    from run import Result, Target, free_port, median, stop, venv_python, wait_ready, wrk
 except ModuleNotFoundError:  # imported as bench.peer from the repository root
     from bench.run import (  # type: ignore[no-redef]
         Result,
@@ -50,6 +49,7 @@ except ModuleNotFoundError:  # imported as bench.peer from the repository root
         free_port,
         median,
         stop,
+        venv_python,
         wait_ready,
         wrk,
     )
@@ -89,24 +89,7 @@ class PeerRow:
 
 def peer_python() -> Path:
     """The peer venv's interpreter; (re)creates the venv when requirements.txt changed."""
-    python = PEER_VENV / "bin" / "python"
-    stamp = PEER_VENV / "requirements.sha256"
-    digest = hashlib.sha256(PEER_REQUIREMENTS.read_bytes()).hexdigest()
-    if python.exists() and stamp.exists() and stamp.read_text().strip() == digest:
-        return python
-    if not python.exists():
-        print(f"creating {PEER_VENV.relative_to(ROOT)} ...", flush=True)
-        subprocess.run([PY, "-m", "venv", str(PEER_VENV)], check=True)
-    pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "-r", str(PEER_REQUIREMENTS)],
-        capture_output=True,
-        text=True,
-    )
-    if pip.returncode != 0:
-        print(pip.stdout + pip.stderr, file=sys.stderr)
-        raise SystemExit(f"pip install -r {PEER_REQUIREMENTS.relative_to(ROOT)} failed")
-    stamp.write_text(digest + "\n")
-    return python
+    return venv_python(PEER_VENV, PEER_REQUIREMENTS)
 
 
 def db_url(admin_url: str, name: str) -> str:

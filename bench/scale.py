@@ -20,8 +20,10 @@ balance; members with their referral code and enrolment capture — and ``punchc
 verify`` (which recomputes every balance from the journal) must pass before anything
 is measured. Outbox and audit rows are not seeded: no measured path reads them.
 
-Usage: ``python bench/scale.py [--seconds 5] [--rounds 3] [--connections 32]``;
-from code: ``run_scale(seconds, rounds, connections)`` returns the rows.
+Usage: ``python bench/scale.py [--seconds 5] [--rounds 3] [--connections 32]
+[--size 1000000]`` (``--size``: journal entries on the big member and members in the
+tenant; a smaller size is a smoke run of the same harness, not a measure of the goal);
+from code: ``run_scale(seconds, rounds, connections, size=...)`` returns the rows.
 """
 
 from __future__ import annotations
@@ -207,6 +209,14 @@ CAPTURE_SQL = (
     "INSERT INTO captures (tenant_id, id, member_id, source, store_id, is_new_member, day, "
     "dedup_key, created_at) VALUES (?,?,?,'api',NULL,1,?,NULL,?)"
 )
+
+
+def set_size(size: int) -> None:
+    """Scale the seeded data: ``size`` journal entries on the big member (2/5 paired
+    awards and deductions, 1/5 open awards) and ``size`` members."""
+    global PAIRS, OPEN, MEMBERS, SPREAD
+    PAIRS, OPEN, MEMBERS = 2 * size // 5, size // 5, size
+    SPREAD = min(10_000, size)
 
 
 def seed_history(con: sqlite3.Connection, tenant: str, member: str, end_us: int) -> None:
@@ -454,9 +464,16 @@ def _log(msg: str) -> None:
 
 
 def run_scale(
-    seconds: int = 5, rounds: int = 3, connections: int = 32, *, sync: str = "FULL"
+    seconds: int = 5,
+    rounds: int = 3,
+    connections: int = 32,
+    *,
+    sync: str = "FULL",
+    size: int = 1_000_000,
 ) -> list[ScaleRow]:
     """Set up, seed, verify and measure; returns one row per goal."""
+    set_size(size)
+    entries, members, spread_n = f"{2 * PAIRS + OPEN:,}", f"{MEMBERS:,}", f"{SPREAD:,}"
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     tmp = Path(tempfile.mkdtemp(prefix="punchcard-scale-"))
@@ -533,7 +550,7 @@ def run_scale(
                 )
                 rows.append(
                     _ratio_row(
-                        "balance read, member with 1,000,000 entries: GET /api/v2/members/{id}",
+                        f"balance read, member with {entries} entries: GET /api/v2/members/{{id}}",
                         a,
                         b,
                         "a member with 10 entries",
@@ -558,7 +575,7 @@ def run_scale(
                 )
                 rows.append(
                     _ratio_row(
-                        "award, member with 1,000,000 entries: POST /api/v2/members/{id}/points",
+                        f"award, member with {entries} entries: POST /api/v2/members/{{id}}/points",
                         a,
                         b,
                         "a member with 10 entries",
@@ -591,7 +608,7 @@ def run_scale(
                         "award, all traffic on one member",
                         a,
                         b,
-                        "the same spread over 10,000 members",
+                        f"the same spread over {spread_n} members",
                         0.8,
                     )
                 )
@@ -614,7 +631,7 @@ def run_scale(
                 queueing = connections / loaded.rps * 1000 if loaded.rps else float("nan")
                 rows.append(
                     _p99_row(
-                        f"lookup by email among 1,000,000 members, {connections} connections: "
+                        f"lookup by email among {members} members, {connections} connections: "
                         "GET /api/v2/members?email=",
                         loaded,
                         10,
@@ -625,7 +642,7 @@ def run_scale(
                 _log(rows[-1].markdown())
                 rows.append(
                     _p99_row(
-                        "lookup by email among 1,000,000 members, unloaded (1 connection)",
+                        f"lookup by email among {members} members, unloaded (1 connection)",
                         unloaded,
                         10,
                         "random emails",
@@ -645,9 +662,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--sync", default="FULL", help="SQLite synchronous")
+    ap.add_argument(
+        "--size", type=int, default=1_000_000, help="entries on the big member and members"
+    )
     args = ap.parse_args()
     started = time.monotonic()
-    rows = run_scale(args.seconds, args.rounds, args.connections, sync=args.sync)
+    rows = run_scale(args.seconds, args.rounds, args.connections, sync=args.sync, size=args.size)
     print(markdown_table(rows))
     print(f"[scale] total {time.monotonic() - started:.0f} s")
 
