@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 import time
 from collections import deque
@@ -41,7 +42,6 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-import anyio
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -139,7 +139,10 @@ class GroupCommit:
             if fut.done() and not fut.cancelled():
                 self._pass_turn()  # the turn was ours already: hand it on
             else:
-                self._queue.remove(fut)
+                # Still queued, unless a turn handed on meanwhile skipped (and
+                # dropped) it as done.
+                with contextlib.suppress(ValueError):
+                    self._queue.remove(fut)
             raise
 
     def _pass_turn(self) -> None:
@@ -168,14 +171,19 @@ class GroupCommit:
         """End this request's turn: COMMIT the batch if it is due (unless the request's
         own thread did already), then hand on."""
         try:
+            if self._committed is None and self._members and self.due():
+                # The request never reached its thread (refused before its handler
+                # ran): COMMIT there, if the batch of the others before it is open.
+                if self._open:
+                    await self.hop(self.commit_in_thread)
+                else:
+                    self._committed = (None,)
+        finally:
+            # Even if this request was cancelled meanwhile: the hop waited for its
+            # thread, so a COMMIT that ran is answered.
             if self._committed is not None:
                 (outcome,), self._committed = self._committed, None
                 self.settle(outcome)
-            elif self._members and self.due():
-                # The request never reached its thread (refused before its handler
-                # ran): COMMIT there, if the batch of the others before it is open.
-                self.settle(await self.hop(self.commit) if self._open else None)
-        finally:
             self._pass_turn()
             if not self._held and self._members:
                 # Nobody took the turn (a waiter went away): commit without them.
@@ -185,18 +193,37 @@ class GroupCommit:
         await self.acquire()
         try:
             if self._members:
-                self.settle(await self.hop(self.commit))
+                await self.hop(self.commit_in_thread)
         finally:
+            if self._committed is not None:
+                (outcome,), self._committed = self._committed, None
+                self.settle(outcome)
             self._pass_turn()
 
     async def hop(self, fn: Callable[[], _T]) -> _T:
         """Run ``fn`` in the group's own thread, the one hand-off of a batched write.
-        Never abandoned: a cancelled request still waits for its thread to finish
-        with the batch's connection before the turn is handed on (as AnyIO's
-        ``to_thread`` does for the shared pool)."""
-        fut = asyncio.get_running_loop().run_in_executor(self._executor, fn)
-        with anyio.CancelScope(shield=True):
-            result = await fut
+        Never abandoned: a request cancelled meanwhile (its client went away) still
+        waits for its thread to finish with the batch's connection, and only then
+        raises ``CancelledError``, so the turn is never handed on under a thread
+        that is still using the connection. (A cancellation goes through AnyIO's
+        shielded scopes, hence the loop.)"""
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(self._executor, contextvars.copy_context().run, fn)
+        cancelled: asyncio.CancelledError | None = None
+        while True:
+            try:
+                result = await asyncio.shield(fut)
+                break
+            except asyncio.CancelledError as exc:
+                if fut.done():
+                    if fut.cancelled():  # pragma: no cover - never cancelled itself
+                        raise
+                    result = fut.result()
+                    cancelled = cancelled or exc
+                    break
+                cancelled = cancelled or exc
+        if cancelled is not None:
+            raise cancelled
         return result
 
         # The batch --------------------------------------------------------------------
@@ -238,7 +265,12 @@ class GroupCommit:
         """In the turn's thread, after the request's work: COMMIT the batch if it is
         due; the event loop answers the batch with the outcome when the turn ends."""
         if self._members and self.due():
-            self._committed = (self.commit(),)
+            self.commit_in_thread()
+
+    def commit_in_thread(self) -> None:
+        """COMMIT the batch (in the group's thread), keeping the outcome for the event
+        loop to answer the batch with (:meth:`leave`)."""
+        self._committed = (self.commit(),)
 
     def enlist(self) -> asyncio.Future[None]:
         """This request's answer waits for the batch's COMMIT."""
