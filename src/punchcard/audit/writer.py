@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, update
 
-from punchcard.db.uow import Database
+from punchcard.db.uow import Database, retry_lost
 from punchcard.kit.ids import new_id
 from punchcard.models import ApiKey, AuditRecord
 
@@ -93,11 +93,16 @@ class AuditWriter:
                 )
                 if e.api_key_id is not None:
                     last_used[e.api_key_id] = max(e.at, last_used.get(e.api_key_id, e.at))
-            with self.db.transaction() as session:
-                # One multi-row INSERT (executemany), not one ORM object per call.
-                session.execute(insert(AuditRecord), rows)
-                for key_id, at in last_used.items():
-                    session.execute(
-                        update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at)
-                    )
+
+            def write() -> None:
+                with self.db.transaction() as session:
+                    # One multi-row INSERT (executemany), not one ORM object per call.
+                    session.execute(insert(AuditRecord), rows)
+                    for key_id, at in last_used.items():
+                        session.execute(
+                            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at)
+                        )
+
+            # A pooled connection found dead (no pre-ping) costs a retry, not the batch.
+            retry_lost(write)
             return len(batch)

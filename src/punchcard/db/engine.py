@@ -3,6 +3,9 @@
 SQLite: WAL, durable commits, foreign keys, and ``BEGIN IMMEDIATE`` for writing
 transactions so two writers never both read-then-write (they queue on the lock).
 PostgreSQL: psycopg 3; row locks (``FOR UPDATE``) serialise writers on one member.
+No ``pool_pre_ping`` (a round trip on every checkout): a connection found dead by its
+first statement is thrown away, with the whole pool, and the unit of work that hit it
+retried once if it had written nothing yet (:func:`lost_connection`, ``wrote``).
 """
 
 from __future__ import annotations
@@ -12,9 +15,27 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 WRITE_OPTION = "punchcard_write"
+
+_WROTE = "punchcard_wrote"  # Connection.info: this transaction ran a statement that writes
+_READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def lost_connection(exc: BaseException) -> bool:
+    """``exc`` says the database connection is gone (the server restarted, a backend
+    was terminated, the network dropped it); SQLAlchemy has already discarded it and
+    every connection the pool held before it."""
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def wrote(exc: BaseException) -> bool:
+    """Whether the transaction that lost its connection with ``exc`` had sent a
+    statement that writes (assumed so when unknown). If not, running the unit of work
+    again on a fresh connection cannot apply anything twice."""
+    return bool(getattr(exc, _WROTE, True))
 
 
 def normalize_url(url: str) -> URL:
@@ -34,12 +55,37 @@ def build_engine(
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, sqlite_synchronous)
-    kwargs: dict[str, Any] = {
-        "pool_pre_ping": True,
-        "pool_size": pool_size,
-        "max_overflow": max_overflow,
-    }
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, pool_size=pool_size, max_overflow=max_overflow)
+    _track_writes(engine)
+    return engine
+
+
+def _track_writes(engine: Engine) -> None:
+    """Mark on each connection whether its transaction has written, and on a lost
+    connection's error whether it had (what :func:`wrote` reads)."""
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.info[_WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(
+        conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        info = conn.info
+        if not info.get(_WROTE) and not statement.lstrip().upper().startswith(_READS):
+            info[_WROTE] = True
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(ctx: Any) -> None:
+        exc = ctx.sqlalchemy_exception
+        if ctx.is_disconnect and exc is not None:
+            conn = ctx.connection  # None: it failed to connect, so nothing ran on it
+            try:
+                written = conn is not None and bool(conn.info.get(_WROTE, False))
+            except Exception:  # pragma: no cover - the record is already gone: assume so
+                written = True
+            setattr(exc, _WROTE, written)
 
 
 def _sqlite_engine(url: URL, synchronous: str) -> Engine:

@@ -17,6 +17,13 @@ So nothing acknowledged can be lost, a failure stays with its request, and a bur
 of writes waits in the event loop (a queue of futures) rather than in threads that
 the request holding the lock would need (the stall of issue 5).
 
+A turn costs one hand-off to a thread (:meth:`GroupCommit.hop`, the group's own):
+there the request's route opens the batch if it is not open (:meth:`GroupCommit.bind`),
+runs the request in its savepoint and COMMITs the batch if it is due
+(:meth:`GroupCommit.end_turn_in_thread`); the event loop answers the batch when the
+turn ends (:meth:`GroupCommit.leave`). A request refused before its handler ran
+commits a due batch from :meth:`GroupCommit.leave` instead.
+
 Writers outside a request (the webhook worker, scheduled jobs, the audit flusher)
 take the process's :class:`WriteGate` around their own transactions, as each batch
 does, so they interleave with batches instead of polling SQLite's lock against them.
@@ -26,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import threading
 import time
 from collections import deque
@@ -106,8 +114,13 @@ class GroupCommit:
         self._members: list[asyncio.Future[None]] = []
         self._started = 0.0
         self._poisoned: BaseException | None = None
-        # BEGIN IMMEDIATE and COMMIT run here, off the event loop and off the shared
-        # pool that the handlers use (only the turn's holder ever waits on it).
+        self._open = False  # the batch's transaction is open (and the gate held)
+        # The outcome of a COMMIT that the turn's own thread ran, for the event loop
+        # to answer the batch with (``settle``) when the turn ends.
+        self._committed: tuple[BaseException | None] | None = None
+        # Each write's turn runs here: BEGIN IMMEDIATE if the batch is not open, the
+        # handler, its savepoint, and the COMMIT if due, in one hand-off; off the
+        # event loop and off the shared pool (only the turn's holder ever uses it).
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="punchcard-group")
         self.batches = 0  # counters for tests and benchmarks
         self.committed = 0
@@ -126,7 +139,10 @@ class GroupCommit:
             if fut.done() and not fut.cancelled():
                 self._pass_turn()  # the turn was ours already: hand it on
             else:
-                self._queue.remove(fut)
+                # Still queued, unless a turn handed on meanwhile skipped (and
+                # dropped) it as done.
+                with contextlib.suppress(ValueError):
+                    self._queue.remove(fut)
             raise
 
     def _pass_turn(self) -> None:
@@ -138,23 +154,36 @@ class GroupCommit:
         self._held = False
 
     def _waiting(self) -> bool:
-        return any(not f.done() for f in self._queue)
+        # Read by the turn's thread while the event loop appends: ``len`` of a deque
+        # is atomic, iterating it is not. A cancelled waiter still queued counts
+        # until it removes itself; at worst the batch waits for the next turn (or
+        # the flush that follows a turn nobody took).
+        return len(self._queue) > 0
 
-    async def enter(self) -> None:
-        """Wait for this request's turn, with the batch's transaction open."""
+    async def enter(self) -> asyncio.Future[None]:
+        """Wait for this request's turn and join the batch: answer the future its
+        answer waits for (the batch's COMMIT). The batch's transaction is opened by
+        :meth:`begin`, in the thread that runs the request's work (a write's one hop)."""
         await self.acquire()
-        try:
-            await self._in_thread(self.begin)
-        except BaseException:
-            self._pass_turn()
-            raise
+        return self.enlist()
 
     async def leave(self) -> None:
-        """End this request's turn: COMMIT the batch if it is due, then hand on."""
+        """End this request's turn: COMMIT the batch if it is due (unless the request's
+        own thread did already), then hand on."""
         try:
-            if self._members and self.due():
-                self.settle(await self._in_thread(self.commit))
+            if self._committed is None and self._members and self.due():
+                # The request never reached its thread (refused before its handler
+                # ran): COMMIT there, if the batch of the others before it is open.
+                if self._open:
+                    await self.hop(self.commit_in_thread)
+                else:
+                    self._committed = (None,)
         finally:
+            # Even if this request was cancelled meanwhile: the hop waited for its
+            # thread, so a COMMIT that ran is answered.
+            if self._committed is not None:
+                (outcome,), self._committed = self._committed, None
+                self.settle(outcome)
             self._pass_turn()
             if not self._held and self._members:
                 # Nobody took the turn (a waiter went away): commit without them.
@@ -164,20 +193,47 @@ class GroupCommit:
         await self.acquire()
         try:
             if self._members:
-                self.settle(await self._in_thread(self.commit))
+                await self.hop(self.commit_in_thread)
         finally:
+            if self._committed is not None:
+                (outcome,), self._committed = self._committed, None
+                self.settle(outcome)
             self._pass_turn()
 
-    async def _in_thread(self, fn: Callable[[], _T]) -> _T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+    async def hop(self, fn: Callable[[], _T]) -> _T:
+        """Run ``fn`` in the group's own thread, the one hand-off of a batched write.
+        Never abandoned: a request cancelled meanwhile (its client went away) still
+        waits for its thread to finish with the batch's connection, and only then
+        raises ``CancelledError``, so the turn is never handed on under a thread
+        that is still using the connection. (A cancellation goes through AnyIO's
+        shielded scopes, hence the loop.)"""
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(self._executor, contextvars.copy_context().run, fn)
+        cancelled: asyncio.CancelledError | None = None
+        while True:
+            try:
+                result = await asyncio.shield(fut)
+                break
+            except asyncio.CancelledError as exc:
+                if fut.done():
+                    if fut.cancelled():  # pragma: no cover - never cancelled itself
+                        raise
+                    result = fut.result()
+                    cancelled = cancelled or exc
+                    break
+                cancelled = cancelled or exc
+        if cancelled is not None:
+            raise cancelled
+        return result
 
-    # The batch --------------------------------------------------------------------
+        # The batch --------------------------------------------------------------------
 
-    def begin(self) -> None:
-        """Open the batch's transaction if none is open (in a worker thread: BEGIN
-        IMMEDIATE may wait for another process)."""
-        if self._conn is not None and self._conn.in_transaction():
-            return
+    def begin(self) -> Connection:
+        """Open the batch's transaction if none is open (in the group's thread: BEGIN
+        IMMEDIATE may wait for another process); answer its connection."""
+        if self._open:
+            assert self._conn is not None
+            return self._conn
         self.gate.acquire()
         try:
             if self._conn is None:
@@ -187,17 +243,34 @@ class GroupCommit:
             self._close_conn()
             self.gate.release()
             raise
+        self._open = True
         self._started = time.monotonic()
         self._poisoned = None
+        return self._conn
 
     def session(self) -> Session:
-        """A session for one request: its own SAVEPOINT in the batch's transaction."""
-        assert self._conn is not None
-        session = Session(
-            bind=self._conn, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
+        """A session for one request: its own SAVEPOINT in the batch's transaction.
+        Unbound until the request's thread has opened the batch (:meth:`bind`), so
+        nothing can touch the batch's connection from the event loop."""
+        session = Session(join_transaction_mode="create_savepoint", expire_on_commit=False)
         session.info.update(self.session_info)
         return session
+
+    def bind(self, session: Session) -> None:
+        """In the turn's thread: open the batch if needed and bind ``session`` to it."""
+        if session.bind is None:
+            session.bind = self.begin()
+
+    def end_turn_in_thread(self) -> None:
+        """In the turn's thread, after the request's work: COMMIT the batch if it is
+        due; the event loop answers the batch with the outcome when the turn ends."""
+        if self._members and self.due():
+            self.commit_in_thread()
+
+    def commit_in_thread(self) -> None:
+        """COMMIT the batch (in the group's thread), keeping the outcome for the event
+        loop to answer the batch with (:meth:`leave`)."""
+        self._committed = (self.commit(),)
 
     def enlist(self) -> asyncio.Future[None]:
         """This request's answer waits for the batch's COMMIT."""
@@ -218,8 +291,12 @@ class GroupCommit:
         )
 
     def commit(self) -> BaseException | None:
-        """COMMIT (or, if poisoned, ROLLBACK) the batch; in a worker thread."""
+        """COMMIT (or, if poisoned, ROLLBACK) the batch; in the group's thread. A batch
+        whose requests were all refused before their thread ran never opened."""
+        if not self._open:
+            return None
         conn, error = self._conn, self._poisoned
+        self._open = False
         try:
             if conn is not None and conn.in_transaction():
                 if error is None:
@@ -262,7 +339,7 @@ class GroupCommit:
                 conn.close()
 
     def close(self) -> None:
-        if self._conn is not None and self._conn.in_transaction():
+        if self._open:
             self.commit()
         self._close_conn()
         self._executor.shutdown(wait=False)

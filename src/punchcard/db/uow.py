@@ -8,18 +8,21 @@ done, so a failed commit surfaces as an error, never as a success for lost data.
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from punchcard.config import Settings
-from punchcard.db.engine import WRITE_OPTION, build_engine, is_sqlite
+from punchcard.db.engine import WRITE_OPTION, build_engine, is_sqlite, lost_connection, wrote
 from punchcard.db.group import GroupCommit, WriteGate
+from punchcard.errors import ServiceUnavailable
 from punchcard.kit.clock import Clock, SystemClock
+
+_T = TypeVar("_T")
 
 
 class SnapshotCache:
@@ -107,6 +110,30 @@ class Database:
         if self.group is not None:
             self.group.close()
         self.engine.dispose()
+
+
+def retry_lost(work: Callable[[], _T]) -> _T:
+    """Run ``work`` (a whole transaction: it opens, commits or rolls back its own
+    session); if its connection turned out to be dead before it wrote anything, run it
+    once more on a fresh one (the pool is not pre-pinged). A connection lost after a
+    write, or twice, is a retryable 503: the database rolled that transaction back."""
+    try:
+        return work()
+    except Exception as exc:
+        if not lost_connection(exc):
+            raise
+        if wrote(exc):
+            raise unavailable(exc) from exc
+    try:
+        return work()
+    except Exception as exc:
+        if lost_connection(exc):
+            raise unavailable(exc) from exc
+        raise
+
+
+def unavailable(exc: BaseException) -> ServiceUnavailable:
+    return ServiceUnavailable("The database connection was lost; retry")
 
 
 def now(session: Session) -> datetime:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from punchcard.db.dialect import for_update
-from punchcard.db.uow import Database, now
+from punchcard.db.uow import Database, now, retry_lost
 from punchcard.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, ValidationFailed
 from punchcard.models import IdempotencyRecord
 
@@ -49,15 +49,21 @@ def claim(
     once so that a concurrent request with the same key sees it (409 while in
     flight); or return the stored response to replay."""
     _check(key)
-    with db.transaction() as session:
-        return claim_in(
-            session,
-            tenant_id,
-            key,
-            fingerprint,
-            ttl_seconds=ttl_seconds,
-            stale_seconds=stale_seconds,
-        )
+
+    def run() -> Claim | StoredResponse:
+        with db.transaction() as session:
+            return claim_in(
+                session,
+                tenant_id,
+                key,
+                fingerprint,
+                ttl_seconds=ttl_seconds,
+                stale_seconds=stale_seconds,
+            )
+
+    # Its own transaction, the request's first statement on PostgreSQL: a pooled
+    # connection found dead here is replaced and the claim made again.
+    return retry_lost(run)
 
 
 def _check(key: str) -> None:

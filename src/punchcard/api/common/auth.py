@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from punchcard.api.common.routing import IdempotentReplay, current_unit
-from punchcard.db.uow import Database
+from punchcard.db.uow import Database, retry_lost
 from punchcard.errors import Forbidden, InsufficientScope, Unauthenticated
 from punchcard.idempotency import service as idempotency
 from punchcard.identity import cache as key_cache
@@ -41,8 +41,11 @@ from the request and answers the ``Principal`` they name (401 if none)."""
 
 
 def _resolve(db: Database, resolve: Callable[[Session], Principal], cache_key: str) -> Principal:
-    with db.transaction(write=False) as session:
-        principal = resolve(session)
+    def run() -> Principal:
+        with db.transaction(write=False) as session:
+            return resolve(session)
+
+    principal = retry_lost(run)
     if cache_key:
         key_cache.api_keys.put(cache_key, principal)
     return principal
@@ -53,11 +56,17 @@ async def cached_principal(
 ) -> Principal:
     """The principal for credentials seen in the last second (``cache_key``: a digest of
     everything that was checked, never the plaintext; empty: do not cache), else
-    ``resolve(session)`` in a short read session of its own, in a thread (the request's
-    write transaction has not started). Revoking a key drops its entries by key id."""
+    ``resolve(session)`` in a short read session of its own (the request's write
+    transaction has not started): in a thread, or on the event loop where reads run
+    there (SQLite, ``Database.inline_reads``: a WAL read never waits for a lock).
+    Revoking a key drops its entries by key id."""
     principal = key_cache.api_keys.get(cache_key) if cache_key else None
     if principal is None:
-        principal = await run_in_threadpool(_resolve, request.app.state.db, resolve, cache_key)
+        db: Database = request.app.state.db
+        if db.inline_reads:
+            principal = _resolve(db, resolve, cache_key)
+        else:
+            principal = await run_in_threadpool(_resolve, db, resolve, cache_key)
     request.state.principal = principal
     return principal
 
@@ -86,21 +95,42 @@ async def _idempotency(request: Request, principal: Principal) -> None:
     settings = request.app.state.settings
     fingerprint = body_fingerprint(request.method, request.url.path, await request.body())
     unit = current_unit()
-    # A grouped write claims inside its own savepoint (its batch holds the write lock);
-    # any other claims in a transaction of its own, committed at once.
-    claim = (
-        functools.partial(idempotency.claim_in, unit.session)
-        if unit is not None and unit.batched
-        else functools.partial(idempotency.claim, request.app.state.db)
-    )
+    if unit is not None and unit.batched:
+        # A grouped write claims inside its own savepoint (its batch holds the write
+        # lock), first thing in the request's one hop to the batch's thread: the
+        # route runs ``pending_claim`` there before the handler (or, if the request
+        # fails before its handler runs, before its error is answered).
+        session = unit.session
+
+        def pending() -> None:
+            _claimed(
+                request,
+                idempotency.claim_in(
+                    session,
+                    principal.tenant_id,
+                    key,
+                    fingerprint,
+                    ttl_seconds=settings.idempotency_ttl_seconds,
+                    stale_seconds=settings.idempotency_stale_seconds,
+                ),
+            )
+
+        unit.pending_claim = pending
+        return
+    # Any other claims in a transaction of its own, committed at once.
     result = await run_in_threadpool(
-        claim,
+        functools.partial(idempotency.claim, request.app.state.db),
         principal.tenant_id,
         key,
         fingerprint,
         ttl_seconds=settings.idempotency_ttl_seconds,
         stale_seconds=settings.idempotency_stale_seconds,
     )
+    _claimed(request, result)
+
+
+def _claimed(request: Request, result: idempotency.Claim | idempotency.StoredResponse) -> None:
+    """Replay a stored response, or keep the claim for the unit of work to complete."""
     if isinstance(result, idempotency.StoredResponse):
         raise IdempotentReplay(
             Response(

@@ -11,14 +11,26 @@ thread that runs it, its result is validated and serialised, the Idempotency-Key
 response stored, and the transaction committed (or rolled back), with no further
 hops between the event loop and the thread pool.
 
-On SQLite the write requests of a process commit in groups (``db/group.py``): they
-take turns in one transaction, each in a savepoint, and are answered once the
-group's single COMMIT has made them durable.
+The hop budget (docs/architecture.md, "Where a request goes"; a test counts them):
+
+- a SQLite read: none. It runs on the event loop (``Database.inline_reads``), its
+  credential lookup too.
+- a SQLite write: one. The write requests of a process commit in groups
+  (``db/group.py``): they take turns in one transaction, each in a savepoint, and are
+  answered once the group's single COMMIT has made them durable. The turn's one hop,
+  to the group's own thread, carries the batch's BEGIN (if it is not open yet), the
+  Idempotency-Key claim, the handler, its rendering, the savepoint's release and the
+  COMMIT (if the batch is due).
+- PostgreSQL: the handler's hop, plus the credential lookup on a cache miss and the
+  Idempotency-Key claim (each its own short transaction). A unit of work whose pooled
+  connection turns out dead before it wrote anything runs again on a fresh one
+  (``db.engine``: no ``pool_pre_ping``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -26,7 +38,6 @@ import json
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
@@ -39,10 +50,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from punchcard.api.common import render
 from punchcard.api.common.errors import status_for
 from punchcard.audit.writer import AuditEntry
+from punchcard.db.engine import lost_connection, wrote
 from punchcard.db.group import GroupCommit, batched_thread
-from punchcard.db.uow import Database, now
+from punchcard.db.uow import Database, now, unavailable
 from punchcard.errors import PunchcardError
 from punchcard.idempotency import service as idempotency
 
@@ -63,7 +76,7 @@ async def _finish(fn: Callable[..., Any], *args: Any) -> Any:
 class Unit:
     """One request's unit of work: its session, and whether it is finished."""
 
-    __slots__ = ("batched", "db", "finished", "inline", "request", "session")
+    __slots__ = ("batched", "db", "finished", "inline", "pending_claim", "request", "session")
 
     def __init__(self, request: Request, db: Database, session: Session, *, batched: bool):
         self.request = request
@@ -71,6 +84,8 @@ class Unit:
         self.session = session
         self.batched = batched
         self.finished = False
+        # A batched write's Idempotency-Key claim, made in its turn's thread.
+        self.pending_claim: Callable[[], None] | None = None
         # A SQLite read runs on the event loop itself: it never waits for a lock (WAL),
         # and a hop to a thread costs more than the read (docs/benchmarks.md).
         self.inline = db.inline_reads and request.method in SAFE_METHODS
@@ -97,6 +112,22 @@ class Unit:
             raise
         self.session.close()
         self.finished = True
+
+    def claim(self) -> None:
+        """Make the pending Idempotency-Key claim (may raise: replay, reused, in flight)."""
+        pending, self.pending_claim = self.pending_claim, None
+        if pending is not None:
+            pending()
+
+    def renew(self) -> Session:
+        """Roll back and close the session (its connection was lost), keep the
+        Idempotency-Key claim, and start again with a fresh session."""
+        with contextlib.suppress(Exception):
+            self.session.rollback()
+        with contextlib.suppress(Exception):
+            self.session.close()
+        self.session = self.db.session(write=self.request.method not in SAFE_METHODS)
+        return self.session
 
     def abort(self) -> None:
         """Roll back; unbatched, also forget the Idempotency-Key claim (a batched claim
@@ -160,6 +191,12 @@ class UnitOfWorkRoute(APIRoute):
                 self.description = "\n".join(doc.splitlines()[1:]).strip()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # Render with the response type's own dump_json where that writes the bytes
+        # JSONResponse would (api/common/render.py); decided once, here.
+        cls = self.response_class
+        self._json = render.adapter_for(
+            self.response_field, cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        )
         call = self.dependant.call
         if call is not None and not inspect.iscoroutinefunction(call):
             self.dependant.call = self._in_thread(call)
@@ -191,15 +228,50 @@ class UnitOfWorkRoute(APIRoute):
         """Wrap a sync handler: run it, render its response and finish the unit of work
         in one worker thread (or, for a SQLite read, right on the event loop)."""
 
-        def work(unit: Unit, values: dict[str, Any]) -> Response:
-            with batched_thread() if unit.batched else nullcontext():
-                try:
-                    response = self._render(call(**values), values)
-                except BaseException:
-                    unit.abort()
-                    raise
-                unit.finish(response)
+        def attempt(unit: Unit, values: dict[str, Any], *, retry: bool) -> Response:
+            try:
+                unit.claim()
+                response = self._render(call(**values), values)
+            except BaseException as exc:
+                if retry and lost_connection(exc) and not wrote(exc):
+                    raise  # the caller renews the session and runs it again
+                unit.abort()
+                raise
+            unit.finish(response)
             return response
+
+        def work(unit: Unit, values: dict[str, Any]) -> Response:
+            group = unit.db.group if unit.batched else None
+            if group is not None:
+                # The turn's one hop: BEGIN if the batch is not open, the request,
+                # COMMIT if the batch is due (the event loop answers it after).
+                with batched_thread():
+                    try:
+                        group.bind(unit.session)
+                        return attempt(unit, values, retry=False)
+                    finally:
+                        group.end_turn_in_thread()
+            try:
+                return attempt(unit, values, retry=not unit.db.is_sqlite)
+            except Exception as exc:
+                if not lost_connection(exc):
+                    raise
+                if wrote(exc) or unit.finished:
+                    # Lost after a write, or at COMMIT: the server rolled it back (or,
+                    # at COMMIT, may have committed it: the client retries with its
+                    # Idempotency-Key); never run twice behind the client's back.
+                    raise unavailable(exc) from exc
+                # The pooled connection was dead and nothing was written: once more,
+                # on a fresh one (the pool has dropped every connection it held).
+                old = unit.session
+                new = unit.renew()
+                values = {k: new if v is old else v for k, v in values.items()}
+            try:
+                return attempt(unit, values, retry=False)
+            except Exception as exc:
+                if lost_connection(exc):
+                    raise unavailable(exc) from exc
+                raise
 
         async def run(**values: Any) -> Any:
             unit = _unit.get()
@@ -207,6 +279,8 @@ class UnitOfWorkRoute(APIRoute):
                 return await run_in_threadpool(call, **values)
             if unit.inline:
                 return work(unit, values)
+            if unit.batched and unit.db.group is not None:
+                return await unit.db.group.hop(functools.partial(work, unit, values))
             return await run_in_threadpool(work, unit, values)
 
         # Not functools.wraps: FastAPI must see a coroutine function, not the handler.
@@ -221,19 +295,25 @@ class UnitOfWorkRoute(APIRoute):
         if isinstance(raw, Response):
             return raw
         field = self.response_field
+        cls = self.response_class
+        response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        body: bytes | None = None
         if field is not None:
             value, errors = field.validate(raw, {}, loc=("response",))
             if errors:
                 raise ResponseValidationError(errors=errors, body=raw)
-            content = field.serialize(
-                value,
-                include=self.response_model_include,
-                exclude=self.response_model_exclude,
-                by_alias=self.response_model_by_alias,
-                exclude_unset=self.response_model_exclude_unset,
-                exclude_defaults=self.response_model_exclude_defaults,
-                exclude_none=self.response_model_exclude_none,
-            )
+            options: dict[str, Any] = {
+                "include": self.response_model_include,
+                "exclude": self.response_model_exclude,
+                "by_alias": self.response_model_by_alias,
+                "exclude_unset": self.response_model_exclude_unset,
+                "exclude_defaults": self.response_model_exclude_defaults,
+                "exclude_none": self.response_model_exclude_none,
+            }
+            if self._json is not None:
+                body = render.render_json(self._json, value, **options)
+            else:
+                content = field.serialize(value, **options)
         else:
             content = jsonable_encoder(raw)
         # A handler may set the status or headers on an injected ``Response``.
@@ -241,8 +321,9 @@ class UnitOfWorkRoute(APIRoute):
         status = self.status_code
         if sub is not None and sub.status_code:
             status = sub.status_code
-        cls = self.response_class
-        response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        if body is not None:
+            # The same bytes and headers as ``JSONResponse(content)`` (api/common/render.py).
+            response_class, content = render.RenderedJSON, body
         response: Response = (
             response_class(content, status_code=status) if status else response_class(content)
         )
@@ -263,17 +344,28 @@ async def _run(
             response = await original(request)
         except IdempotentReplay as exc:
             if not unit.finished:
-                await _finish(unit.abort)
+                await _abort(unit)
             return exc.response
         if not unit.finished:  # an async handler: finish here
             await _finish(unit.finish, response)
         return response
-    except BaseException:
+    except BaseException as exc:
         if not unit.finished:
-            await _finish(unit.abort)
+            await _abort(unit)
+        if isinstance(exc, Exception) and lost_connection(exc):
+            raise unavailable(exc) from exc
         raise
     finally:
         _unit.reset(token)
+
+
+async def _abort(unit: Unit) -> None:
+    """Abort a unit whose handler never ran: on the event loop where that cannot wait
+    (a SQLite read; a batched write, whose session is not bound yet), else in a thread."""
+    if unit.inline or (unit.batched and unit.session.bind is None):
+        unit.abort()
+    else:
+        await _finish(unit.abort)
 
 
 async def _batched(
@@ -283,22 +375,48 @@ async def _batched(
     group: GroupCommit,
 ) -> Response:
     """Run a write in its turn in the group's transaction; answer after its COMMIT."""
-    await group.enter()
+    ticket = await group.enter()
     outcome: Response | BaseException
     try:
+        unit = Unit(request, db, group.session(), batched=True)
         try:
-            unit = Unit(request, db, group.session(), batched=True)
             outcome = await _run(original, request, unit)
         except Exception as exc:
             outcome = exc
+            if unit.pending_claim is not None:
+                # Refused after its credentials were read but before its handler ran
+                # (a body that does not validate): the Idempotency-Key is claimed
+                # first, as the auth dependency would have, so a replay or a reused
+                # key answers as it always did.
+                outcome = await group.hop(functools.partial(_claim_first, unit, exc))
     finally:
-        ticket = group.enlist()
         await group.leave()
     # Errors wait too: an answer must not rest on a state that was never committed.
     await ticket
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
+
+
+def _claim_first(unit: Unit, error: Exception) -> Response | BaseException:
+    """In the turn's thread: make the pending claim of a request that failed with
+    ``error`` before its handler ran; the claim's own refusal or replay wins."""
+    group = unit.db.group
+    assert group is not None
+    with batched_thread():
+        try:
+            group.bind(unit.session)
+            unit.claim()
+        except IdempotentReplay as replay:
+            return replay.response
+        except Exception as exc:
+            return exc
+        finally:
+            with contextlib.suppress(Exception):
+                unit.session.rollback()
+            unit.session.close()
+            group.end_turn_in_thread()
+    return error
 
 
 def redact_on_replay(request: Request, *fields: str) -> None:

@@ -32,7 +32,7 @@ from punchcard.mail import service as mail
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Auth"])
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -32,7 +32,7 @@ from punchcard.webhooks.schemas import (
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Webhooks"])
 
 
-def _allow_private(request: Request) -> bool:
+async def _allow_private(request: Request) -> bool:
     return bool(request.app.state.settings.webhooks_allow_private)
 
 

@@ -1,0 +1,132 @@
+"""A PostgreSQL connection that died in the pool (server restart, failover, an idle
+timeout, ``pg_terminate_backend``) without ``pool_pre_ping`` (``db/engine.py``): the
+unit of work that finds it dead before it wrote anything runs again on a fresh
+connection, and the request succeeds; one that had written answers 503 (retryable),
+its transaction rolled back by the server, never half applied.
+
+The backends are really terminated, from a second connection, by the application
+name this test's own app connects with (other tests' connections are left alone).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+from punchcard.app import create_app
+from punchcard.config import Settings
+from punchcard.db.uow import Database
+from tests.conftest import database_url
+from tests.factories import Api, Tenant, award, balance, insert_member, make_tenant
+
+pytestmark = pytest.mark.skipif(
+    not database_url().startswith("postgres"),
+    reason="PostgreSQL only: SQLite has no server connection to lose",
+)
+
+
+class Stack:
+    def __init__(self, db: Database, tenant: Tenant, name: str) -> None:
+        self.db = db
+        self.tenant = tenant
+        self.name = name
+        self.lost = 0  # statements that found their connection dead
+        event.listen(db.engine, "handle_error", self._count)
+
+    def _count(self, ctx: Any) -> None:
+        if ctx.is_disconnect:
+            self.lost += 1
+
+    def terminate(self, pid: int | None = None) -> int:
+        """Terminate this app's backends (or one), from a connection of our own."""
+        url = make_url(database_url()).set(drivername="postgresql", query={})
+        with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as c:
+            rows = c.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = %s AND (%s::int IS NULL OR pid = %s::int)",
+                (self.name, pid, pid),
+            ).fetchall()
+        return len(rows)
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[Stack]:
+    name = f"punchcard-lost-{uuid.uuid4().hex[:8]}"
+    url = make_url(database_url()).update_query_dict({"application_name": name})
+    text = url.render_as_string(hide_password=False)
+    settings = Settings(database_url=text, mail_dir=tmp_path / "mail", run_worker=False)
+    db = Database(text, settings=settings)
+    assert not db.engine.pool._pre_ping  # the point: no round trip per checkout
+    app = create_app(settings, db=db)
+    with TestClient(app) as client:
+        yield Stack(db, make_tenant(db, client), name)
+    db.dispose()
+
+
+def test_requests_after_every_pooled_connection_died_succeed(stack: Stack) -> None:
+    t = stack.tenant
+    member = insert_member(t)
+    award(t, member, 10)
+    # A pool of connections, all of them idle now.
+    assert t.api.get(f"/members/{member}").status_code == 200
+    assert stack.terminate() >= 1
+
+    # A read, on a dead pooled connection: retried, answered.
+    r = t.api.get(f"/members/{member}")
+    assert r.status_code == 200, r.text
+    assert r.json()["pointsBalance"] == 10
+    assert stack.lost >= 1
+
+    # A write, an Idempotency-Key claim and a credentials lookup, each on a dead one.
+    stack.terminate()
+    award(t, member, 5)
+    stack.terminate()
+    key = {"Idempotency-Key": "lost-1"}
+    r = t.api.post(f"/members/{member}/points", json={"amount": 7}, headers=key)
+    assert r.status_code == 200, r.text
+    fresh: Api = t.key("members:read", "points:read")
+    stack.terminate()
+    assert fresh.get(f"/members/{member}").status_code == 200
+    # Each change applied exactly once.
+    assert balance(t, member) == 22
+    replay = t.api.post(f"/members/{member}/points", json={"amount": 7}, headers=key)
+    assert replay.headers.get("Idempotent-Replayed") == "true"
+    assert balance(t, member) == 22
+    assert stack.lost >= 4
+
+
+def test_a_connection_lost_after_a_write_answers_503_and_nothing_happened(stack: Stack) -> None:
+    t = stack.tenant
+    member = insert_member(t)
+    award(t, member, 10)
+    armed = {"on": True}
+
+    # Kill the request's own backend right after its first write statement: the next
+    # statement finds the connection gone with something written in the transaction.
+    def after(conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if armed["on"] and statement.startswith("INSERT INTO points_entries"):
+            armed["on"] = False
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            assert stack.terminate(pid) == 1
+
+    event.listen(stack.db.engine, "after_cursor_execute", after)
+    try:
+        r = t.api.post(f"/members/{member}/points", json={"amount": 5})
+    finally:
+        event.remove(stack.db.engine, "after_cursor_execute", after)
+    assert not armed["on"]
+    assert r.status_code == 503, r.text
+    assert r.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert r.headers.get("Retry-After")
+    # Not half written, not retried behind the client's back: the retry is the client's.
+    assert balance(t, member) == 10
+    award(t, member, 5)
+    assert balance(t, member) == 15
