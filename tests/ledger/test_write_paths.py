@@ -1,12 +1,14 @@
 """The ledger's two write paths (``ledger.service``): the set-based path for the common
 changes and the ORM path for the rest write the same rows.
 
-A property test drives two members of one tenant through the same random history —
-awards with and without expiry, pending awards and their approval, redeems, deducts,
-clawbacks (debt), expiry, a clock moving across days and a tier-period boundary — one
-member with the set-based path on, the other with it forced off (``FAST_PATH``), and
-compares everything written: entries, lots, allocations, the member's cache, outbox
-events and webhook deliveries (ids mapped to their order, so only generated ids differ).
+A property test drives three members of one tenant through the same random history —
+awards with and without expiry, several awards in one transaction, pending awards and
+their approval, redeems, deducts, clawbacks (debt), expiry, a clock moving across days
+and a tier-period boundary — one member with the set-based path on, one with it forced
+off (``FAST_PATH``), and one whose awards go through the bulk credit
+(``ledger.Credits``, as an order batch credits), and compares everything written:
+entries, lots, allocations, the member's cache, outbox events and webhook deliveries
+(ids mapped to their order, so only generated ids differ).
 
 Then ``members.next_expiry_at``: `verify` flags a wrong value, a change reads no lots
 while it lies ahead, and the objects the set-based path hands back behave as flushed.
@@ -51,6 +53,7 @@ EXPIRY = st.sampled_from([None, None, 1, 3, 20])
 OPS = st.lists(
     st.one_of(
         st.tuples(st.just("award"), st.integers(1, 400), EXPIRY),
+        st.tuples(st.just("awards"), st.lists(st.integers(1, 400), min_size=2, max_size=5), EXPIRY),
         st.tuples(st.just("pending"), st.integers(1, 200), EXPIRY),
         st.tuples(st.just("approve"), st.just(0), st.none()),
         st.tuples(st.sampled_from(["redeem", "deduct"]), st.integers(1, 500), st.none()),
@@ -82,9 +85,9 @@ MEMBER_CACHE = (
 )
 
 
-def _setup(db: Database, *, tiers: bool = True) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+def _setup(db: Database, *, tiers: bool = True, members: int = 2) -> tuple[uuid.UUID, ...]:
     """A tenant with two tiers (unless not ``tiers``) and a webhook endpoint for every
-    event; two members."""
+    event; ``members`` members. Returns the tenant's id, then the members'."""
     with db.transaction() as s:
         t = create_tenant(s, name="Paths Co")
         at = db.clock.now()
@@ -115,7 +118,7 @@ def _setup(db: Database, *, tiers: bool = True) -> tuple[uuid.UUID, uuid.UUID, u
             )
         )
         ids = []
-        for _ in range(2):
+        for _ in range(members):
             m = Member(
                 tenant_id=t.id,
                 id=new_id(),
@@ -128,18 +131,34 @@ def _setup(db: Database, *, tiers: bool = True) -> tuple[uuid.UUID, uuid.UUID, u
             s.add(m)
             ids.append(m.id)
         s.flush()
-        return t.id, ids[0], ids[1]
+        return (t.id, *ids)
 
 
-def _apply(db: Database, tenant_id: uuid.UUID, member_id: uuid.UUID, op: tuple[Any, ...]) -> str:
-    """Run one step of the history on one member; what it answered."""
+def _apply(
+    db: Database,
+    tenant_id: uuid.UUID,
+    member_id: uuid.UUID,
+    op: tuple[Any, ...],
+    *,
+    bulk: bool = False,
+) -> str:
+    """Run one step of the history on one member; what it answered. ``bulk``: awards go
+    through ``ledger.Credits`` (added one by one, written at the end)."""
     kind, amount, days = op
     try:
         with db.transaction() as s:
             member = MemberRepository(s, tenant_id).lock_by_id(member_id)
             assert member is not None
-            if kind == "award":
-                ledger.credit(s, member, amount=amount, expiry_days=days)
+            if kind in ("award", "awards"):
+                amounts = amount if kind == "awards" else [amount]
+                if bulk:
+                    credits = ledger.Credits(s)
+                    for points in amounts:
+                        credits.add(member, amount=points, expiry_days=days)
+                    credits.write()
+                else:
+                    for points in amounts:
+                        ledger.credit(s, member, amount=points, expiry_days=days)
             elif kind == "pending":
                 ledger.credit(s, member, amount=amount, expiry_days=days, pending=True)
             elif kind == "approve":
@@ -262,20 +281,22 @@ def test_both_write_paths_write_the_same_rows(
 ) -> None:
     # Late December: a few advances cross the tier period (the year) boundary.
     clock.freeze(datetime(2026, 12, 24, 9, tzinfo=UTC))
-    tenant_id, fast, orm = _setup(db)
+    tenant_id, fast, orm, bulk = _setup(db, members=3)
     for op in ops:
         if op[0] == "advance":
             clock.advance(days=op[1], hours=7)
             continue
         ledger.FAST_PATH = True
         answer = _apply(db, tenant_id, fast, op)
+        assert _apply(db, tenant_id, bulk, op, bulk=True) == answer, op
         ledger.FAST_PATH = False
         assert _apply(db, tenant_id, orm, op) == answer, op
     ledger.FAST_PATH = True
     with db.transaction(write=False) as s:
-        a, b = _rows(s, tenant_id, fast), _rows(s, tenant_id, orm)
+        a, b, c = (_rows(s, tenant_id, m) for m in (fast, orm, bulk))
         for part in a:
             assert a[part] == b[part], part
+            assert a[part] == c[part], part
         report = verify_all(s, tenant_id)
         assert report.ok, report.violations
 

@@ -150,12 +150,18 @@ def member(m: Member, *, tags: Iterable[str], tier: Tier | None) -> dict[str, An
     }
 
 
-def points(m: Member, entry: PointsEntry) -> dict[str, Any]:
-    """``points.*``: the journal entry and the member's balance after it."""
+def points(m: Member, entry: PointsEntry | Mapping[str, Any]) -> dict[str, Any]:
+    """``points.*``: the journal entry (a row, or its column values as the ledger's bulk
+    credit holds them) and the member's balance after it."""
+    transaction = (
+        {_key(a): value(entry[a]) for a in ENTRY}
+        if isinstance(entry, Mapping)
+        else snapshot(entry, ENTRY)
+    )
     return {
         "member_id": value(m.id),
         "balance": m.points_balance,
-        "transaction": snapshot(entry, ENTRY),
+        "transaction": transaction,
     }
 
 

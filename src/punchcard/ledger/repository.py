@@ -110,12 +110,14 @@ class LedgerRepository(TenantRepository[PointsEntry]):
 
     # The set-based write path ----------------------------------------------------------
 
-    def insert_entry(self, values: dict[str, Any]) -> None:
-        """One journal row (``values``: every column of ``points_entries``)."""
+    def insert_entry(self, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """One journal row (``values``: every column of ``points_entries``), or a list of
+        them in one statement (the bulk credit's)."""
         stmt = cached_statement("ledger.insert_entry", lambda: insert(_ENTRIES))
         self.session.execute(stmt, values)
 
-    def insert_lot(self, values: dict[str, Any]) -> None:
+    def insert_lot(self, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """One lot (every column of ``points_lots``), or a list of them in one statement."""
         stmt = cached_statement("ledger.insert_lot", lambda: insert(_LOTS))
         self.session.execute(stmt, values)
 

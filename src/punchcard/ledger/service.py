@@ -39,7 +39,7 @@ from sqlalchemy.orm.util import identity_key
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events import data as event_data
-from punchcard.events.service import emit, lane
+from punchcard.events.service import emit, emit_many, lane
 from punchcard.ledger.repository import COUNTERS, ENTRY_COLUMNS, LedgerRepository
 from punchcard.models import Member, Order, PointsEntry, PointsLot
 from punchcard.tenants.snapshot import snapshot
@@ -109,6 +109,19 @@ def default_expiry(
     return at + timedelta(days=days) if days else None
 
 
+def _expiry(
+    session: Session,
+    member: Member,
+    at: datetime,
+    expires_at: datetime | None,
+    expiry_days: int | None,
+) -> datetime | None:
+    """A credit's lot expiry: the one given, else ``default_expiry``."""
+    if expires_at is not None:
+        return expires_at
+    return default_expiry(session, member, at, expiry_days)
+
+
 # Credits --------------------------------------------------------------------------
 
 
@@ -131,9 +144,7 @@ def credit(
     _check_amount(amount)
     expire_due(session, member)
     at = now(session)
-    expiry = (
-        expires_at if expires_at is not None else default_expiry(session, member, at, expiry_days)
-    )
+    expiry = _expiry(session, member, at, expires_at, expiry_days)
     if pending:
         member.pending_points += amount
         entry = _entry(
@@ -487,10 +498,14 @@ def _commit_member(
     *,
     next_expiry_at: datetime | None,
     at: datetime,
+    before: dict[str, int] | None = None,
 ) -> None:
     """The member's cache moved by ``deltas`` in one UPDATE ... RETURNING, and the locked
-    object set to what the row now holds (no history: a later flush writes nothing)."""
-    before = {name: getattr(member, name) for name in COUNTERS}
+    object set to what the row now holds (no history: a later flush writes nothing).
+    ``before``: the counters the row holds now, when the object is already ahead of it
+    (the bulk credit moves it row by row first); by default the object's own."""
+    if before is None:
+        before = {name: getattr(member, name) for name in COUNTERS}
     row = LedgerRepository(session, member.tenant_id).member_delta(
         member.id, deltas, next_expiry_at=next_expiry_at, last_activity_at=at
     )
@@ -542,6 +557,34 @@ def _credit_set_based(
     statements. None (nothing written) when the credit opens a new tier period: the
     ORM path rolls the period count over (``tiers.count_period_points``)."""
     at = now(session)
+    rows = _credit_rows(member, type_, amount, status, refs, expiry, reference, at)
+    if rows is None:
+        return None
+    values, lot, deltas = rows
+    repo = LedgerRepository(session, member.tenant_id)
+    repo.insert_entry(values)
+    repo.insert_lot(lot)
+    _commit_member(
+        session, member, deltas, next_expiry_at=lowered(member.next_expiry_at, expiry), at=at
+    )
+    entry = PointsEntry(**values)
+    _attach(session, entry)
+    return entry
+
+
+def _credit_rows(
+    member: Member,
+    type_: str,
+    amount: int,
+    status: str,
+    refs: Refs,
+    expiry: datetime | None,
+    reference: str | None,
+    at: datetime,
+) -> tuple[dict[str, object], dict[str, object], dict[str, int]] | None:
+    """The set-based credit's rows: the entry's and the lot's column values and the
+    member's counter deltas (``_credit_set_based`` writes one, ``Credits`` many). None
+    when the credit opens a new tier period (the ORM path rolls the count over)."""
     period = 0
     if tiers.counts_in_period(type_, amount, status):
         start, end = member.period_start, member.period_end
@@ -560,29 +603,145 @@ def _credit_set_based(
         expires_at=expiry,
         reference=reference,
     )
-    repo = LedgerRepository(session, member.tenant_id)
-    repo.insert_entry(values)
-    repo.insert_lot(
-        {
-            "tenant_id": member.tenant_id,
-            "id": values["id"],
-            "member_id": member.id,
-            "amount": amount,
-            "remaining": amount,
-            "expires_at": expiry,
-            "created_at": at,
-        }
-    )
-    _commit_member(
-        session,
-        member,
-        {"points_balance": amount, "lifetime_points": amount, "period_points": period},
-        next_expiry_at=lowered(member.next_expiry_at, expiry),
-        at=at,
-    )
-    entry = PointsEntry(**values)
-    _attach(session, entry)
-    return entry
+    lot: dict[str, object] = {
+        "tenant_id": member.tenant_id,
+        "id": values["id"],
+        "member_id": member.id,
+        "amount": amount,
+        "remaining": amount,
+        "expires_at": expiry,
+        "created_at": at,
+    }
+    deltas = {"points_balance": amount, "lifetime_points": amount, "period_points": period}
+    return values, lot, deltas
+
+
+class Credits:
+    """``credit`` for many rows written together (an order batch): ``add`` each credit
+    in order, then ``write``.
+
+    A credit in the common case — approved, the member without debt, no lot due to
+    expire, the member's tier period count already for the current period (the
+    set-based path's conditions, and no period rollover or journal sum) — is decided in
+    memory: its entry and lot values built by the set-based path's own code
+    (``_credit_rows``), the locked member object moved at once (``set_committed_value``:
+    the next row's balance, tier and multiplier see it), the member's tier evaluated as
+    ``credit`` evaluates it (``tiers.evaluate``), and its ``points.awarded`` (and any
+    ``tier.changed``) event kept in order. ``write`` then writes them all: one insert
+    of the entries, one of the lots, one ``UPDATE members ... RETURNING`` per member
+    (checked against what the object holds), one insert of the events and one of
+    their deliveries (``emit_many``: lane positions as if emitted one by one).
+
+    Any other credit first writes what is queued, then goes through ``credit`` as for
+    one row, so the rows it reads and the lanes it joins are exactly as one by one.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._entries: list[dict[str, object]] = []
+        self._lots: list[dict[str, object]] = []
+        self._events: list[tiers.Event] = []
+        # Per member touched: the object and the counters its row holds (not yet moved),
+        # and the time of its last credit.
+        self._members: dict[uuid.UUID, tuple[Member, dict[str, int]]] = {}
+        self._last: dict[uuid.UUID, datetime] = {}
+        self._periods: dict[uuid.UUID, tiers.Period] = {}
+
+    def add(
+        self,
+        member: Member,
+        *,
+        amount: int,
+        refs: Refs = Refs(),
+        type_: str = "award",
+        pending: bool = False,
+        status: str = "approved",
+        expires_at: datetime | None = None,
+        expiry_days: int | None = None,
+        reference: str | None = None,
+    ) -> None:
+        """``credit``'s arguments; the member locked by the caller, as for ``credit``."""
+        _check_amount(amount)
+        session = self.session
+        at = now(session)
+        rows = None
+        expiry = None
+        if not pending and self._common(member, at):
+            expiry = _expiry(session, member, at, expires_at, expiry_days)
+            rows = _credit_rows(member, type_, amount, status, refs, expiry, reference, at)
+        if rows is None:
+            self.write()
+            credit(
+                session,
+                member,
+                amount=amount,
+                refs=refs,
+                type_=type_,
+                pending=pending,
+                status=status,
+                expires_at=expires_at,
+                expiry_days=expiry_days,
+                reference=reference,
+            )
+            return
+        values, lot, deltas = rows
+        if member.id not in self._members:
+            if instance_state(member).modified:
+                # What the ORM holds of the member first (``credit``'s tier evaluation
+                # sets the period count): ``before`` must be what its row holds.
+                session.flush()
+            self._members[member.id] = (member, {n: getattr(member, n) for n in COUNTERS})
+            _written(session, member)  # a savepoint rolled back reloads it
+        for name, delta in deltas.items():
+            set_committed_value(member, name, getattr(member, name) + delta)
+        set_committed_value(member, "next_expiry_at", lowered(member.next_expiry_at, expiry))
+        set_committed_value(member, "last_activity_at", at)
+        self._last[member.id] = at
+        self._entries.append(values)
+        self._lots.append(lot)
+        self._events.append(
+            ("points.awarded", event_data.points(member, values), lane("mem", member.id))
+        )
+        change = tiers.evaluate(session, member)
+        if change is not None:
+            self._events.append(change)
+
+    def _common(self, member: Member, at: datetime) -> bool:
+        if not FAST_PATH or member.points_debt > 0 or expiry_due(member, at):
+            return False
+        if not instance_state(member).persistent:
+            return False
+        # The tier evaluation then reads the member's count, not the journal.
+        period = self._periods.get(member.tenant_id)
+        if period is None or not period.start <= at < period.end:
+            settings = snapshot(self.session, member.tenant_id).settings
+            period = self._periods[member.tenant_id] = tiers.current_period(settings, at)
+        return member.period_start == period.start and member.period_end == period.end
+
+    def write(self) -> None:
+        """Write the credits queued since the last ``write`` (see the class docstring)."""
+        if not self._entries:
+            return
+        session = self.session
+        # What the ORM holds first: the orders the entries name, the tiers evaluated.
+        session.flush()
+        tenant_id = next(iter(self._members.values()))[0].tenant_id
+        repo = LedgerRepository(session, tenant_id)
+        repo.insert_entry(self._entries)
+        repo.insert_lot(self._lots)
+        for member, before in self._members.values():
+            deltas = {name: getattr(member, name) - before[name] for name in COUNTERS}
+            _commit_member(
+                session,
+                member,
+                deltas,
+                next_expiry_at=member.next_expiry_at,
+                at=self._last[member.id],
+                before=before,
+            )
+        emit_many(session, tenant_id, self._events)
+        self._entries, self._lots, self._events = [], [], []
+        self._members, self._last = {}, {}
 
 
 def _debit_set_based(

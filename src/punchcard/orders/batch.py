@@ -3,9 +3,10 @@
 A batch reads what its rows need once (the members, locked in id order; the orders
 already holding its external ids; its stores; the tenant, the purchase rule and the
 tiers), decides every row in memory in row order (the same checks, in the same order,
-as ``service.place``), writes the new orders in one insert, credits each order's points
-through the ledger, one row after another (a member's tier, and so its multiplier, may
-change with an earlier row's points), and emits the ``order.created`` events in one
+as ``service.place``), writes the new orders in one insert, credits the orders' points
+through the ledger's bulk credit (``ledger.Credits``: decided row after row in memory,
+since a member's tier, and so its multiplier, may change with an earlier row's points,
+then written with one insert per table), and emits the ``order.created`` events in one
 insert. The whole batch runs in one savepoint: should anything fail that the checks
 could not foresee (the ledger refusing an amount, a uniqueness race lost to another
 process), it is rolled back and the batch is placed row by row, each in its own
@@ -25,6 +26,7 @@ from punchcard.db.uow import now
 from punchcard.errors import PunchcardError
 from punchcard.events.service import emit_many
 from punchcard.identity.principal import Principal
+from punchcard.ledger import service as ledger
 from punchcard.members import service as members
 from punchcard.members.visibility import visible
 from punchcard.models import Member, Order
@@ -144,6 +146,9 @@ def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) ->
     session.add_all(inserted)
     session.flush()
 
+    # The points credited together: one insert per table for the common case, the
+    # member's tier (and so the next row's multiplier) moved row by row in memory.
+    credits = ledger.Credits(session)
     results: list[Result] = []
     for step in plan:
         if isinstance(step, PunchcardError):
@@ -154,8 +159,9 @@ def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) ->
             # The points with the member's tier as it is now (an earlier row may have
             # moved it up), as ``place`` would have computed them at this row.
             step.order.points_awarded = points(step.member, step.amount)
-            award(session, step.member, step.order, activity)
+            award(session, step.member, step.order, activity, credits=credits)
             step.member.last_activity_at = at
             results.append(Placed(step.order, True, step.member.points_balance))
+    credits.write()
     emit_many(session, principal.tenant_id, [order_created(p.order) for p in new])
     return results

@@ -203,23 +203,45 @@ def new_order(
     )
 
 
-def award(session: Session, member: Member, order: Order, activity: ActivityRule | None) -> None:
-    """Credit the order's points (if any) through the ledger."""
+def award(
+    session: Session,
+    member: Member,
+    order: Order,
+    activity: ActivityRule | None,
+    *,
+    credits: ledger.Credits | None = None,
+) -> None:
+    """Credit the order's points (if any) through the ledger: at once, or queued on a
+    batch's ``credits`` (``ledger.Credits``, written together)."""
     if order.points_awarded <= 0:
+        return
+    refs = ledger.Refs(
+        description=f"Order {order.external_order_id}",
+        order_id=order.id,
+        store_id=order.store_id,
+        activity_id=getattr(activity, "id", None),
+    )
+    expiry_days = getattr(activity, "expiry_days", None)
+    # Orders earn through the built-in purchase rule, so its approval applies.
+    pending = getattr(activity, "approval", "immediate") != "immediate"
+    amount = order.points_awarded
+    if credits is not None:
+        credits.add(
+            member,
+            amount=amount,
+            refs=refs,
+            expiry_days=expiry_days,
+            pending=pending,
+            status="auto_approved",
+        )
         return
     ledger.credit(
         session,
         member,
-        amount=order.points_awarded,
-        refs=ledger.Refs(
-            description=f"Order {order.external_order_id}",
-            order_id=order.id,
-            store_id=order.store_id,
-            activity_id=getattr(activity, "id", None),
-        ),
-        expiry_days=getattr(activity, "expiry_days", None),
-        # Orders earn through the built-in purchase rule, so its approval applies.
-        pending=getattr(activity, "approval", "immediate") != "immediate",
+        amount=amount,
+        refs=refs,
+        expiry_days=expiry_days,
+        pending=pending,
         status="auto_approved",
     )
 

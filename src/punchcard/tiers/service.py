@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -120,18 +121,32 @@ def _best(tiers: tuple[TierRule, ...], kind: str, points: int) -> TierRule | Non
     return max(eligible, key=lambda t: (t.position, t.min_points), default=None)
 
 
+# An event to emit: type, payload, lane (``events.service.emit_many``'s rows).
+Event = tuple[str, dict[str, Any], str]
+
+
 def reevaluate(session: Session, member: Member, *, force: bool = False) -> None:
     """Recompute the member's period and lifetime tiers after an approved change or at
     a period boundary (downgrades included); emit tier.changed. A manually set tier is
     left alone."""
+    change = evaluate(session, member, force=force)
+    if change is not None:
+        type_, payload, resource_id = change
+        emit(session, member.tenant_id, type_, payload, resource_id=resource_id)
+
+
+def evaluate(session: Session, member: Member, *, force: bool = False) -> Event | None:
+    """``reevaluate`` that returns the ``tier.changed`` event it calls for (None: the
+    tier did not move) instead of emitting it: the ledger's bulk credit emits it with
+    the batch's other events, in its place among them."""
     config = snapshot(session, member.tenant_id)
     # Keep the period count current whatever the tiers (the member's tier view shows it).
     earned = earned_in_period(session, member, config.settings, now(session), remember=True)
     if member.tier_manual and not force:
-        return
+        return None
     tiers = config.active_tiers
     if not tiers and member.tier_id is None:
-        return
+        return None
     lifetime = _best(tiers, "lifetime", member.lifetime_points)
     period = None
     if any(t.type == "period" for t in tiers):
@@ -152,23 +167,25 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
         if getattr(member, name) != value:
             setattr(member, name, value)
     if old != member.tier_id:
-        _emit_change(session, member, old, shown)
+        return _change(member, old, shown)
+    return None
+
+
+def _change(member: Member, old: uuid.UUID | None, new: Tier | TierRule | None) -> Event:
+    """The ``tier.changed`` event of the member moving from ``old`` to ``new``."""
+    payload = {
+        "member_id": str(member.id),
+        "previous_tier_id": str(old) if old else None,
+        "tier": event_data.snapshot(new, event_data.TIER) if new else None,
+    }
+    return "tier.changed", payload, lane("mem", member.id)
 
 
 def _emit_change(
     session: Session, member: Member, old: uuid.UUID | None, new: Tier | TierRule | None
 ) -> None:
-    emit(
-        session,
-        member.tenant_id,
-        "tier.changed",
-        {
-            "member_id": str(member.id),
-            "previous_tier_id": str(old) if old else None,
-            "tier": event_data.snapshot(new, event_data.TIER) if new else None,
-        },
-        resource_id=lane("mem", member.id),
-    )
+    type_, payload, resource_id = _change(member, old, new)
+    emit(session, member.tenant_id, type_, payload, resource_id=resource_id)
 
 
 def multiplier(session: Session, member: Member) -> TierRule | None:
