@@ -11,7 +11,9 @@ order; writing the deliveries up front needs nothing of the kind.)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -89,50 +91,55 @@ def queue(
     return deliveries
 
 
-def fan_out_many(session: Session, events: Sequence[OutboxEvent]) -> list[WebhookDelivery]:
-    """``fan_out`` for events emitted together (in order): the endpoints and every
-    lane read once. A later event in a lane an earlier one just joined is parked
-    behind it, exactly as if each had been fanned out on its own."""
+def fan_out_many(
+    session: Session, tenant_id: uuid.UUID, events: Sequence[Mapping[str, Any]]
+) -> int:
+    """``fan_out`` for events emitted together (in order; each the outbox row's column
+    values, already written): the endpoints and every lane read once, the deliveries
+    written in one insert. A later event in a lane an earlier one just joined is parked
+    behind it, exactly as if each had been fanned out on its own. Returns how many
+    deliveries were written."""
     if not events:
-        return []
-    repo = OutboxRepository(session, events[0].tenant_id)
-    endpoints = snapshot(session, events[0].tenant_id).endpoints
+        return 0
+    endpoints = snapshot(session, tenant_id).endpoints
     if not endpoints:
-        return []
-    # Flush the events first (one insert), so the deliveries' foreign key finds them.
-    session.flush()
-    resources = sorted({e.resource_id for e in events if e.resource_id is not None})
+        return 0
+    repo = OutboxRepository(session, tenant_id)
+    resources = sorted({e["resource_id"] for e in events if e["resource_id"] is not None})
     lanes = repo.lanes_of(resources, [e.id for e in endpoints])
-    deliveries = []
+    rows = []
     for event in events:
+        resource = event["resource_id"]
         for endpoint in endpoints:
-            if not subscribed(endpoint, event.type):
+            if not subscribed(endpoint, event["type"]):
                 continue
-            key = (event.resource_id, endpoint.id)
-            last_seq, pending = lanes.get(key, (0, 0)) if event.resource_id else (0, 0)
-            deliveries.append(_delivery(event, endpoint, last_seq + 1, parked=pending > 0))
-            if event.resource_id is not None:
+            key = (resource, endpoint.id)
+            last_seq, pending = lanes.get(key, (0, 0)) if resource is not None else (0, 0)
+            rows.append(_delivery(event, endpoint, last_seq + 1, parked=pending > 0))
+            if resource is not None:
                 lanes[key] = (last_seq + 1, pending + 1)
-    for delivery in deliveries:
-        repo.add_delivery(delivery)
-    return deliveries
+    if rows:
+        repo.insert_deliveries(rows)
+    return len(rows)
 
 
 def _delivery(
-    event: OutboxEvent, endpoint: WebhookEndpoint | Route, seq: int, *, parked: bool
-) -> WebhookDelivery:
-    return WebhookDelivery(
-        id=new_id(),
-        endpoint_id=endpoint.id,
-        event_id=event.id,
-        event_type=event.type,
-        resource_id=event.resource_id,
-        seq=seq,
-        status=PENDING,
-        attempt_count=0,
-        schedule_step=0,
-        next_trigger="scheduled",
-        next_attempt_at=None if parked else event.created_at,
-        created_at=event.created_at,
-        updated_at=event.created_at,
-    )
+    event: Mapping[str, Any], endpoint: WebhookEndpoint | Route, seq: int, *, parked: bool
+) -> dict[str, Any]:
+    at = event["created_at"]
+    return dict.fromkeys(DELIVERY_COLUMNS) | {
+        "tenant_id": event["tenant_id"],
+        "id": new_id(),
+        "endpoint_id": endpoint.id,
+        "event_id": event["id"],
+        "event_type": event["type"],
+        "resource_id": event["resource_id"],
+        "seq": seq,
+        "status": PENDING,
+        "attempt_count": 0,
+        "schedule_step": 0,
+        "next_trigger": "scheduled",
+        "next_attempt_at": None if parked else at,
+        "created_at": at,
+        "updated_at": at,
+    }

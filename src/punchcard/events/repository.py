@@ -62,12 +62,21 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
         self.session.add(delivery)
         return delivery
 
-    def insert_event(self, values: dict[str, Any]) -> None:
-        """The outbox row, in one reused Core statement (``values``: every column)."""
+    def insert_event(self, values: dict[str, Any] | list[dict[str, Any]]) -> None:
+        """The outbox row, in one reused Core statement (``values``: every column), or a
+        list of rows (``emit_many``) in one statement."""
         stmt = cached_statement(
             "outbox.insert_event", lambda: insert(cast(Table, OutboxEvent.__table__))
         )
         self.session.execute(stmt, values)
+
+    def insert_deliveries(self, rows: list[dict[str, Any]]) -> None:
+        """Delivery rows whose lane positions the caller computed (``fan_out_many``),
+        every column given, in one reused Core statement."""
+        stmt = cached_statement(
+            "outbox.insert_deliveries", lambda: insert(cast(Table, WebhookDelivery.__table__))
+        )
+        self.session.execute(stmt, rows)
 
     def queue_deliveries(
         self, event: OutboxEvent, deliveries: Sequence[tuple[uuid.UUID, uuid.UUID]]

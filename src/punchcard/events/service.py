@@ -83,24 +83,26 @@ def emit_many(
     session: Session,
     tenant_id: uuid.UUID,
     events: Sequence[tuple[str, dict[str, Any], str | None]],
-) -> list[OutboxEvent]:
+) -> None:
     """``emit`` for a batch, in order: ``(type, payload, resource_id)`` each, written as
-    one outbox insert and one delivery insert, the endpoints and lanes read once."""
+    one outbox insert and one delivery insert (reused Core statements, like ``emit``'s;
+    nothing added to the session), the endpoints and lanes read once."""
     unknown = {t for t, _, _ in events} - set(EVENT_TYPES)
     if unknown:
         raise ValueError(f"unknown event types {sorted(unknown)}")
+    if not events:
+        return
     at = now(session)
     rows = [
-        OutboxEvent(
-            tenant_id=tenant_id,
-            id=new_id(),
-            type=type_,
-            resource_id=resource_id,
-            payload=payload,
-            created_at=at,
-        )
+        {
+            "tenant_id": tenant_id,
+            "id": new_id(),
+            "type": type_,
+            "resource_id": resource_id,
+            "payload": payload,
+            "created_at": at,
+        }
         for type_, payload, resource_id in events
     ]
-    session.add_all(rows)
-    fan_out_many(session, rows)
-    return rows
+    OutboxRepository(session, tenant_id).insert_event(rows)
+    fan_out_many(session, tenant_id, rows)
