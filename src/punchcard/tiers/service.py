@@ -38,13 +38,23 @@ class Period:
     end: datetime
 
 
+# The last period computed per (kind, timezone): every award evaluates the member's
+# tier, and nearly all of them fall in the period the one before did.
+_LAST_PERIOD: dict[tuple[str, str | None], Period] = {}
+
+
 def current_period(tenant: Tenant | TenantSettings, at: datetime) -> Period:
     """The tier period containing ``at``, in the tenant's timezone, as UTC bounds."""
     kind = tenant.tier_period or "year"
+    key = (kind, tenant.timezone)
+    last = _LAST_PERIOD.get(key)
+    if last is not None and at.tzinfo is not None and last.start <= at < last.end:
+        return last
     start = calendar.period_start(kind, at, tenant.timezone)
     end = calendar.period_end(kind, at, tenant.timezone)
     assert start is not None and end is not None
-    return Period(start, end)
+    period = _LAST_PERIOD[key] = Period(start, end)
+    return period
 
 
 def counts_in_period(type_: str, amount: int, status: str) -> bool:
