@@ -42,7 +42,7 @@ from punchcard.events import data as event_data
 from punchcard.events.service import emit, emit_many, lane
 from punchcard.ledger.repository import COUNTERS, ENTRY_COLUMNS, LedgerRepository
 from punchcard.models import Member, Order, PointsEntry, PointsLot
-from punchcard.tenants.snapshot import snapshot
+from punchcard.tenants.snapshot import TenantSnapshot, snapshot
 from punchcard.tiers import service as tiers
 
 APPROVED = ("approved", "auto_approved")
@@ -101,11 +101,17 @@ def _new_id() -> uuid.UUID:
 
 
 def default_expiry(
-    session: Session, member: Member, at: datetime, days: int | None = None
+    session: Session,
+    member: Member,
+    at: datetime,
+    days: int | None = None,
+    *,
+    config: TenantSnapshot | None = None,
 ) -> datetime | None:
-    """A lot's expiry: the given period, else the tenant's default, else never."""
+    """A lot's expiry: the given period, else the tenant's default, else never
+    (``config``: the tenant snapshot, when the caller holds it)."""
     if days is None:
-        days = snapshot(session, member.tenant_id).settings.points_expiry_days
+        days = (config or snapshot(session, member.tenant_id)).settings.points_expiry_days
     return at + timedelta(days=days) if days else None
 
 
@@ -115,11 +121,12 @@ def _expiry(
     at: datetime,
     expires_at: datetime | None,
     expiry_days: int | None,
+    config: TenantSnapshot | None = None,
 ) -> datetime | None:
     """A credit's lot expiry: the one given, else ``default_expiry``."""
     if expires_at is not None:
         return expires_at
-    return default_expiry(session, member, at, expiry_days)
+    return default_expiry(session, member, at, expiry_days, config=config)
 
 
 # Credits --------------------------------------------------------------------------
@@ -645,7 +652,7 @@ class Credits:
         # and the time of its last credit.
         self._members: dict[uuid.UUID, tuple[Member, dict[str, int]]] = {}
         self._last: dict[uuid.UUID, datetime] = {}
-        self._periods: dict[uuid.UUID, tiers.Period] = {}
+        self._configs: dict[uuid.UUID, TenantSnapshot] = {}
 
     def add(
         self,
@@ -666,8 +673,9 @@ class Credits:
         at = now(session)
         rows = None
         expiry = None
-        if not pending and self._common(member, at):
-            expiry = _expiry(session, member, at, expires_at, expiry_days)
+        config = self._config(member.tenant_id)
+        if not pending and self._common(member, at, config):
+            expiry = _expiry(session, member, at, expires_at, expiry_days, config)
             rows = _credit_rows(member, type_, amount, status, refs, expiry, reference, at)
         if rows is None:
             self.write()
@@ -702,20 +710,24 @@ class Credits:
         self._events.append(
             ("points.awarded", event_data.points(member, values), lane("mem", member.id))
         )
-        change = tiers.evaluate(session, member)
+        change = tiers.evaluate(session, member, config=config)
         if change is not None:
             self._events.append(change)
 
-    def _common(self, member: Member, at: datetime) -> bool:
+    def _config(self, tenant_id: uuid.UUID) -> TenantSnapshot:
+        """The tenant snapshot, read once (a batch changes no configuration)."""
+        config = self._configs.get(tenant_id)
+        if config is None:
+            config = self._configs[tenant_id] = snapshot(self.session, tenant_id)
+        return config
+
+    def _common(self, member: Member, at: datetime, config: TenantSnapshot) -> bool:
         if not FAST_PATH or member.points_debt > 0 or expiry_due(member, at):
             return False
         if not instance_state(member).persistent:
             return False
         # The tier evaluation then reads the member's count, not the journal.
-        period = self._periods.get(member.tenant_id)
-        if period is None or not period.start <= at < period.end:
-            settings = snapshot(self.session, member.tenant_id).settings
-            period = self._periods[member.tenant_id] = tiers.current_period(settings, at)
+        period = tiers.current_period(config.settings, at)
         return member.period_start == period.start and member.period_end == period.end
 
     def write(self) -> None:

@@ -27,7 +27,7 @@ from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.models import Member, PointsEntry, Tenant, Tier
-from punchcard.tenants.snapshot import TenantSettings, TierRule, snapshot
+from punchcard.tenants.snapshot import TenantSettings, TenantSnapshot, TierRule, snapshot
 from punchcard.tiers.repository import CREDIT_TYPES, CREDITED, TierRepository
 from punchcard.tiers.schemas import NewTier, TierChanges
 
@@ -145,11 +145,19 @@ def reevaluate(session: Session, member: Member, *, force: bool = False) -> None
         emit(session, member.tenant_id, type_, payload, resource_id=resource_id)
 
 
-def evaluate(session: Session, member: Member, *, force: bool = False) -> Event | None:
+def evaluate(
+    session: Session,
+    member: Member,
+    *,
+    force: bool = False,
+    config: TenantSnapshot | None = None,
+) -> Event | None:
     """``reevaluate`` that returns the ``tier.changed`` event it calls for (None: the
     tier did not move) instead of emitting it: the ledger's bulk credit emits it with
-    the batch's other events, in its place among them."""
-    config = snapshot(session, member.tenant_id)
+    the batch's other events, in its place among them (and passes the tenant snapshot
+    it holds as ``config``)."""
+    if config is None:
+        config = snapshot(session, member.tenant_id)
     # Keep the period count current whatever the tiers (the member's tier view shows it).
     earned = earned_in_period(session, member, config.settings, now(session), remember=True)
     if member.tier_manual and not force:
