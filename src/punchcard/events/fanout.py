@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session, make_transient_to_detached
@@ -65,25 +66,13 @@ def queue(
     pairs = [(new_id(), endpoint.id) for endpoint in endpoints]
     placed = OutboxRepository(session, event.tenant_id).queue_deliveries(event, pairs)
     # The rows as session objects, as if loaded (callers render them; no second insert).
+    fields = {
+        c: getattr(event, c) for c in ("tenant_id", "id", "type", "resource_id", "created_at")
+    }
     deliveries = []
     for delivery_id, endpoint_id in pairs:
         seq, next_attempt_at = placed[delivery_id]
-        values = dict.fromkeys(DELIVERY_COLUMNS) | {
-            "tenant_id": event.tenant_id,
-            "id": delivery_id,
-            "endpoint_id": endpoint_id,
-            "event_id": event.id,
-            "event_type": event.type,
-            "resource_id": event.resource_id,
-            "seq": seq,
-            "status": PENDING,
-            "attempt_count": 0,
-            "schedule_step": 0,
-            "next_trigger": "scheduled",
-            "next_attempt_at": next_attempt_at,
-            "created_at": event.created_at,
-            "updated_at": event.created_at,
-        }
+        values = delivery_row(fields, endpoint_id, seq, due=next_attempt_at, id=delivery_id)
         delivery = WebhookDelivery(**values)
         make_transient_to_detached(delivery)
         session.add(delivery)
@@ -115,7 +104,8 @@ def fan_out_many(
                 continue
             key = (resource, endpoint.id)
             last_seq, pending = lanes.get(key, (0, 0)) if resource is not None else (0, 0)
-            rows.append(_delivery(event, endpoint, last_seq + 1, parked=pending > 0))
+            due = None if pending > 0 else event["created_at"]
+            rows.append(delivery_row(event, endpoint.id, last_seq + 1, due=due))
             if resource is not None:
                 lanes[key] = (last_seq + 1, pending + 1)
     if rows:
@@ -123,14 +113,22 @@ def fan_out_many(
     return len(rows)
 
 
-def _delivery(
-    event: Mapping[str, Any], endpoint: WebhookEndpoint | Route, seq: int, *, parked: bool
+def delivery_row(
+    event: Mapping[str, Any],
+    endpoint_id: uuid.UUID,
+    seq: int,
+    *,
+    due: datetime | None,
+    id: uuid.UUID | None = None,
 ) -> dict[str, Any]:
+    """A pending delivery of ``event`` (the outbox row's column values) to an endpoint,
+    at position ``seq`` of its lane: every column of ``webhook_deliveries``. ``due``:
+    its first attempt (None: parked behind an earlier delivery of the lane)."""
     at = event["created_at"]
     return dict.fromkeys(DELIVERY_COLUMNS) | {
         "tenant_id": event["tenant_id"],
-        "id": new_id(),
-        "endpoint_id": endpoint.id,
+        "id": id or new_id(),
+        "endpoint_id": endpoint_id,
         "event_id": event["id"],
         "event_type": event["type"],
         "resource_id": event["resource_id"],
@@ -139,7 +137,7 @@ def _delivery(
         "attempt_count": 0,
         "schedule_step": 0,
         "next_trigger": "scheduled",
-        "next_attempt_at": None if parked else at,
+        "next_attempt_at": due,
         "created_at": at,
         "updated_at": at,
     }

@@ -73,23 +73,12 @@ def _check_amount(amount: int, field: str = "amount") -> None:
 def _entry(
     session: Session, member: Member, type_: str, amount: int, status: str, refs: Refs, **kw: object
 ) -> PointsEntry:
-    entry = PointsEntry(
-        tenant_id=member.tenant_id,
-        id=kw.pop("id", None) or _new_id(),
-        member_id=member.id,
-        type=type_,
-        amount=amount,
-        status=status,
-        balance_after=member.points_balance,
-        description=refs.description,
-        activity_id=refs.activity_id,
-        order_id=refs.order_id,
-        store_id=refs.store_id,
-        coupon_id=refs.coupon_id,
-        reward_id=refs.reward_id,
-        created_at=now(session),
-        **kw,
-    )
+    """The ORM path's journal entry, added to the session: ``_entry_values``' row,
+    decided only when ``decided_at`` is given."""
+    kw.setdefault("decided_at", None)
+    kw.setdefault("balance_after", member.points_balance)
+    values = _entry_values(member, type_, amount, status, refs, now(session), **kw)
+    entry = PointsEntry(**values)
     session.add(entry)
     return entry
 
@@ -529,6 +518,7 @@ def _commit_member(
 def _entry_values(
     member: Member, type_: str, amount: int, status: str, refs: Refs, at: datetime, **kw: object
 ) -> dict[str, object]:
+    """A journal entry's row (every column), decided at ``at``; ``kw`` overrides."""
     values: dict[str, object] = dict.fromkeys(ENTRY_COLUMNS)
     values.update(
         tenant_id=member.tenant_id,
@@ -545,8 +535,8 @@ def _entry_values(
         reward_id=refs.reward_id,
         created_at=at,
         decided_at=at,
-        **kw,
     )
+    values.update(kw)
     return values
 
 
