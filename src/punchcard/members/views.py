@@ -24,8 +24,9 @@ from sqlalchemy import Select, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
-from punchcard.db.repository import TenantRepository, cached_statement, pinned_get
-from punchcard.db.uow import dialect, now
+from punchcard.db.prepared import Prepared
+from punchcard.db.repository import TenantRepository, pinned_get
+from punchcard.db.uow import now
 from punchcard.identity.principal import Principal
 from punchcard.kit.calendar import by_local_day
 from punchcard.members.repository import MemberRepository
@@ -144,18 +145,16 @@ def _member_row_statement(dialect_name: str) -> Select[Any]:
     )
 
 
+_MEMBER_ROW = Prepared(_member_row_statement)
+
+
 def member_row(session: Session, principal: Principal, member_id: uuid.UUID) -> MemberRow | None:
-    """The tenant's member ``member_id`` as :class:`MemberRow`, in one reused Core
-    statement; None if there is none, or the caller may not see it (``may_see``)."""
+    """The tenant's member ``member_id`` as :class:`MemberRow`, in one statement run on
+    the session's driver connection (``db.prepared``); None if there is none, or the
+    caller may not see it (``may_see``)."""
     if not may_see(principal, member_id):
         return None
-    name = dialect(session)
-    stmt = cached_statement(("members.row", name), lambda: _member_row_statement(name))
-    found = (
-        session.connection()
-        .execute(stmt, {"tenant_id": principal.tenant_id, "id": member_id})
-        .first()
-    )
+    found = _MEMBER_ROW.first(session, {"tenant_id": principal.tenant_id, "id": member_id})
     if found is None:
         return None
     row = list(found)

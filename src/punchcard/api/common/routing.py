@@ -40,7 +40,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
@@ -240,10 +240,11 @@ class UnitOfWorkRoute(APIRoute):
         self, original: Callable[[Request], Coroutine[Any, Any, Response]]
     ) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """FastAPI's request handler for this route, with its dependencies solved by a
-        plan made once (api/common/solver.py) where the route's shape allows: a route
-        with no body (a body's parsing and its errors stay FastAPI's). The handler is
-        the ``_in_thread`` wrapper, which always answers a ``Response``."""
-        if self.body_field is not None:
+        plan made once (api/common/solver.py) where the route's shape allows (a form
+        body keeps FastAPI's handler). The handler is the ``_in_thread`` wrapper, which
+        always answers a ``Response``."""
+        body_field = self.body_field
+        if body_field is not None and isinstance(body_field.field_info, params.Form):
             return original
         solve = solver.plan(self.dependant, embed_body_fields=self._embed_body_fields)
         if solve is None:
@@ -256,9 +257,10 @@ class UnitOfWorkRoute(APIRoute):
         async def handler(request: Request) -> Response:
             if overrides is not None and getattr(overrides, "dependency_overrides", None):
                 return await original(request)
-            values, errors = await solve(request, None)
+            body = await solver.read_body(request, context) if body_field is not None else None
+            values, errors = await solve(request, body)
             if errors:
-                raise RequestValidationError(errors, body=None, endpoint_ctx=context(request))
+                raise RequestValidationError(errors, body=body, endpoint_ctx=context(request))
             response: Response = await endpoint(**values)
             return response
 

@@ -20,11 +20,16 @@ unchanged.
 
 from __future__ import annotations
 
+import email.message
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import request_body_to_args, request_params_to_args
+from fastapi.exceptions import RequestValidationError
+from pydantic_core import PydanticUndefined as Undefined
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 Solver = Callable[[Request, Any], Awaitable[tuple[dict[str, Any], list[Any]]]]
@@ -150,6 +155,44 @@ def plan(dependant: Dependant, *, embed_body_fields: bool) -> Solver | None:
     return solve
 
 
+async def read_body(request: Request, context: Callable[[Request], dict[str, Any]]) -> Any:
+    """A JSON route's body as FastAPI's request handler reads it (``fastapi.routing``,
+    ``get_request_handler``): nothing for an empty body, the parsed JSON when the
+    content type is absent or JSON (``application/json``, ``application/*+json``),
+    else the bytes; a body that is not JSON is the same ``json_invalid`` error, and
+    any other failure to read it the same 400."""
+    try:
+        body: Any = None
+        body_bytes = await request.body()
+        if body_bytes:
+            json_body: Any = Undefined
+            content_type = request.headers.get("content-type")
+            if not content_type or content_type == "application/json":
+                json_body = await request.json()
+            else:
+                message = email.message.Message()
+                message["content-type"] = content_type
+                if message.get_content_maintype() == "application":
+                    subtype = message.get_content_subtype()
+                    if subtype == "json" or subtype.endswith("+json"):
+                        json_body = await request.json()
+            body = json_body if json_body is not Undefined else body_bytes
+    except json.JSONDecodeError as e:
+        error = {
+            "type": "json_invalid",
+            "loc": ("body", e.pos),
+            "msg": "JSON decode error",
+            "input": {},
+            "ctx": {"error": e.msg},
+        }
+        raise RequestValidationError([error], body=e.doc, endpoint_ctx=context(request)) from e
+    except HTTPException:
+        raise
+    except Exception as e:
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from e
+    return body
+
+
 def endpoint_context(dependant: Dependant, path: str) -> Callable[[Request], dict[str, Any]]:
     """What FastAPI attaches to a ``RequestValidationError`` (for its message only):
     the handler's file, line and name, and the request's method and route path."""
@@ -168,4 +211,4 @@ def endpoint_context(dependant: Dependant, path: str) -> Callable[[Request], dic
     return context
 
 
-__all__ = ["Solver", "endpoint_context", "plan"]
+__all__ = ["Solver", "endpoint_context", "plan", "read_body"]
