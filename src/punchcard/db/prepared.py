@@ -52,7 +52,30 @@ class Prepared:
         return stmt
 
     def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        """The first row of the statement for ``params``, in the session's transaction."""
+        """The first row of the statement for ``params``: in the session's transaction;
+        or, on SQLite, while the session has begun nothing and holds nothing (the
+        statement is all its unit of work reads), alone on the thread's autocommit
+        reader (``Database.autocommit_reader``), which sees what is committed."""
+        reader = session.info.get("autocommit_reader")
+        if (
+            reader is not None
+            and not session.in_transaction()
+            and not session.identity_map
+            and not session.new
+        ):
+            plan = self._plans.get("sqlite")
+            if plan is not None:
+                try:
+                    cursor = reader().cursor()
+                    cursor.execute(plan.sql, _args(plan, params))
+                    raw = cursor.fetchone()
+                    cursor.close()
+                except Exception:
+                    # Never mind why: drop that connection, read through the session
+                    # (whose errors SQLAlchemy wraps as usual).
+                    session.info["drop_reader"]()
+                else:
+                    return _converted(plan, raw)
         conn = session.connection()
         dialect = conn.dialect
         plan = self._plans.get(dialect.name)
@@ -62,12 +85,7 @@ class Prepared:
             row = result.first()
             self._plans.setdefault(dialect.name, _plan_of(result))
             return None if row is None else tuple(row)
-        if plan.named:
-            args: Any = {
-                name: bind(params[name]) if bind else params[name] for name, bind in plan.binds
-            }
-        else:
-            args = [bind(params[name]) if bind else params[name] for name, bind in plan.binds]
+        args = _args(plan, params)
         dbapi = conn.connection
         cursor = None
         try:
@@ -77,12 +95,22 @@ class Prepared:
             cursor.close()
         except BaseException as exc:
             conn._handle_dbapi_exception(exc, plan.sql, args, cursor, None)
-        if raw is None:
-            return None
-        return tuple(
-            convert(value) if convert else value
-            for value, convert in zip(raw, plan.results, strict=True)
-        )
+        return _converted(plan, raw)
+
+
+def _args(plan: _Plan, params: Mapping[str, Any]) -> Any:
+    if plan.named:
+        return {name: bind(params[name]) if bind else params[name] for name, bind in plan.binds}
+    return [bind(params[name]) if bind else params[name] for name, bind in plan.binds]
+
+
+def _converted(plan: _Plan, raw: Any) -> tuple[Any, ...] | None:
+    if raw is None:
+        return None
+    return tuple(
+        convert(value) if convert else value
+        for value, convert in zip(raw, plan.results, strict=True)
+    )
 
 
 def _plan_of(result: Any) -> _Plan:

@@ -7,13 +7,14 @@ done, so a failed commit surfaces as an error, never as a success for lost data.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from punchcard.config import Settings
@@ -61,6 +62,13 @@ class Database:
         # The tenant snapshots of this database (tenants.snapshot): per Database, not per
         # module, since one process (the test suite) may hold many databases.
         self.snapshots = SnapshotCache()
+        # SQLite: one driver connection per thread for a read session's single statement
+        # that needs no transaction of its own (``db.prepared``), kept until ``dispose``.
+        # (An in-memory database is one per connection: there, no reader of its own.)
+        self._readers = threading.local()
+        self._file_sqlite = self.is_sqlite and make_url(url).database not in (None, "", ":memory:")
+        self._reader_list: list[Any] = []
+        self._readers_lock = threading.Lock()
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
@@ -79,16 +87,46 @@ class Database:
             )
 
     def _info(self) -> dict[str, object]:
-        return {
+        info: dict[str, object] = {
             "clock": self.clock,
             "dialect": "sqlite" if self.is_sqlite else "postgresql",
             "snapshots": self.snapshots,
         }
+        return info
+
+    def autocommit_reader(self) -> Any:
+        """This thread's own SQLite driver connection in autocommit mode: a statement run
+        on it alone reads one consistent snapshot of what is committed (WAL), with no
+        BEGIN and no COMMIT. Only for a read that is the whole of what its unit of work
+        reads (``db.prepared``). One per thread (the event loop's, where SQLite reads
+        run), made by the engine as any other (its PRAGMAs) and detached from the pool."""
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self.engine.raw_connection()
+            conn.detach()  # the pool's size and checkouts stay as they were
+            with self._readers_lock:
+                self._reader_list.append(conn)
+            self._readers.conn = conn
+        return conn.dbapi_connection  # (SQLite: the driver's own connection)
+
+    def drop_reader(self) -> None:
+        """Close and forget this thread's reader (after an error on it)."""
+        conn, self._readers.conn = getattr(self._readers, "conn", None), None
+        if conn is not None:
+            with self._readers_lock:
+                if conn in self._reader_list:
+                    self._reader_list.remove(conn)
+            with contextlib.suppress(Exception):
+                conn.close()
 
     def session(self, *, write: bool = True) -> Session:
         factory = self._write if write else self._read
         session = factory()
         session.info.update(self._info())
+        if not write and self._file_sqlite and self.inline_reads:
+            # Never a writer's: its reads must see its own transaction's writes.
+            session.info["autocommit_reader"] = self.autocommit_reader
+            session.info["drop_reader"] = self.drop_reader
         return session
 
     @contextmanager
@@ -109,6 +147,11 @@ class Database:
     def dispose(self) -> None:
         if self.group is not None:
             self.group.close()
+        with self._readers_lock:
+            readers, self._reader_list = self._reader_list, []
+        for conn in readers:
+            with contextlib.suppress(Exception):
+                conn.close()
         self.engine.dispose()
 
 
