@@ -66,7 +66,7 @@ class RouteIndex:
             scope["router"] = self.router
         candidates = self._by_key.get(_key(get_route_path(scope)), self._always)
         partial: BaseRoute | None = None
-        partial_scope: dict[str, Any] = {}
+        partial_scope: Any = {}
         for route in candidates:
             match, child_scope = route.matches(scope)
             if match == Match.FULL:

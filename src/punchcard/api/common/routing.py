@@ -95,6 +95,14 @@ class Unit:
         if response.status_code >= 400:
             self.abort()
             return
+        session = self.session
+        if self.inline and not (session.in_transaction() or session.identity_map or session.new):
+            # A read that never began a transaction (its statement ran alone on the
+            # autocommit reader, db/prepared.py) and holds nothing: a COMMIT would do
+            # nothing but walk SQLAlchemy's transaction machinery.
+            session.close()
+            self.finished = True
+            return
         try:
             claim = getattr(self.request.state, "idempotency_claim", None)
             if claim is not None:
@@ -208,7 +216,7 @@ class UnitOfWorkRoute(APIRoute):
         }
         call = self.dependant.call
         wrapped = call is not None and not inspect.iscoroutinefunction(call)
-        if wrapped:
+        if call is not None and wrapped:
             self.dependant.call = self._in_thread(call)
         original = super().get_route_handler()
         if wrapped:

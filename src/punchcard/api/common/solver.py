@@ -155,7 +155,7 @@ def plan(dependant: Dependant, *, embed_body_fields: bool) -> Solver | None:
     return solve
 
 
-async def read_body(request: Request, context: Callable[[Request], dict[str, Any]]) -> Any:
+async def read_body(request: Request, context: Callable[[Request], Any]) -> Any:
     """A JSON route's body as FastAPI's request handler reads it (``fastapi.routing``,
     ``get_request_handler``): nothing for an empty body, the parsed JSON when the
     content type is absent or JSON (``application/json``, ``application/*+json``),
@@ -193,14 +193,14 @@ async def read_body(request: Request, context: Callable[[Request], dict[str, Any
     return body
 
 
-def endpoint_context(dependant: Dependant, path: str) -> Callable[[Request], dict[str, Any]]:
+def endpoint_context(dependant: Dependant, path: str) -> Callable[[Request], Any]:
     """What FastAPI attaches to a ``RequestValidationError`` (for its message only):
     the handler's file, line and name, and the request's method and route path."""
     import fastapi.routing
 
     extract = getattr(fastapi.routing, "_extract_endpoint_context", None)
 
-    def context(request: Request) -> dict[str, Any]:
+    def context(request: Request) -> Any:
         ctx: dict[str, Any] = {}
         if extract is not None and dependant.call is not None:
             ctx = dict(extract(dependant.call))
