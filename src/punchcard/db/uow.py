@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
@@ -45,6 +46,23 @@ class SnapshotCache:
             self._values[key] = value
 
 
+class _Reader:
+    """A thread's autocommit reader connection, closed with its thread (the thread-local
+    that holds it goes), on an error, or by ``Database.dispose``."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class Database:
     """Owns the engine and hands out sessions bound to it (and to the clock)."""
 
@@ -67,7 +85,7 @@ class Database:
         # (An in-memory database is one per connection: there, no reader of its own.)
         self._readers = threading.local()
         self._file_sqlite = self.is_sqlite and make_url(url).database not in (None, "", ":memory:")
-        self._reader_list: list[Any] = []
+        self._reader_set: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._readers_lock = threading.Lock()
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
@@ -100,24 +118,21 @@ class Database:
         BEGIN and no COMMIT. Only for a read that is the whole of what its unit of work
         reads (``db.prepared``). One per thread (the event loop's, where SQLite reads
         run), made by the engine as any other (its PRAGMAs) and detached from the pool."""
-        conn = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = self.engine.raw_connection()
-            conn.detach()  # the pool's size and checkouts stay as they were
+        reader: _Reader | None = getattr(self._readers, "reader", None)
+        if reader is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # the pool's size and checkouts stay as they were
+            reader = _Reader(fairy.dbapi_connection)  # (SQLite: the driver's connection)
             with self._readers_lock:
-                self._reader_list.append(conn)
-            self._readers.conn = conn
-        return conn.dbapi_connection  # (SQLite: the driver's own connection)
+                self._reader_set.add(reader)
+            self._readers.reader = reader
+        return reader.conn
 
     def drop_reader(self) -> None:
         """Close and forget this thread's reader (after an error on it)."""
-        conn, self._readers.conn = getattr(self._readers, "conn", None), None
-        if conn is not None:
-            with self._readers_lock:
-                if conn in self._reader_list:
-                    self._reader_list.remove(conn)
-            with contextlib.suppress(Exception):
-                conn.close()
+        reader, self._readers.reader = getattr(self._readers, "reader", None), None
+        if reader is not None:
+            reader.close()
 
     def session(self, *, write: bool = True) -> Session:
         factory = self._write if write else self._read
@@ -148,10 +163,9 @@ class Database:
         if self.group is not None:
             self.group.close()
         with self._readers_lock:
-            readers, self._reader_list = self._reader_list, []
-        for conn in readers:
-            with contextlib.suppress(Exception):
-                conn.close()
+            readers = list(self._reader_set)
+        for reader in readers:
+            reader.close()
         self.engine.dispose()
 
 
