@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__
 from punchcard.api import native, shopsocially
-from punchcard.api.common import errors
+from punchcard.api.common import dispatch, errors
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
 from punchcard.api.common.openapi import face_openapi
@@ -73,6 +73,8 @@ def create_app(
     app.state.faces = FACES
     for face in FACES:
         _mount(app, face)
+    # Each request tries only the routes its path's first segments can match.
+    dispatch.install(app.router)
     return app
 
 

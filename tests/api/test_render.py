@@ -212,3 +212,138 @@ def test_an_exact_type_renders_the_same_bytes(
             assert render.render_json(adapter, value, **options) == starlette(
                 adapter, value, **options
             )
+
+
+# A member's metadata: free JSON, rendered by dump_json when it holds no float ---------
+
+
+def test_a_model_whose_only_free_json_is_a_top_level_field_is_planned_per_value() -> None:
+    assert render.loose_fields(TypeAdapter(MemberRead).core_schema) == ("metadata",)
+    # int | float is a float, not free JSON: never dump_json.
+    assert render.loose_fields(TypeAdapter(ActivityOut).core_schema) == ()
+    assert render.loose_fields(TypeAdapter(list[MemberRead]).core_schema) == ()
+    assert render.loose_fields(TypeAdapter(Loose).core_schema) == ("extra", "items")
+    assert render.loose_fields(TypeAdapter(FloatToo).core_schema) == ()
+    assert render.loose_fields(TypeAdapter(Probe).core_schema) == ()  # exact already
+
+
+class Loose(Schema):
+    name: str
+    extra: dict[str, Any]
+    items: list[Any] | None = None
+
+
+class FloatToo(Schema):
+    extra: dict[str, Any]
+    ratio: float
+
+
+def test_plain_is_json_without_floats() -> None:
+    assert render.plain({"a": [1, None, True, "x", {"b": 2**70}], "c": {}})
+    assert render.plain([]) and render.plain(None) and render.plain("s")
+    for bad in (
+        {"a": 1.0},
+        [[[{"x": float("nan")}]]],
+        {1: "int key"},
+        {"t": (1, 2)},
+        {"d": Decimal("1.5")},
+        {"when": datetime(2026, 1, 1, tzinfo=UTC)},
+        {"e": Colour.red},
+    ):
+        assert not render.plain(bad), bad
+
+
+def _member(metadata: dict[str, Any]) -> MemberRead:
+    at = datetime(2026, 12, 4, 22, 0, 0, 123456, tzinfo=UTC)
+    return MemberRead(
+        id="mem_" + "0" * 32,
+        email="zoë@example.com",
+        phone=None,
+        first_name="Zoë",
+        last_name=None,
+        external_id="X-1",
+        status="active",
+        tier=None,
+        points_balance=2**40,
+        pending_points=0,
+        lifetime_points=7,
+        tags=["a", "b"],
+        enrolled_at=at,
+        last_activity_at=None,
+        metadata=metadata,
+        referral_code="REF",
+        created_at=at,
+        updated_at=at,
+    )
+
+
+_json_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**100), max_value=2**100)
+    | _text
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+_json = st.recursive(
+    _json_leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(metadata=st.dictionaries(_text, _json, max_size=4))
+def test_a_member_renders_with_dump_json_only_when_that_writes_the_same_bytes(
+    metadata: dict[str, Any],
+) -> None:
+    adapter = TypeAdapter(MemberRead)
+    plan = render.JsonPlan(adapter, render.loose_fields(adapter.core_schema))
+    member = _member(metadata)
+    expected = starlette(adapter, member, by_alias=True)
+    if plan.fits(member):
+        assert render.render_json(adapter, member, by_alias=True) == expected
+    else:
+        # Only a float sends it to Starlette's encoder (JSON here holds nothing else).
+        assert "float" in repr([type(v).__name__ for v in _leaves(metadata)])
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+def test_a_member_read_goes_through_dump_json_unless_its_metadata_holds_a_float(
+    client: TestClient, db: Database, checked: Checked
+) -> None:
+    t = make_tenant(db, client)
+    metadata: dict[str, Any] = {"note": 'Zoë 😀 \u2028 "q" \\', "big": 2**70, "l": [1, None]}
+    member = t.api.post("/members", json={"email": "z@example.com", "metadata": metadata}).json()
+    before = checked.same
+    r = t.api.get(f"/members/{member['id']}")
+    assert r.status_code == 200 and r.json()["metadata"] == metadata
+    assert checked.same == before + 1 and not checked.different
+    t.api.patch(f"/members/{member['id']}", json={"metadata": {"tiny": 1e-05}})
+    before = checked.same
+    r = t.api.get(f"/members/{member['id']}")
+    assert b'"tiny":1e-05' in r.content  # Python's spelling: Starlette's encoder wrote it
+    assert checked.same == before
+
+
+def test_only_a_plain_response_model_skips_validating_its_own_instances() -> None:
+    class Always(Schema):
+        model_config = {**Schema.model_config, "revalidate_instances": "always"}
+        name: str
+
+    class Field:
+        def __init__(self, annotation: Any, metadata: list[Any] | None = None) -> None:
+            self.field_info = type("Info", (), {"annotation": annotation, "metadata": metadata})
+
+    assert render.model_of(Field(MemberRead)) is MemberRead
+    assert render.model_of(Field(list[MemberRead])) is None
+    assert render.model_of(Field(dict[str, Any])) is None
+    assert render.model_of(Field(Always)) is None
+    assert render.model_of(Field(MemberRead, ["a constraint"])) is None
+    assert render.model_of(None) is None

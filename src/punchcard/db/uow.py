@@ -7,13 +7,15 @@ done, so a failed commit surfaces as an error, never as a success for lost data.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from punchcard.config import Settings
@@ -44,6 +46,23 @@ class SnapshotCache:
             self._values[key] = value
 
 
+class _Reader:
+    """A thread's autocommit reader connection, closed with its thread (the thread-local
+    that holds it goes), on an error, or by ``Database.dispose``."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+
 class Database:
     """Owns the engine and hands out sessions bound to it (and to the clock)."""
 
@@ -61,6 +80,13 @@ class Database:
         # The tenant snapshots of this database (tenants.snapshot): per Database, not per
         # module, since one process (the test suite) may hold many databases.
         self.snapshots = SnapshotCache()
+        # SQLite: one driver connection per thread for a read session's single statement
+        # that needs no transaction of its own (``db.prepared``), kept until ``dispose``.
+        # (An in-memory database is one per connection: there, no reader of its own.)
+        self._readers = threading.local()
+        self._file_sqlite = self.is_sqlite and make_url(url).database not in (None, "", ":memory:")
+        self._reader_set: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
         self._read = sessionmaker(bind=self.engine, expire_on_commit=False)
         writer = self.engine.execution_options(**{WRITE_OPTION: True})
         self._write = sessionmaker(bind=writer, expire_on_commit=False)
@@ -79,16 +105,43 @@ class Database:
             )
 
     def _info(self) -> dict[str, object]:
-        return {
+        info: dict[str, object] = {
             "clock": self.clock,
             "dialect": "sqlite" if self.is_sqlite else "postgresql",
             "snapshots": self.snapshots,
         }
+        return info
+
+    def autocommit_reader(self) -> Any:
+        """This thread's own SQLite driver connection in autocommit mode: a statement run
+        on it alone reads one consistent snapshot of what is committed (WAL), with no
+        BEGIN and no COMMIT. Only for a read that is the whole of what its unit of work
+        reads (``db.prepared``). One per thread (the event loop's, where SQLite reads
+        run), made by the engine as any other (its PRAGMAs) and detached from the pool."""
+        reader: _Reader | None = getattr(self._readers, "reader", None)
+        if reader is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()  # the pool's size and checkouts stay as they were
+            reader = _Reader(fairy.dbapi_connection)  # (SQLite: the driver's connection)
+            with self._readers_lock:
+                self._reader_set.add(reader)
+            self._readers.reader = reader
+        return reader.conn
+
+    def drop_reader(self) -> None:
+        """Close and forget this thread's reader (after an error on it)."""
+        reader, self._readers.reader = getattr(self._readers, "reader", None), None
+        if reader is not None:
+            reader.close()
 
     def session(self, *, write: bool = True) -> Session:
         factory = self._write if write else self._read
         session = factory()
         session.info.update(self._info())
+        if not write and self._file_sqlite and self.inline_reads:
+            # Never a writer's: its reads must see its own transaction's writes.
+            session.info["autocommit_reader"] = self.autocommit_reader
+            session.info["drop_reader"] = self.drop_reader
         return session
 
     @contextmanager
@@ -109,6 +162,10 @@ class Database:
     def dispose(self) -> None:
         if self.group is not None:
             self.group.close()
+        with self._readers_lock:
+            readers = list(self._reader_set)
+        for reader in readers:
+            reader.close()
         self.engine.dispose()
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
-from punchcard.errors import Conflict, DuplicateMember, ValidationFailed
+from punchcard.errors import Conflict, DuplicateMember, NotFound, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, lane
 from punchcard.identity import member_sessions
@@ -233,6 +233,17 @@ def profile(session: Session, principal: Principal, member: Member) -> views.Mem
 
 def read(session: Session, principal: Principal, *, member_id: uuid.UUID) -> views.MemberProfile:
     return profile(session, principal, get(session, principal, member_id=member_id))
+
+
+def read_row(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, field: str = "id"
+) -> views.MemberRow:
+    """The member as a face shows it on its own, in one statement (``views.member_row``:
+    the tenant's, and one the caller may see), or NotFound as :func:`get` answers."""
+    row = views.member_row(session, principal, member_id)
+    if row is None:
+        raise NotFound("Member not found", field=field)
+    return row
 
 
 def get_by_email(

@@ -13,21 +13,25 @@ depends on ``members``).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Select, bindparam, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
+from punchcard.db.prepared import Prepared
 from punchcard.db.repository import TenantRepository, pinned_get
 from punchcard.db.uow import now
 from punchcard.identity.principal import Principal
 from punchcard.kit.calendar import by_local_day
 from punchcard.members.repository import MemberRepository
 from punchcard.members.visibility import may_see
-from punchcard.models import Activity, Member, PointsEntry, PointsLot, Tenant, Tier
+from punchcard.models import Activity, Member, MemberTag, PointsEntry, PointsLot, Tag, Tenant, Tier
 
 # The partial index on open lots is used only for a query that states its predicate
 # with a literal (see ledger/repository.py).
@@ -71,6 +75,95 @@ class MemberProfile:
     @property
     def referral_code(self) -> str | None:
         return self.member.referral_code
+
+
+class MemberRow(NamedTuple):
+    """One member as a face shows it on its own (``GET /members/{id}``): its columns,
+    its current tier's id and name, and its tag keys (in key order), read in one
+    statement (:func:`member_row`) with no ORM object."""
+
+    id: uuid.UUID
+    email: str | None
+    phone: str | None
+    first_name: str | None
+    last_name: str | None
+    external_id: str | None
+    status: str
+    tier_id: uuid.UUID | None
+    tier_name: str | None
+    points_balance: int
+    pending_points: int
+    lifetime_points: int
+    tags: list[str]
+    enrolled_at: datetime
+    last_activity_at: datetime | None
+    metadata_: dict[str, Any] | None
+    referral_code: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def _member_row_statement(dialect_name: str) -> Select[Any]:
+    m, t = Member.__table__, Tier.__table__
+    mt, g = MemberTag.__table__, Tag.__table__
+    tagged = mt.join(g, (g.c.tenant_id == mt.c.tenant_id) & (g.c.id == mt.c.tag_id))
+    keys: Any
+    if dialect_name == "postgresql":
+        keys = func.array_agg(aggregate_order_by(g.c.key, g.c.key))
+    else:  # SQLite: a JSON array, put in key order once read (BINARY: code points)
+        keys = func.json_group_array(g.c.key)
+    tags = (
+        select(keys)
+        .select_from(tagged)
+        .where(mt.c.tenant_id == m.c.tenant_id, mt.c.member_id == m.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            m.c.id,
+            m.c.email,
+            m.c.phone,
+            m.c.first_name,
+            m.c.last_name,
+            m.c.external_id,
+            m.c.status,
+            m.c.tier_id,
+            t.c.name,
+            m.c.points_balance,
+            m.c.pending_points,
+            m.c.lifetime_points,
+            tags,
+            m.c.enrolled_at,
+            m.c.last_activity_at,
+            m.c.metadata,
+            m.c.referral_code,
+            m.c.created_at,
+            m.c.updated_at,
+        )
+        .select_from(m.outerjoin(t, (t.c.tenant_id == m.c.tenant_id) & (t.c.id == m.c.tier_id)))
+        .where(m.c.tenant_id == bindparam("tenant_id"), m.c.id == bindparam("id"))
+    )
+
+
+_MEMBER_ROW = Prepared(_member_row_statement)
+
+
+def member_row(session: Session, principal: Principal, member_id: uuid.UUID) -> MemberRow | None:
+    """The tenant's member ``member_id`` as :class:`MemberRow`, in one statement run on
+    the session's driver connection (``db.prepared``); None if there is none, or the
+    caller may not see it (``may_see``)."""
+    if not may_see(principal, member_id):
+        return None
+    found = _MEMBER_ROW.first(session, {"tenant_id": principal.tenant_id, "id": member_id})
+    if found is None:
+        return None
+    row = list(found)
+    keys = row[12]
+    if keys is None:
+        row[12] = []
+    elif isinstance(keys, str):  # SQLite's JSON array
+        row[12] = sorted(json.loads(keys))
+    return MemberRow(*row)
 
 
 class ProfileRepository(TenantRepository[PointsLot]):

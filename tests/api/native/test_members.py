@@ -236,6 +236,43 @@ def test_get_member(tenant: Tenant) -> None:
     assert r.json() == m
 
 
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"note": 'Zoë 😀 \u2028 "q" \\', "big": 2**70, "nested": [1, None, True, {"k": "v"}]},
+        {"tiny": 1e-05, "half": -0.5, "whole": 3.0, "deep": [{"x": 2.5e300}]},
+    ],
+    ids=["no-float", "floats"],
+)
+def test_get_member_is_byte_for_byte_the_profile_a_write_renders(
+    tenant: Tenant, metadata: dict[str, Any]
+) -> None:
+    # GET /members/{id} reads the member in one statement, without ORM objects or the
+    # profile loader; PATCH renders the same member through the profile loader. Tags
+    # (in the database's key order), the tier and the metadata must come out the same.
+    gold = make_tier(tenant, "Gold ☕", is_default=True)
+    m = make_member(tenant, firstName="Zoë", externalId="X-1")
+    r = tenant.api.post(f"/members/{m['id']}/tags", json={"tags": ["zz", "b_y", "b-x", "a1", "b"]})
+    assert r.status_code in (200, 201), r.text
+    patched = tenant.api.patch(f"/members/{m['id']}", json={"metadata": metadata})
+    assert patched.status_code == 200, patched.text
+    got = tenant.api.get(f"/members/{m['id']}")
+    assert got.status_code == 200
+    assert got.content == patched.content
+    assert got.headers["content-length"] == str(len(got.content))
+    data = got.json()
+    assert data["tier"] == {"id": gold, "name": "Gold ☕"}
+    assert sorted(data["tags"]) == ["a1", "b", "b-x", "b_y", "zz"]
+    assert data["metadata"] == metadata
+
+
+def test_get_member_without_tags_tier_or_metadata(tenant: Tenant) -> None:
+    m = make_member(tenant)
+    got = tenant.api.get(f"/members/{m['id']}").json()
+    assert (got["tags"], got["tier"], got["metadata"]) == ([], None, {})
+    assert got == m
+
+
 def test_unknown_or_malformed_member_id_is_404(tenant: Tenant) -> None:
     assert tenant.api.get(f"/members/{render('mem', new_id())}").status_code == 404
     r = tenant.api.get("/members/not-an-id")

@@ -12,19 +12,30 @@ The bytes are the same for every type but one: a float. Python writes a float be
 1e-4 in magnitude ``1e-05`` where Rust writes ``0.00001`` or ``1e-5``, and
 ``json.dumps`` refuses NaN and infinities (a 500) where ``dump_json`` writes ``null``.
 So a route whose response type can hold a float anywhere, or a value of a type not
-known in advance (``Any``, e.g. a member's free-form ``metadata``; a container of
-anything; a serializer function with no declared return type), keeps Starlette's
-encoder: :func:`adapter_for` decides that once per route, from the type's core schema.
+known in advance (``Any``; a container of anything; a serializer function with no
+declared return type), keeps Starlette's encoder: :func:`plan_for` decides that once
+per route, from the type's core schema. One case is decided per response: a model
+whose only such values sit in top-level fields of free-form JSON (a member's
+``metadata: dict[str, Any]``) renders with ``dump_json`` when those fields hold, this
+time, nothing but JSON's own non-float values (:func:`plain`, a walk of a few entries),
+and with Starlette's encoder otherwise (:class:`JsonPlan`).
 ``tests/api/test_render.py`` compares the bytes over every response of a run of both
 faces and over generated values.
+
+A handler's return value that is an instance of exactly its route's response model
+(built by our own code: ``MemberRead.of``) needs no validation: FastAPI's would hand
+back the same instance (``revalidate_instances="never"``) after a trip through
+pydantic-core. :func:`model_of` names that class, once per route.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 # Core-schema types whose JSON pydantic-core may write differently from json.dumps.
 _INEXACT = frozenset({"float", "any", "complex"})
@@ -39,20 +50,110 @@ class RenderedJSON(JSONResponse):
         return content
 
 
-def adapter_for(field: Any, response_class: type[Any]) -> TypeAdapter[Any] | None:
-    """The response field's own TypeAdapter, if the route answers with Starlette's
-    ``JSONResponse`` and ``dump_json`` writes its bytes for every value of the type."""
+@dataclass(frozen=True)
+class JsonPlan:
+    """How a route renders with ``dump_json``: always (``loose`` empty), or when each of
+    the response model's ``loose`` fields (free-form JSON) holds a :func:`plain` value."""
+
+    adapter: TypeAdapter[Any]
+    loose: tuple[str, ...] = ()
+
+    def fits(self, value: Any) -> bool:
+        """Whether ``dump_json`` writes ``value`` (the validated response) as
+        ``JSONResponse`` would."""
+        if not self.loose:
+            return True
+        fields = getattr(value, "__dict__", None)
+        if not isinstance(fields, dict):  # pragma: no cover - a loose plan is for a model
+            return False
+        return all(plain(fields.get(name)) for name in self.loose)
+
+
+def plan_for(field: Any, response_class: type[Any]) -> JsonPlan | None:
+    """How the route with response ``field`` renders with its own TypeAdapter, if it
+    answers with Starlette's ``JSONResponse`` and ``dump_json`` can write its bytes
+    (for every value, or for those whose free-form JSON holds no float); None: never."""
     if response_class is not JSONResponse or field is None:
         return None
     adapter = getattr(field, "_type_adapter", None)  # FastAPI's ModelField (Pydantic v2)
     if not isinstance(adapter, TypeAdapter):
         return None
-    return adapter if exact(adapter.core_schema) else None
+    if exact(adapter.core_schema):
+        return JsonPlan(adapter)
+    loose = loose_fields(adapter.core_schema)
+    return JsonPlan(adapter, loose) if loose else None
 
 
-def exact(schema: Any) -> bool:
+def adapter_for(field: Any, response_class: type[Any]) -> TypeAdapter[Any] | None:
+    """The response field's own TypeAdapter, if the route answers with Starlette's
+    ``JSONResponse`` and ``dump_json`` writes its bytes for every value of the type."""
+    plan = plan_for(field, response_class)
+    return plan.adapter if plan is not None and not plan.loose else None
+
+
+def model_of(field: Any) -> type[BaseModel] | None:
+    """The response field's model class, when validating an instance of exactly that
+    class hands back the instance itself (so a handler's own instance needs none)."""
+    info = getattr(field, "field_info", None)
+    annotation = getattr(info, "annotation", None)
+    if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        return None
+    if getattr(info, "metadata", None):  # constraints on the response field itself
+        return None
+    if annotation.model_config.get("revalidate_instances", "never") != "never":
+        return None
+    return annotation
+
+
+def loose_fields(schema: Any) -> tuple[str, ...]:
+    """The top-level fields of a model's core ``schema`` that hold free-form JSON
+    (``Any``, or a dict or list of it), when they are its only inexact parts; else ``()``."""
+    definitions: Sequence[Any] = ()
+    if isinstance(schema, dict) and schema.get("type") == "definitions":
+        definitions = schema.get("definitions", ())
+        schema = schema.get("schema")
+    if not isinstance(schema, dict) or schema.get("type") != "model":
+        return ()
+    inner = schema.get("schema")
+    if not isinstance(inner, dict) or inner.get("type") != "model-fields":
+        return ()
+    fields: dict[str, Any] = inner["fields"]
+    loose = tuple(name for name, f in fields.items() if not exact([f, definitions]))
+    if not loose or not all(exact([fields[n], definitions], free=True) for n in loose):
+        return ()
+    rest = {**inner, "fields": {n: f for n, f in fields.items() if n not in loose}}
+    return loose if exact([{**schema, "schema": rest}, definitions]) else ()
+
+
+# JSON's own values but floats: json.dumps and dump_json write these alike.
+_PLAIN_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def plain(value: Any) -> bool:
+    """Whether ``value`` is made of dicts with str keys, lists, str, int, bool and None
+    only (what a JSON column holds, less floats)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind in _PLAIN_SCALARS:
+            continue
+        if kind is dict:
+            for key in item:
+                if type(key) is not str:
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        else:
+            return False
+    return True
+
+
+def exact(schema: Any, *, free: bool = False) -> bool:
     """Whether nothing in ``schema`` (a pydantic-core schema) can serialise to a float
-    or to a value of a type not known in advance."""
+    or to a value of a type not known in advance; with ``free``, free-form JSON (``Any``,
+    a dict or list of it) is allowed, for :func:`plain` to check value by value."""
     seen: set[int] = set()
     stack = [schema]
     while stack:
@@ -68,6 +169,8 @@ def exact(schema: Any) -> bool:
         stack.extend(node.values())
         kind = node.get("type")
         if not isinstance(kind, str):  # a map of fields by name, not a schema
+            continue
+        if free and kind in ("any", "dict", "list"):
             continue
         if kind in _INEXACT or (kind == "enum" and node.get("sub_type") == "float"):
             return False
@@ -88,5 +191,5 @@ def exact(schema: Any) -> bool:
 
 def render_json(adapter: TypeAdapter[Any], value: Any, **options: Any) -> bytes:
     """``value``'s JSON, as ``JSONResponse`` would write it (``adapter`` from
-    :func:`adapter_for`)."""
+    :func:`plan_for`, and ``value`` one its plan ``fits``)."""
     return adapter.dump_json(value, **options)

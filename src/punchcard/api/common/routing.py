@@ -40,7 +40,7 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError, ResponseValidationError
@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from punchcard.api.common import render
+from punchcard.api.common import render, solver
 from punchcard.api.common.errors import status_for
 from punchcard.audit.writer import AuditEntry
 from punchcard.db.engine import lost_connection, wrote
@@ -94,6 +94,14 @@ class Unit:
         """Commit a success (storing its Idempotency-Key response), roll back the rest."""
         if response.status_code >= 400:
             self.abort()
+            return
+        session = self.session
+        if self.inline and not (session.in_transaction() or session.identity_map or session.new):
+            # A read that never began a transaction (its statement ran alone on the
+            # autocommit reader, db/prepared.py) and holds nothing: a COMMIT would do
+            # nothing but walk SQLAlchemy's transaction machinery.
+            session.close()
+            self.finished = True
             return
         try:
             claim = getattr(self.request.state, "idempotency_claim", None)
@@ -192,15 +200,27 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         # Render with the response type's own dump_json where that writes the bytes
-        # JSONResponse would (api/common/render.py); decided once, here.
+        # JSONResponse would, and skip validating the response model's own instances
+        # (api/common/render.py); decided once, here.
         cls = self.response_class
-        self._json = render.adapter_for(
-            self.response_field, cls.value if isinstance(cls, DefaultPlaceholder) else cls
-        )
+        self._response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        self._json = render.plan_for(self.response_field, self._response_class)
+        self._model = render.model_of(self.response_field)
+        self._options: dict[str, Any] = {
+            "include": self.response_model_include,
+            "exclude": self.response_model_exclude,
+            "by_alias": self.response_model_by_alias,
+            "exclude_unset": self.response_model_exclude_unset,
+            "exclude_defaults": self.response_model_exclude_defaults,
+            "exclude_none": self.response_model_exclude_none,
+        }
         call = self.dependant.call
-        if call is not None and not inspect.iscoroutinefunction(call):
+        wrapped = call is not None and not inspect.iscoroutinefunction(call)
+        if call is not None and wrapped:
             self.dependant.call = self._in_thread(call)
         original = super().get_route_handler()
+        if wrapped:
+            original = self._planned(original)
 
         async def handler(request: Request) -> Response:
             db: Database = request.app.state.db
@@ -221,6 +241,36 @@ class UnitOfWorkRoute(APIRoute):
                 raise
             finally:
                 _audit(request, db, status, started)
+
+        return handler
+
+    def _planned(
+        self, original: Callable[[Request], Coroutine[Any, Any, Response]]
+    ) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's request handler for this route, with its dependencies solved by a
+        plan made once (api/common/solver.py) where the route's shape allows (a form
+        body keeps FastAPI's handler). The handler is the ``_in_thread`` wrapper, which
+        always answers a ``Response``."""
+        body_field = self.body_field
+        if body_field is not None and isinstance(body_field.field_info, params.Form):
+            return original
+        solve = solver.plan(self.dependant, embed_body_fields=self._embed_body_fields)
+        if solve is None:
+            return original
+        endpoint = self.dependant.call
+        assert endpoint is not None
+        overrides = self.dependency_overrides_provider
+        context = solver.endpoint_context(self.dependant, self.path_format)
+
+        async def handler(request: Request) -> Response:
+            if overrides is not None and getattr(overrides, "dependency_overrides", None):
+                return await original(request)
+            body = await solver.read_body(request, context) if body_field is not None else None
+            values, errors = await solve(request, body)
+            if errors:
+                raise RequestValidationError(errors, body=body, endpoint_ctx=context(request))
+            response: Response = await endpoint(**values)
+            return response
 
         return handler
 
@@ -295,25 +345,20 @@ class UnitOfWorkRoute(APIRoute):
         if isinstance(raw, Response):
             return raw
         field = self.response_field
-        cls = self.response_class
-        response_class = cls.value if isinstance(cls, DefaultPlaceholder) else cls
+        response_class = self._response_class
         body: bytes | None = None
         if field is not None:
-            value, errors = field.validate(raw, {}, loc=("response",))
-            if errors:
-                raise ResponseValidationError(errors=errors, body=raw)
-            options: dict[str, Any] = {
-                "include": self.response_model_include,
-                "exclude": self.response_model_exclude,
-                "by_alias": self.response_model_by_alias,
-                "exclude_unset": self.response_model_exclude_unset,
-                "exclude_defaults": self.response_model_exclude_defaults,
-                "exclude_none": self.response_model_exclude_none,
-            }
-            if self._json is not None:
-                body = render.render_json(self._json, value, **options)
+            if self._model is not None and type(raw) is self._model:
+                value = raw  # our own instance: validating it would return it as is
             else:
-                content = field.serialize(value, **options)
+                value, errors = field.validate(raw, {}, loc=("response",))
+                if errors:
+                    raise ResponseValidationError(errors=errors, body=raw)
+            plan = self._json
+            if plan is not None and plan.fits(value):
+                body = render.render_json(plan.adapter, value, **self._options)
+            else:
+                content = field.serialize(value, **self._options)
         else:
             content = jsonable_encoder(raw)
         # A handler may set the status or headers on an injected ``Response``.

@@ -84,7 +84,7 @@ def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> Mem
 @router.get("/members/{id}", response_model=MemberRead)
 def get_member(p: MembersRead, session: DbSession, id: str) -> MemberRead:
     """Get one member."""
-    return MemberRead.of_profile(service.read(session, p, member_id=ids.parse("mem", id)))
+    return MemberRead.of_row(service.read_row(session, p, member_id=ids.parse("mem", id)))
 
 
 @router.patch("/members/{id}", response_model=MemberRead)

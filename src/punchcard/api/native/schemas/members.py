@@ -13,7 +13,7 @@ from pydantic import Field, field_validator
 from punchcard.api.common import ids
 from punchcard.kit.schema import InputSchema, Schema, UtcTime
 from punchcard.members.schemas import BatchStatus, CaptureSource, MemberStatus
-from punchcard.members.views import MemberProfile
+from punchcard.members.views import MemberProfile, MemberRow
 from punchcard.models import Member, Tier
 
 # Two wire models share a class name with another domain's (TierRef, BatchError); FastAPI
@@ -121,6 +121,34 @@ class MemberRead(Schema):
     @classmethod
     def of_profile(cls, profile: MemberProfile) -> MemberRead:
         return cls.of(profile.member, tags=profile.tags, tier=profile.tier)
+
+    @classmethod
+    def of_row(cls, row: MemberRow) -> MemberRead:
+        """Render a member read on its own (``members.views.member_row``): the same
+        fields as :meth:`of`."""
+        tier_id, tier_name = row.tier_id, row.tier_name  # name: NULL when no tier joined
+        return cls(
+            id=ids.render("mem", row.id),
+            email=row.email,
+            phone=row.phone,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            external_id=row.external_id,
+            status=MemberStatus(row.status),
+            tier=TierRef(id=ids.render("tier", tier_id), name=tier_name)
+            if tier_id is not None and tier_name is not None
+            else None,
+            points_balance=row.points_balance,
+            pending_points=row.pending_points,
+            lifetime_points=row.lifetime_points,
+            tags=row.tags,
+            enrolled_at=row.enrolled_at,
+            last_activity_at=row.last_activity_at,
+            metadata=dict(row.metadata_ or {}),
+            referral_code=row.referral_code,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
 
     def payload(self) -> dict[str, Any]:
         """The webhook event payload: the member exactly as the native face shows it."""
