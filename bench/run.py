@@ -998,14 +998,15 @@ def load() -> str:
 
 
 def write_region(name: str, text: str, report: Path) -> None:
-    """Replace what is between ``<!-- name -->`` and ``<!-- /name -->`` in ``report``
-    (appended when the markers are missing)."""
+    """Replace what is between the lines ``<!-- name -->`` and ``<!-- /name -->`` in
+    ``report`` (appended when the markers are missing). Only a marker alone on its line
+    counts: prose may name a marker in passing."""
     start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
     doc = report.read_text() if report.exists() else "# Benchmarks\n"
     block = f"{start}\n{text.rstrip()}\n{end}"
-    if start in doc and end in doc:
-        head, rest = doc.split(start, 1)
-        doc = head + block + rest.split(end, 1)[1]
+    region = re.compile(rf"^{re.escape(start)}$.*?^{re.escape(end)}$", re.S | re.M)
+    if region.search(doc):
+        doc = region.sub(lambda _: block, doc, count=1)
     else:
         doc = doc.rstrip() + "\n\n" + block + "\n"
     report.write_text(doc)
