@@ -55,31 +55,36 @@ class RouteIndex:
         self._built = routes
         self._size = len(routes)
 
+    def pick(self, scope: Scope) -> tuple[BaseRoute, Any] | None:
+        """The route the router would handle ``scope`` with and its child scope: the
+        first full match among the candidates, else the first partial one; None when no
+        candidate matches (the router's own redirect or 404)."""
+        routes = self.router.routes
+        if routes is not self._built or len(routes) != self._size:
+            self._build()
+        candidates = self._by_key.get(_key(get_route_path(scope)), self._always)
+        partial: tuple[BaseRoute, Any] | None = None
+        for route in candidates:
+            match, child_scope = route.matches(scope)
+            if match == Match.FULL:
+                return route, child_scope
+            if match == Match.PARTIAL and partial is None:
+                partial = route, child_scope
+        return partial
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._fallback(scope, receive, send)
             return
-        routes = self.router.routes
-        if routes is not self._built or len(routes) != self._size:
-            self._build()
         if "router" not in scope:
             scope["router"] = self.router
-        candidates = self._by_key.get(_key(get_route_path(scope)), self._always)
-        partial: BaseRoute | None = None
-        partial_scope: Any = {}
-        for route in candidates:
-            match, child_scope = route.matches(scope)
-            if match == Match.FULL:
-                scope.update(child_scope)
-                await route.handle(scope, receive, send)
-                return
-            if match == Match.PARTIAL and partial is None:
-                partial, partial_scope = route, child_scope
-        if partial is not None:
-            scope.update(partial_scope)
-            await partial.handle(scope, receive, send)
+        picked = self.pick(scope)
+        if picked is None:
+            await self._fallback(scope, receive, send)
             return
-        await self._fallback(scope, receive, send)
+        route, child_scope = picked
+        scope.update(child_scope)
+        await route.handle(scope, receive, send)
 
 
 def _literal_segments(route: BaseRoute) -> list[str] | None:
@@ -90,14 +95,9 @@ def _literal_segments(route: BaseRoute) -> list[str] | None:
     path: str = route.path
     if not path.startswith("/"):
         return None
-    segments = path.split("/")[1:]
     literal: list[str] = []
-    for i, segment in enumerate(segments):
+    for segment in path.split("/")[1:]:
         if "{" in segment:
-            break
-        if i == len(segments) - 1:
-            # The last segment: literal too, but a path must then end there.
-            literal.append(segment)
             break
         literal.append(segment)
     return literal

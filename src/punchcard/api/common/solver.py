@@ -111,8 +111,7 @@ def plan(dependant: Dependant, *, embed_body_fields: bool) -> Solver | None:
     # A path parameter declared as a plain ``str`` is the matched path segment itself
     # (FastAPI's validation of a str as a str hands it back): copied, not validated.
     texts = [(f.name, f.alias) for f in dependant.path_params if _plain_str(f)]
-    all_path_params = dependant.path_params
-    path_params = [f for f in all_path_params if not _plain_str(f)]
+    path_params = [f for f in dependant.path_params if not _plain_str(f)]
     query_params = dependant.query_params
     body_params = dependant.body_params
     request_name = dependant.request_param_name or dependant.http_connection_param_name
@@ -126,16 +125,12 @@ def plan(dependant: Dependant, *, embed_body_fields: bool) -> Solver | None:
             solved[step.key] = await step.call(**kwargs)
         values = {name: solved[key] for name, key in top}
         errors: list[Any] = []
+        # A matched route has every path parameter.
         matched = request.path_params
-        if all(alias in matched for _, alias in texts):
-            for name, alias in texts:
-                values[name] = matched[alias]
-            if path_params:
-                found, errs = request_params_to_args(path_params, matched)
-                values.update(found)
-                errors += errs
-        else:  # pragma: no cover - a matched route has every path parameter
-            found, errs = request_params_to_args(all_path_params, matched)
+        for name, alias in texts:
+            values[name] = matched[alias]
+        if path_params:
+            found, errs = request_params_to_args(path_params, matched)
             values.update(found)
             errors += errs
         if query_params:
