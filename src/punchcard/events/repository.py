@@ -57,11 +57,6 @@ class OutboxRepository(TenantRepository[OutboxEvent]):
             for row in self.session.execute(stmt)
         }
 
-    def add_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
-        delivery.tenant_id = self.tenant_id
-        self.session.add(delivery)
-        return delivery
-
     def insert_event(self, values: dict[str, Any] | list[dict[str, Any]]) -> None:
         """The outbox row, in one reused Core statement (``values``: every column), or a
         list of rows (``emit_many``) in one statement."""

@@ -84,13 +84,6 @@ def plan_for(field: Any, response_class: type[Any]) -> JsonPlan | None:
     return JsonPlan(adapter, loose) if loose else None
 
 
-def adapter_for(field: Any, response_class: type[Any]) -> TypeAdapter[Any] | None:
-    """The response field's own TypeAdapter, if the route answers with Starlette's
-    ``JSONResponse`` and ``dump_json`` writes its bytes for every value of the type."""
-    plan = plan_for(field, response_class)
-    return plan.adapter if plan is not None and not plan.loose else None
-
-
 def model_of(field: Any) -> type[BaseModel] | None:
     """The response field's model class, when validating an instance of exactly that
     class hands back the instance itself (so a handler's own instance needs none)."""
