@@ -1,5 +1,6 @@
 """All tables. Importing this package registers every model on ``Base.metadata``."""
 
+from punchcard.models.advocacy import FeedbackBoard, Idea, IdeaVote, Testimonial
 from punchcard.models.base import Base, TenantOwned
 from punchcard.models.catalog import Brand, Category, Product, Variant
 from punchcard.models.coupons import Coupon, CouponPool
@@ -31,6 +32,9 @@ __all__ = [
     "Category",
     "Coupon",
     "CouponPool",
+    "FeedbackBoard",
+    "Idea",
+    "IdeaVote",
     "IdempotencyRecord",
     "Member",
     "MemberSession",
@@ -51,6 +55,7 @@ __all__ = [
     "Tag",
     "Tenant",
     "TenantOwned",
+    "Testimonial",
     "Tier",
     "TrackingEvent",
     "User",

@@ -20,6 +20,7 @@ from punchcard.api.native import (
     coupons,
     errors,
     events,
+    feedback,
     member_points,
     members,
     orders,
@@ -28,6 +29,7 @@ from punchcard.api.native import (
     settings,
     stores,
     tags,
+    testimonials,
     tracking,
     webhooks,
 )
@@ -51,6 +53,8 @@ for module in (
     tracking,
     ambassador,
     referrals,
+    testimonials,
+    feedback,
     webhooks,
 ):
     router.include_router(module.router)

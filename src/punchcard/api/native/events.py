@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from punchcard.ambassador.referrals import Conversion
+from punchcard.api.native.schemas.advocacy import TestimonialRead
 from punchcard.api.native.schemas.ambassador import ConversionRead
 from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
@@ -25,7 +26,17 @@ from punchcard.api.native.schemas.orders import OrderRead
 from punchcard.events.data import Renderer, restore
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.models import Coupon, Member, Order, PointsEntry, ReferralCode, ReferralEvent, Tier
+from punchcard.models import (
+    Coupon,
+    Member,
+    Order,
+    PointsEntry,
+    ReferralCode,
+    ReferralEvent,
+    Testimonial,
+    Tier,
+)
+from punchcard.testimonials.views import TestimonialView
 from punchcard.webhooks.schemas import ENDPOINT_PREFIX
 
 
@@ -99,6 +110,11 @@ def referral_converted(d: Mapping[str, Any]) -> dict[str, Any]:
     return _json(ConversionRead.of(conversion))
 
 
+def testimonial_created(d: Mapping[str, Any]) -> dict[str, Any]:
+    """``testimonial.created``: the testimonial as ``GET /testimonials/{id}``."""
+    return _json(TestimonialRead.of(TestimonialView.of(restore(Testimonial, d["testimonial"]))))
+
+
 def endpoint_disabled(d: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "webhookId": _id(ENDPOINT_PREFIX, d["endpoint_id"]),
@@ -125,6 +141,7 @@ RENDERERS: Mapping[str, Renderer] = {
     "coupon.redeemed": coupon,
     "reward.redeemed": reward_redeemed,
     "referral.converted": referral_converted,
+    "testimonial.created": testimonial_created,
     "endpoint.disabled": endpoint_disabled,
     "ping": ping,
 }
