@@ -177,6 +177,11 @@ def _many_of_everything(t: Tenant, seeded: Seeded) -> None:
             ),
             201,
         )
+        testimonial = {"memberId": seeded.member, "content": f"Nice {i}", "rating": 1 + i % 5}
+        _ok(api.post("/testimonials", json=testimonial), 201)
+        _ok(api.post("/feedback/boards", json={"name": unique("b")}), 201)
+        idea = {"title": f"Idea {i}", "memberId": seeded.member}
+        _ok(api.post(f"/feedback/boards/{seeded.values['board']}/ideas", json=idea), 201)
         hook = {"url": f"http://127.0.0.1:9/h{i}", "events": ["member.created"]}
         _ok(api.post("/webhooks", json=hook), 201)
         _ok(t.owner.post("/api-keys", json={"name": unique("k"), "preset": "read"}), 201)

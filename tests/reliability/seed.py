@@ -49,6 +49,10 @@ class Seeded:
             ("products", "id"): v["product"],
             ("webhooks", "id"): v["webhook"],
             ("deliveries", "deliveryId"): v["delivery"],
+            ("testimonials", "id"): v["testimonial"],
+            ("boards", "id"): v["board"],
+            ("ideas", "id"): v["idea"],
+            ("votes", "memberId"): self.member,
             # ShopSocially
             ("transactions", "transaction_id"): v["ss_transaction"],
             ("users", "user_email"): self.member_email,
@@ -84,7 +88,8 @@ def _ok(r: Any, status: int = 200) -> Any:
 
 def seed(t: Tenant) -> Seeded:
     """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
-    coupon, an order, a product, a tag, a webhook with a delivery, an API key."""
+    coupon, an order, a product, a tag, a webhook with a delivery, an API key, a
+    testimonial, a feedback board with an idea."""
     api = t.api
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
@@ -154,6 +159,17 @@ def seed(t: Tenant) -> Seeded:
     )
     delivery = _ok(api.post(f"/webhooks/{webhook['id']}/test"), 202)
     key = _ok(t.owner.post("/api-keys", json={"name": "victim", "preset": "read"}), 201)
+    testimonial = _ok(
+        api.post("/testimonials", json={"memberId": member, "content": "Lovely", "rating": 5}),
+        201,
+    )
+    board = _ok(api.post("/feedback/boards", json={"name": unique("board")}), 201)
+    idea = _ok(
+        api.post(
+            f"/feedback/boards/{board['id']}/ideas", json={"title": "Oat milk", "memberId": member}
+        ),
+        201,
+    )
 
     values = {
         "store": store["id"],
@@ -170,6 +186,9 @@ def seed(t: Tenant) -> Seeded:
         "webhook": webhook["id"],
         "delivery": delivery["id"],
         "api_key": key["id"],
+        "testimonial": testimonial["id"],
+        "board": board["id"],
+        "idea": idea["id"],
     }
     values.update(_seed_loyalty(t, email))
     return Seeded(t, member, email, external, values)
