@@ -86,6 +86,14 @@ BODIES: dict[str, Body] = {
         "events": ["points.awarded"],
     },
     "PATCH /api/v2/webhooks/{id}": lambda s: {"description": "renamed"},
+    "POST /api/v2/testimonials": lambda s: {"memberId": s.member, "content": "Nice", "rating": 5},
+    "PATCH /api/v2/testimonials/{id}": lambda s: {"status": "approved"},
+    "POST /api/v2/feedback/boards": lambda s: {"name": unique("board")},
+    "POST /api/v2/feedback/boards/{id}/ideas": lambda s: {"title": "Idea", "memberId": s.member},
+    "PATCH /api/v2/feedback/ideas/{id}": lambda s: {"status": "planned"},
+    "POST /api/v2/feedback/ideas/{id}/votes": lambda s: {"memberId": s.member},
+    "PATCH /api/v1/testimonials/{id}": lambda s: {"status": "approved"},
+    "PATCH /api/v1/feedback/ideas/{id}": lambda s: {"status": "planned"},
     # ShopSocially (form fields, sent as JSON, which the face also reads)
     "POST /v2/loyalty/award": lambda s: {
         "user_email": s.member_email,
