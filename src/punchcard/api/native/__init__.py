@@ -24,6 +24,7 @@ from punchcard.api.native import (
     members,
     orders,
     programs,
+    quests,
     referrals,
     settings,
     stores,
@@ -51,6 +52,7 @@ for module in (
     tracking,
     ambassador,
     referrals,
+    quests,
     webhooks,
 ):
     router.include_router(module.router)

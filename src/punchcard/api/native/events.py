@@ -22,10 +22,22 @@ from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
 from punchcard.api.native.schemas.orders import OrderRead
+from punchcard.api.native.schemas.quests import QuestRead
 from punchcard.events.data import Renderer, restore
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
-from punchcard.models import Coupon, Member, Order, PointsEntry, ReferralCode, ReferralEvent, Tier
+from punchcard.models import (
+    Coupon,
+    Member,
+    Order,
+    PointsEntry,
+    Quest,
+    QuestTask,
+    ReferralCode,
+    ReferralEvent,
+    Tier,
+)
+from punchcard.quests.views import QuestView
 from punchcard.webhooks.schemas import ENDPOINT_PREFIX
 
 
@@ -99,6 +111,22 @@ def referral_converted(d: Mapping[str, Any]) -> dict[str, Any]:
     return _json(ConversionRead.of(conversion))
 
 
+def quest_completed(d: Mapping[str, Any]) -> dict[str, Any]:
+    """``quest.completed``: the quest as ``GET /quests/{id}`` and what its reward gave."""
+    quest = QuestView(restore(Quest, d["quest"]), [restore(QuestTask, t) for t in d["tasks"]])
+    done = d["completion"]
+    return {
+        "memberId": _id("mem", d["member_id"]),
+        "quest": _json(QuestRead.of(quest)),
+        "rewardPoints": done["reward_points"],
+        "transactionId": _id("txn", done["entry_id"]),
+        "rewardId": _id("rwd", done["reward_id"]),
+        "couponCode": d["coupon_code"],
+        "balance": d["balance"],
+        "completedAt": iso_z(datetime.fromisoformat(done["created_at"])),
+    }
+
+
 def endpoint_disabled(d: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "webhookId": _id(ENDPOINT_PREFIX, d["endpoint_id"]),
@@ -125,6 +153,7 @@ RENDERERS: Mapping[str, Renderer] = {
     "coupon.redeemed": coupon,
     "reward.redeemed": reward_redeemed,
     "referral.converted": referral_converted,
+    "quest.completed": quest_completed,
     "endpoint.disabled": endpoint_disabled,
     "ping": ping,
 }
