@@ -49,6 +49,7 @@ class Seeded:
             ("products", "id"): v["product"],
             ("webhooks", "id"): v["webhook"],
             ("deliveries", "deliveryId"): v["delivery"],
+            ("quests", "id"): v["quest"],
             # ShopSocially
             ("transactions", "transaction_id"): v["ss_transaction"],
             ("users", "user_email"): self.member_email,
@@ -84,7 +85,7 @@ def _ok(r: Any, status: int = 200) -> Any:
 
 def seed(t: Tenant) -> Seeded:
     """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
-    coupon, an order, a product, a tag, a webhook with a delivery, an API key."""
+    coupon, an order, a product, a tag, a webhook with a delivery, an API key, a quest."""
     api = t.api
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
@@ -154,6 +155,16 @@ def seed(t: Tenant) -> Seeded:
     )
     delivery = _ok(api.post(f"/webhooks/{webhook['id']}/test"), 202)
     key = _ok(t.owner.post("/api-keys", json={"name": "victim", "preset": "read"}), 201)
+    quest = _ok(
+        api.post(
+            "/quests",
+            json={
+                "title": unique("quest"),
+                "tasks": [{"title": "Share", "points": 10}, {"title": "Review", "points": 5}],
+            },
+        ),
+        201,
+    )
 
     values = {
         "store": store["id"],
@@ -170,6 +181,8 @@ def seed(t: Tenant) -> Seeded:
         "webhook": webhook["id"],
         "delivery": delivery["id"],
         "api_key": key["id"],
+        "quest": quest["id"],
+        "quest_task": quest["tasks"][0]["id"],
     }
     values.update(_seed_loyalty(t, email))
     return Seeded(t, member, email, external, values)
