@@ -182,6 +182,8 @@ def _many_of_everything(t: Tenant, seeded: Seeded) -> None:
         _ok(api.post("/feedback/boards", json={"name": unique("b")}), 201)
         idea = {"title": f"Idea {i}", "memberId": seeded.member}
         _ok(api.post(f"/feedback/boards/{seeded.values['board']}/ideas", json=idea), 201)
+        tasks = [{"title": f"Task {j}", "points": j} for j in range(3)]
+        _ok(api.post("/quests", json={"title": f"Quest {i}", "tasks": tasks}), 201)
         hook = {"url": f"http://127.0.0.1:9/h{i}", "events": ["member.created"]}
         _ok(api.post("/webhooks", json=hook), 201)
         _ok(t.owner.post("/api-keys", json={"name": unique("k"), "preset": "read"}), 201)

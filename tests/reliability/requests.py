@@ -57,6 +57,11 @@ BODIES: dict[str, Body] = {
     "PATCH /api/v2/rewards/{id}": lambda s: {"name": "Renamed"},
     "POST /api/v2/rewards/{id}/redeem": lambda s: {"memberId": s.member},
     "PATCH /api/v2/points/transactions/{id}": lambda s: {"status": "approved"},
+    "POST /api/v2/quests": lambda s: {"title": unique("q"), "tasks": [{"title": "T", "points": 1}]},
+    "POST /api/v2/quests/{id}/complete": lambda s: {
+        "memberId": s.member,
+        "taskId": s.values["quest_task"],
+    },
     "POST /api/v2/members/{id}/tags": lambda s: {"tags": ["gold"]},
     "POST /api/v2/members/{id}/checkins": lambda s: {"storeId": s.values["store"]},
     "POST /api/v2/orders": lambda s: {

@@ -53,6 +53,7 @@ class Seeded:
             ("boards", "id"): v["board"],
             ("ideas", "id"): v["idea"],
             ("votes", "memberId"): self.member,
+            ("quests", "id"): v["quest"],
             # ShopSocially
             ("transactions", "transaction_id"): v["ss_transaction"],
             ("users", "user_email"): self.member_email,
@@ -89,7 +90,7 @@ def _ok(r: Any, status: int = 200) -> Any:
 def seed(t: Tenant) -> Seeded:
     """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
     coupon, an order, a product, a tag, a webhook with a delivery, an API key, a
-    testimonial, a feedback board with an idea."""
+    testimonial, a feedback board with an idea, a quest."""
     api = t.api
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
@@ -170,6 +171,16 @@ def seed(t: Tenant) -> Seeded:
         ),
         201,
     )
+    quest = _ok(
+        api.post(
+            "/quests",
+            json={
+                "title": unique("quest"),
+                "tasks": [{"title": "Share", "points": 10}, {"title": "Review", "points": 5}],
+            },
+        ),
+        201,
+    )
 
     values = {
         "store": store["id"],
@@ -189,6 +200,8 @@ def seed(t: Tenant) -> Seeded:
         "testimonial": testimonial["id"],
         "board": board["id"],
         "idea": idea["id"],
+        "quest": quest["id"],
+        "quest_task": quest["tasks"][0]["id"],
     }
     values.update(_seed_loyalty(t, email))
     return Seeded(t, member, email, external, values)

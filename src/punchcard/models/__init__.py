@@ -16,6 +16,7 @@ from punchcard.models.ledger import (
 from punchcard.models.members import Capture, Member, MemberTag, Tag
 from punchcard.models.orders import Order, Refund
 from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
+from punchcard.models.quests import Quest, QuestCompletion, QuestTask, QuestTaskCompletion
 from punchcard.models.stores import Store
 from punchcard.models.tenancy import Tenant
 from punchcard.models.tracking import ReferralCode, ReferralEvent, TrackingEvent
@@ -46,6 +47,10 @@ __all__ = [
     "PointsEntry",
     "PointsLot",
     "Product",
+    "Quest",
+    "QuestCompletion",
+    "QuestTask",
+    "QuestTaskCompletion",
     "ReferralCode",
     "ReferralEvent",
     "Refund",

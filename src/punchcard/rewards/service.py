@@ -305,19 +305,10 @@ def redeem(
         raise RewardInactive(field="rewardId")
     if reward.tier_ids and (member.tier_id is None or str(member.tier_id) not in reward.tier_ids):
         raise NotEligible(field="rewardId")
-    repo = RewardRepository(session, principal.tenant_id)
-    coupon = None
-    if reward.pool_id is not None:
-        taken = CouponRepository(session, principal.tenant_id).take_available(
-            reward.pool_id, 1, now(session)
-        )
-        if not taken:
-            raise RewardPoolExhausted(field="rewardId")
-        coupon = taken[0]
+    coupon = _take_code(session, principal, reward, field="rewardId")
     # Checked before the stock, so a refusal never touches stock.
     ledger.require_balance(session, member, reward.points_cost)
-    if reward.stock is not None and not repo.take_stock(reward.id):
-        raise OutOfStock(field="rewardId")
+    _take_stock(session, principal, reward, field="rewardId")
     entry = ledger.debit(
         session,
         member,
@@ -329,9 +320,7 @@ def redeem(
         ),
         type_="redeem",
     )
-    if coupon is not None:
-        coupon.status, coupon.member_id, coupon.issued_at = "issued", member.id, now(session)
-    session.flush()
+    _hand_out(session, coupon, member)
     session.refresh(reward)
     emit(
         session,
@@ -348,3 +337,54 @@ def redeem(
         resource_id=lane("mem", member.id),
     )
     return Redemption(entry, member, reward, coupon)
+
+
+@dataclass(frozen=True)
+class Grant:
+    reward: Reward
+    coupon: Coupon | None
+
+
+def grant(
+    session: Session, principal: Principal, *, reward: Reward, member: Member, field: str
+) -> Grant:
+    """Issue ``reward`` to ``member`` without charging points (a quest's reward): one
+    unit of its stock and one code of its pool, as a redemption takes them; out of
+    stock or out of codes is refused (``field`` names the input to blame) and takes
+    nothing. Whether the option is active or tier-limited is not asked: those rule
+    buying it with points, not a reward its merchant chose to give. The caller holds
+    the member lock."""
+    session.refresh(reward)
+    coupon = _take_code(session, principal, reward, field=field)
+    _take_stock(session, principal, reward, field=field)
+    _hand_out(session, coupon, member)
+    session.refresh(reward)
+    return Grant(reward, coupon)
+
+
+def _take_code(
+    session: Session, principal: Principal, reward: Reward, *, field: str
+) -> Coupon | None:
+    """One unused code of the option's pool (``SKIP LOCKED`` on PostgreSQL), if it has a
+    pool; none left is refused."""
+    if reward.pool_id is None:
+        return None
+    taken = CouponRepository(session, principal.tenant_id).take_available(
+        reward.pool_id, 1, now(session)
+    )
+    if not taken:
+        raise RewardPoolExhausted(field=field)
+    return taken[0]
+
+
+def _take_stock(session: Session, principal: Principal, reward: Reward, *, field: str) -> None:
+    """One unit of counted stock, by a guarded UPDATE; none left is refused."""
+    repo = RewardRepository(session, principal.tenant_id)
+    if reward.stock is not None and not repo.take_stock(reward.id):
+        raise OutOfStock(field=field)
+
+
+def _hand_out(session: Session, coupon: Coupon | None, member: Member) -> None:
+    if coupon is not None:
+        coupon.status, coupon.member_id, coupon.issued_at = "issued", member.id, now(session)
+    session.flush()

@@ -25,6 +25,7 @@ from punchcard.api.native import (
     members,
     orders,
     programs,
+    quests,
     referrals,
     settings,
     stores,
@@ -55,6 +56,7 @@ for module in (
     referrals,
     testimonials,
     feedback,
+    quests,
     webhooks,
 ):
     router.include_router(module.router)

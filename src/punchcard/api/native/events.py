@@ -23,6 +23,7 @@ from punchcard.api.native.schemas.coupons import CouponRead
 from punchcard.api.native.schemas.ledger import TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
 from punchcard.api.native.schemas.orders import OrderRead
+from punchcard.api.native.schemas.quests import QuestRead
 from punchcard.events.data import Renderer, restore
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import render
@@ -31,11 +32,14 @@ from punchcard.models import (
     Member,
     Order,
     PointsEntry,
+    Quest,
+    QuestTask,
     ReferralCode,
     ReferralEvent,
     Testimonial,
     Tier,
 )
+from punchcard.quests.views import QuestView
 from punchcard.testimonials.views import TestimonialView
 from punchcard.webhooks.schemas import ENDPOINT_PREFIX
 
@@ -115,6 +119,22 @@ def testimonial_created(d: Mapping[str, Any]) -> dict[str, Any]:
     return _json(TestimonialRead.of(TestimonialView.of(restore(Testimonial, d["testimonial"]))))
 
 
+def quest_completed(d: Mapping[str, Any]) -> dict[str, Any]:
+    """``quest.completed``: the quest as ``GET /quests/{id}`` and what its reward gave."""
+    quest = QuestView(restore(Quest, d["quest"]), [restore(QuestTask, t) for t in d["tasks"]])
+    done = d["completion"]
+    return {
+        "memberId": _id("mem", d["member_id"]),
+        "quest": _json(QuestRead.of(quest)),
+        "rewardPoints": done["reward_points"],
+        "transactionId": _id("txn", done["entry_id"]),
+        "rewardId": _id("rwd", done["reward_id"]),
+        "couponCode": d["coupon_code"],
+        "balance": d["balance"],
+        "completedAt": iso_z(datetime.fromisoformat(done["created_at"])),
+    }
+
+
 def endpoint_disabled(d: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "webhookId": _id(ENDPOINT_PREFIX, d["endpoint_id"]),
@@ -142,6 +162,7 @@ RENDERERS: Mapping[str, Renderer] = {
     "reward.redeemed": reward_redeemed,
     "referral.converted": referral_converted,
     "testimonial.created": testimonial_created,
+    "quest.completed": quest_completed,
     "endpoint.disabled": endpoint_disabled,
     "ping": ping,
 }

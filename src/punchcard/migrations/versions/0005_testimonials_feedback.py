@@ -1,6 +1,6 @@
 """testimonials and feedback boards (ideas, votes)
 
-Revision ID: 0005_testimonials_feedback
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-05 21:30:00
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_testimonials_feedback"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
