@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from punchcard.app import create_app
 from punchcard.config import Settings
-from tests.reliability.seed import LOYALTY, NATIVE, path_params
+from tests.reliability.seed import ADVOCATE, LOYALTY, NATIVE, path_params
 
-FACES = {"native": NATIVE, "shopsocially": LOYALTY}
+FACES = {"native": NATIVE, "advocate": ADVOCATE, "shopsocially": LOYALTY}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -99,6 +99,12 @@ BODIES: dict[str, Body] = {
     "POST /api/v2/feedback/ideas/{id}/votes": lambda s: {"memberId": s.member},
     "PATCH /api/v1/testimonials/{id}": lambda s: {"status": "approved"},
     "PATCH /api/v1/feedback/ideas/{id}": lambda s: {"status": "planned"},
+    # advocate (/api/v1)
+    "POST /api/v1/advocates": lambda s: {"email": f"{unique('a')}@example.com", "name": "Ada L"},
+    "PATCH /api/v1/advocates/{id}": lambda s: {"name": "Renamed", "tier": s.values["tier"]},
+    "POST /api/v1/advocates/{id}/points": lambda s: {"amount": 1},
+    "POST /api/v1/rewards": lambda s: {"name": unique("rw"), "pointsCost": 5, "stock": 3},
+    "POST /api/v1/rewards/{id}/redeem": lambda s: {"advocateId": s.member},
     # ShopSocially (form fields, sent as JSON, which the face also reads)
     "POST /v2/loyalty/award": lambda s: {
         "user_email": s.member_email,

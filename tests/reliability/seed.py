@@ -16,6 +16,7 @@ from typing import Any
 from tests.factories import Api, Tenant, unique
 
 NATIVE = "/api/v2"
+ADVOCATE = "/api/v1"
 LOYALTY = "/v2/loyalty"
 
 _PARAM = re.compile(r"\{([^}]+)\}")
@@ -54,6 +55,8 @@ class Seeded:
             ("ideas", "id"): v["idea"],
             ("votes", "memberId"): self.member,
             ("quests", "id"): v["quest"],
+            # advocate (/api/v1): the native ids; ("rewards", "id") is shared with native
+            ("advocates", "id"): self.member,
             # ShopSocially
             ("transactions", "transaction_id"): v["ss_transaction"],
             ("users", "user_email"): self.member_email,

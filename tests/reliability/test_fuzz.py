@@ -4,7 +4,7 @@ tenant. Every response must be free of server errors, match its documented schem
 carry a documented status code, and leak no secret.
 
 Each mode (in-process, live) generates at least ``FUZZ_TARGET`` cases over all the
-operations of both faces (1,000 in CI, 10,000 under ``make soak``); the end-of-run
+operations of every face (1,000 in CI, 10,000 under ``make soak``); the end-of-run
 summary prints the counts, and the run fails if one falls short.
 """
 
@@ -105,8 +105,10 @@ def _schema(face: str, *, in_process: bool) -> Any:
 
 
 NATIVE = _schema("native", in_process=True)
+ADVOCATE = _schema("advocate", in_process=True)
 LOYALTY = _schema("shopsocially", in_process=True)
 NATIVE_LIVE = _schema("native", in_process=False)
+ADVOCATE_LIVE = _schema("advocate", in_process=False)
 LOYALTY_LIVE = _schema("shopsocially", in_process=False)
 
 
@@ -121,7 +123,7 @@ def _with_real_ids(context: Any, path_parameters: dict[str, Any]) -> Any:
     return st.sampled_from([path_parameters, real])
 
 
-for _each in (NATIVE, LOYALTY, NATIVE_LIVE, LOYALTY_LIVE):
+for _each in (NATIVE, ADVOCATE, LOYALTY, NATIVE_LIVE, ADVOCATE_LIVE, LOYALTY_LIVE):
     _each.hook("flatmap_path_parameters")(_with_real_ids)
 
 
@@ -164,7 +166,7 @@ class Fuzzer:
 
 
 def _record(request: pytest.FixtureRequest, mode: str, fuzzer: Fuzzer) -> None:
-    face = "native" if "native" in request.node.name else "shopsocially"
+    face = next(f for f in ("native", "advocate", "shopsocially") if f in request.node.name)
     data = {"mode": mode, "face": face, "cases": fuzzer.cases, "operations": len(operations(face))}
     request.node.user_properties.append(("fuzz", json.dumps(data)))
 
@@ -215,6 +217,12 @@ def test_native_in_process(case: schemathesis.Case, in_process: Fuzzer) -> None:
     in_process.run(case)
 
 
+@ADVOCATE.parametrize()
+@PER_OPERATION
+def test_advocate_in_process(case: schemathesis.Case, in_process: Fuzzer) -> None:
+    in_process.run(case)
+
+
 @LOYALTY.parametrize()
 @PER_OPERATION
 def test_shopsocially_in_process(case: schemathesis.Case, in_process: Fuzzer) -> None:
@@ -225,6 +233,13 @@ def test_shopsocially_in_process(case: schemathesis.Case, in_process: Fuzzer) ->
 @NATIVE_LIVE.parametrize()
 @PER_OPERATION
 def test_native_live(case: schemathesis.Case, over_http: Fuzzer) -> None:
+    over_http.run(case)
+
+
+@pytest.mark.slow
+@ADVOCATE_LIVE.parametrize()
+@PER_OPERATION
+def test_advocate_live(case: schemathesis.Case, over_http: Fuzzer) -> None:
     over_http.run(case)
 
 

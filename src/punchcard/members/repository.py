@@ -38,6 +38,8 @@ class MemberFilters:
     q: str | None = None
     # ``q`` reduced to the characters a normalised phone holds ("555-0100" -> "5550100").
     q_phone: str | None = None
+    # Substring of the email or the full name only (the advocate face's ``search``).
+    name_or_email: str | None = None
     # Half-open UTC windows [from, until) on the enrolment and last-activity times.
     enrolled_from: datetime | None = None
     enrolled_until: datetime | None = None
@@ -197,6 +199,17 @@ class MemberRepository(TenantRepository[Member]):
             if f.q_phone:
                 conds.append(Member.phone.contains(f.q_phone, autoescape=True))
             stmt = stmt.where(or_(*conds))
+        if f.name_or_email:
+            needle = f.name_or_email.lower()
+            full_name = (
+                func.coalesce(Member.first_name, "") + " " + func.coalesce(Member.last_name, "")
+            )
+            stmt = stmt.where(
+                or_(
+                    func.lower(Member.email).contains(needle, autoescape=True),
+                    func.lower(full_name).contains(needle, autoescape=True),
+                )
+            )
         return stmt
 
     # Related rows, loaded in bulk so a page of members costs a fixed number of queries.

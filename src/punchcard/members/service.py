@@ -313,9 +313,13 @@ def list_members(
     tier: uuid.UUID | str | None = None,
     tag: str | None = None,
     q: str | None = None,
+    name_or_email: str | None = None,
+    name_or_email_field: str = "search",
 ) -> tuple[list[views.MemberProfile], int]:
-    """Members matching every given filter (``tier``: a tier id, or a tier name). An
-    email, phone or externalId lookup is a single probe of that identity's unique index."""
+    """Members matching every given filter (``tier``: a tier id, or a tier name;
+    ``q``: a substring of email, name, phone or externalId; ``name_or_email``: of the
+    email or the full name only). An email, phone or externalId lookup is a single
+    probe of that identity's unique index."""
     refuse_listing(principal)
     email = _filter_text(email, "email")
     phone = _filter_text(phone, "phone")
@@ -333,9 +337,40 @@ def list_members(
         tag=tag.lower() if tag else None,
         q=q,
         q_phone=_PHONE_SEPARATORS.sub("", q) if q and _PHONE_LIKE.fullmatch(q) else None,
+        name_or_email=_filter_text(name_or_email, name_or_email_field),
     )
     rows, total = MemberRepository(session, principal.tenant_id).search(page, filters)
     return profiles(session, principal, rows), total
+
+
+# Names -----------------------------------------------------------------------------
+
+NAME_PART_MAX = 100  # members.first_name / last_name
+
+
+def split_name(name: str | None, *, field: str = "name") -> tuple[str | None, str | None]:
+    """A single ``name`` (the advocate document's) as (first name, last name): the
+    first word, and the rest as written (``"Ada King Lovelace"`` → ``("Ada", "King
+    Lovelace")``); one word has no last name; a blank name is no name. A part longer
+    than the columns hold is a 400 naming ``field``."""
+    words = (name or "").split(None, 1)
+    if not words:
+        return None, None
+    first = words[0]
+    last = words[1].strip() if len(words) > 1 else None
+    if len(first) > NAME_PART_MAX or (last is not None and len(last) > NAME_PART_MAX):
+        raise ValidationFailed(
+            f"{field}: each of the first word and the rest may have at most "
+            f"{NAME_PART_MAX} characters",
+            field=field,
+        )
+    return first, last or None
+
+
+def full_name(first_name: str | None, last_name: str | None) -> str | None:
+    """First and last name joined by one space (:func:`split_name`'s inverse on a name
+    it split), or None when both are empty."""
+    return " ".join(p for p in (first_name, last_name) if p) or None
 
 
 # Writing ---------------------------------------------------------------------------

@@ -186,6 +186,8 @@ class Reward(TenantOwned, Base):
     instructions: Mapped[str | None] = mapped_column(Text)
     points_cost: Mapped[int] = mapped_column(BigInteger)
     monetary_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    # discount | product | gift_card | experience | custom (rewards.schemas.RewardType)
+    type: Mapped[str] = mapped_column(String(24), default="custom", server_default="custom")
     is_active: Mapped[bool] = mapped_column(default=True)
     # Tier ids allowed to redeem, as canonical UUID strings (migration 0003); empty = everyone.
     tier_ids: Mapped[list[Any]]

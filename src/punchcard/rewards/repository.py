@@ -17,10 +17,14 @@ class RewardRepository(TenantRepository[Reward]):
     def get_by_key(self, key: str) -> Reward | None:
         return self.session.scalars(self.scoped().where(Reward.key == key)).first()
 
-    def list(self, page: Page, *, active: bool | None = None) -> tuple[list[Reward], int]:
+    def list(
+        self, page: Page, *, active: bool | None = None, type_: str | None = None
+    ) -> tuple[list[Reward], int]:
         stmt = self.scoped()
         if active is not None:
             stmt = stmt.where(Reward.is_active.is_(active))
+        if type_ is not None:
+            stmt = stmt.where(Reward.type == type_)
         return self.page(stmt, page, Reward.created_at, Reward.id)
 
     def take_stock(self, reward_id: uuid.UUID) -> bool:

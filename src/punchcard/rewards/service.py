@@ -40,6 +40,7 @@ from punchcard.ledger import service as ledger
 from punchcard.members import service as members
 from punchcard.models import Coupon, Member, PointsEntry, Reward
 from punchcard.rewards.repository import RewardRepository
+from punchcard.rewards.schemas import RewardType
 from punchcard.tiers import service as tiers
 
 
@@ -70,6 +71,7 @@ class NewReward:
     terms: str | None = None
     instructions: str | None = None
     monetary_value: Decimal | None = None
+    type: RewardType = RewardType.custom
     is_active: bool = True
     tier_ids: Sequence[uuid.UUID | str] = ()
     stock: int | None = None
@@ -87,6 +89,7 @@ class RewardChanges(TypedDict, total=False):
     instructions: str | None
     points_cost: int | None
     monetary_value: Decimal | None
+    type: RewardType | None
     is_active: bool | None
     tier_ids: Sequence[uuid.UUID | str] | None
     stock: int | None
@@ -117,9 +120,18 @@ def get(
 
 
 def list_rewards(
-    session: Session, principal: Principal, *, page: Page, active: bool | None = None
+    session: Session,
+    principal: Principal,
+    *,
+    page: Page,
+    active: bool | None = None,
+    type_: RewardType | None = None,
 ) -> tuple[list[Reward], int]:
-    return RewardRepository(session, principal.tenant_id).list(page, active=active)
+    """The tenant's rewards, oldest first, optionally only active (or inactive) ones
+    and only of one type."""
+    return RewardRepository(session, principal.tenant_id).list(
+        page, active=active, type_=type_.value if type_ is not None else None
+    )
 
 
 def available_codes(
@@ -219,6 +231,7 @@ def create(session: Session, principal: Principal, *, data: NewReward) -> Reward
             instructions=data.instructions,
             points_cost=data.points_cost,
             monetary_value=data.monetary_value,
+            type=RewardType(data.type).value,
             is_active=data.is_active,
             tier_ids=_tier_ids(session, principal, data.tier_ids),
             stock=data.stock,
@@ -238,9 +251,11 @@ def update(
 ) -> Reward:
     reward = get(session, principal, reward_id=reward_id, field="id")
     changes: dict[str, Any] = dict(data)
-    for required in ("name", "points_cost", "is_active", "tier_ids"):
+    for required in ("name", "points_cost", "is_active", "tier_ids", "type"):
         if required in changes and changes[required] is None:
             raise ValidationFailed(f"{required} cannot be null", field=required)
+    if "type" in changes:
+        changes["type"] = RewardType(changes["type"]).value
     add_codes = changes.pop("add_codes", None)
     if "tier_ids" in changes:
         changes["tier_ids"] = _tier_ids(session, principal, changes["tier_ids"])

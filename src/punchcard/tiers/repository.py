@@ -52,6 +52,15 @@ class TierRepository(TenantRepository[Tier]):
     def get_by_key(self, key: str) -> Tier | None:
         return self.session.scalars(self.scoped().where(Tier.key == key)).first()
 
+    def get_by_name(self, name: str) -> Tier | None:
+        """The tier named ``name`` (case-insensitive); of several, the lowest-positioned."""
+        stmt = (
+            self.scoped()
+            .where(func.lower(Tier.name) == name.lower())
+            .order_by(Tier.position, Tier.min_points, Tier.id)
+        )
+        return self.session.scalars(stmt).first()
+
     def key_taken(self, key: str) -> bool:
         stmt = self.scoped(select(Tier.id)).where(Tier.key == key)
         return self.session.scalars(stmt).first() is not None

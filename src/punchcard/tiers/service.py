@@ -229,11 +229,16 @@ def get_tier(
     tier_id: uuid.UUID | str,
     field: str = "tierId",
     not_found_is_400: bool = False,
+    by_name: bool = False,
 ) -> Tier:
-    """By id (a UUID) or the merchant's key (a string). ``not_found_is_400``: the id is
-    an input field of another resource, so an unknown one is a validation error there."""
+    """By id (a UUID) or the merchant's key (a string; with ``by_name``, a string that
+    is no key is tried as the tier's name, case-insensitive). ``not_found_is_400``: the
+    id is an input field of another resource, so an unknown one is a validation error
+    there."""
     repo = TierRepository(session, principal.tenant_id)
     tier = by_id_or_key(tier_id, repo.by_id, repo.get_by_key)
+    if tier is None and by_name and isinstance(tier_id, str):
+        tier = repo.get_by_name(tier_id.strip())
     if tier is None:
         if not_found_is_400:
             raise ValidationFailed("Unknown tier", field=field)
@@ -306,15 +311,20 @@ def set_member_tier(
     *,
     member_id: uuid.UUID,
     tier_id: uuid.UUID | str | None,
+    field: str = "tierId",
+    by_name: bool = False,
 ) -> Member:
     """Set a member's tier by hand (kept until cleared), or clear it (``None``) and go
-    back to automatic evaluation."""
+    back to automatic evaluation. ``by_name``: ``tier_id`` may be the tier's name
+    (:func:`get_tier`); an unknown tier is a 400 naming ``field``."""
     member = members.lock(session, principal, member_id=member_id)
     if tier_id is None:
         member.tier_manual = False
         reevaluate(session, member, force=True)
     else:
-        tier = get_tier(session, principal, tier_id=tier_id, field="tierId", not_found_is_400=True)
+        tier = get_tier(
+            session, principal, tier_id=tier_id, field=field, not_found_is_400=True, by_name=by_name
+        )
         old = member.tier_id
         member.tier_manual = True
         member.tier_id = tier.id

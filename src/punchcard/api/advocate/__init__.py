@@ -12,6 +12,8 @@ an id read here works on ``/api/v2`` and back.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from punchcard.api.advocate import (
@@ -44,6 +46,35 @@ router = APIRouter(route_class=UnitOfWorkRoute)
 for module in (advocates, rewards, quests, referrals, testimonials, feedback, sso):
     router.include_router(module.router)
 
+# The statuses the document lists (besides 200/201 and 500), in its words.
+STATUSES = {
+    "400": "Bad Request: invalid input (`field` names it) or a refused business rule "
+    "(`code`: `VALIDATION_ERROR`, `INSUFFICIENT_POINTS`, `OUT_OF_STOCK`, ...)",
+    "401": "Unauthorized: missing, invalid or revoked API key",
+    "403": "Forbidden: the key lacks the scope this endpoint requires",
+    "404": "Not Found (also another account's id)",
+    "429": "Rate Limited: retry after `Retry-After` seconds",
+}
+
+
+def _openapi(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document's statuses only: no 409 or 422 (refusals are 400 here), and 429."""
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    used = {name for ops in doc["paths"].values() for op in ops.values()
+            for requirement in op.get("security", []) for name in requirement}  # fmt: skip
+    schemes = doc["components"].get("securitySchemes", {})
+    doc["components"]["securitySchemes"] = {k: v for k, v in schemes.items() if k in used}
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            responses = op.setdefault("responses", {})
+            for code in ("409", "422"):
+                responses.pop(code, None)
+            wanted = ["400", "404", "429"] + (["401", "403"] if op.get("security") else [])
+            for code in wanted:
+                responses[code] = {"description": STATUSES[code], "content": error}
+    return doc
+
+
 FACE = Face(
     prefix=PREFIX,
     router=router,
@@ -52,6 +83,7 @@ FACE = Face(
     render_error=errors.render,
     credentials=reader,
     error_schema=errors.ERROR_SCHEMA,
+    customise_openapi=_openapi,
 )
 
 __all__ = ["DESCRIPTION", "FACE", "PREFIX", "TITLE", "router"]

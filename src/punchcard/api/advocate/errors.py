@@ -8,6 +8,7 @@ A duplicate email is the document's own ``VALIDATION_ERROR`` naming ``email``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -36,12 +37,25 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+# The core's input names that this face spells otherwise (an advocate is a member).
+FIELDS = {"memberId": "advocateId", "tierId": "tier"}
+
+
 def worded(exc: E.PunchcardError) -> E.PunchcardError:
     """``exc`` in the document's words (a new error; ``exc`` is left as it is)."""
+    field = FIELDS.get(exc.field, exc.field) if exc.field else exc.field
     if isinstance(exc, E.DuplicateMember):
-        field = exc.field or "email"
+        field = field or "email"
         return E.ValidationFailed(f"An advocate with this {field} already exists", field=field)
-    return exc
+    if isinstance(exc, E.RewardPoolExhausted):
+        # A reward drawing from a pool of codes is out of stock when the codes run out.
+        return E.PunchcardError("This reward is out of stock", code="OUT_OF_STOCK", field=field)
+    out = copy.copy(exc)
+    out.field = field
+    if exc.code == E.ValidationFailed.code and exc.message[:1].islower():
+        # As the document's own example writes it: "Email is required".
+        out.message = exc.message[:1].upper() + exc.message[1:]
+    return out
 
 
 def render(exc: E.PunchcardError, status: int) -> JSONResponse:

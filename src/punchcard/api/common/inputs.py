@@ -197,6 +197,7 @@ def new_reward(body: RewardCreate) -> rewards.NewReward:
         terms=body.terms,
         instructions=body.instructions,
         monetary_value=body.monetary_value,
+        type=body.type,
         is_active=body.is_active,
         tier_ids=[ids.ref("tier", t) for t in body.tier_ids],
         stock=body.stock,

@@ -40,6 +40,7 @@ from punchcard.api.native.schemas.tiers import (
 from punchcard.kit.schema import InputSchema, Schema
 from punchcard.ledger import transactions
 from punchcard.rewards import service as rewards
+from punchcard.rewards.schemas import RewardType
 from punchcard.tiers import service as tiers
 
 router = APIRouter(route_class=UnitOfWorkRoute)
@@ -189,9 +190,10 @@ def list_rewards(
     session: DbSession,
     page: PageParams,
     active: Annotated[bool | None, Query()] = None,
+    type: Annotated[RewardType | None, Query()] = None,
 ) -> RewardList:
     """List redemption options."""
-    rows, total = rewards.list_rewards(session, p, page=page, active=active)
+    rows, total = rewards.list_rewards(session, p, page=page, active=active, type_=type)
     codes = rewards.available_codes(session, p, rows)
     return RewardList(
         rewards=[RewardRead.of(r, codes.get(r.id)) for r in rows],

@@ -15,6 +15,7 @@ from punchcard.api.native.schemas.coupons import CodeGeneration, CouponRead
 from punchcard.kit.money import money_str
 from punchcard.kit.schema import KEY_PATTERN, InputSchema, Schema, UtcTime
 from punchcard.models import Reward
+from punchcard.rewards.schemas import RewardType
 
 
 class RewardCreate(InputSchema):
@@ -25,6 +26,7 @@ class RewardCreate(InputSchema):
     instructions: str | None = Field(default=None, max_length=5000)
     points_cost: StrictInt = Field(ge=1, le=10**12)
     monetary_value: Decimal | None = Field(default=None, ge=0, le=Decimal("9999999999"))
+    type: RewardType = Field(default=RewardType.custom, description="What the reward is")
     is_active: bool = True
     tier_ids: list[str] = Field(default_factory=list, max_length=100)
     stock: StrictInt | None = Field(default=None, ge=0, le=10**9)
@@ -40,6 +42,7 @@ class RewardUpdate(InputSchema):
     instructions: str | None = Field(default=None, max_length=5000)
     points_cost: StrictInt | None = Field(default=None, ge=1, le=10**12)
     monetary_value: Decimal | None = Field(default=None, ge=0, le=Decimal("9999999999"))
+    type: RewardType | None = None
     is_active: bool | None = None
     tier_ids: list[str] | None = Field(default=None, max_length=100)
     stock: StrictInt | None = Field(default=None, ge=0, le=10**9)
@@ -55,6 +58,7 @@ class RewardRead(Schema):
     instructions: str | None
     points_cost: int
     monetary_value: str | None
+    type: RewardType
     is_active: bool
     tier_ids: list[str]
     stock: int | None
@@ -74,6 +78,7 @@ class RewardRead(Schema):
             instructions=r.instructions,
             points_cost=r.points_cost,
             monetary_value=money_str(r.monetary_value),
+            type=RewardType(r.type),
             is_active=r.is_active,
             tier_ids=[ids.render("tier", uuid.UUID(str(t))) for t in r.tier_ids],
             stock=r.stock,
