@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import Float, Numeric, case, cast, func, literal, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
-from punchcard.db.dialect import for_update
 from punchcard.db.repository import TenantRepository, by_id_or_key
 from punchcard.kit.paging import Page
 from punchcard.models import Member, Order, ReferralCode, ReferralEvent, TrackingEvent
@@ -29,6 +28,21 @@ class CodeActivity:
     clicks: int
     conversions: int
     revenue: Decimal
+    unique_visitors: int = 0
+
+
+def _counts() -> tuple[Any, Any, Any, Any]:
+    """Clicks (all), unique visitors (distinct visitor ids of the clicks: a click
+    without one counts as a click only), conversions and their revenue."""
+    ev = ReferralEvent
+    is_click = ev.type == "click"
+    is_conv = ev.type == "conversion"
+    return (
+        func.sum(case((is_click, 1), else_=0)).label("clicks"),
+        func.count(case((is_click, ev.visitor_id), else_=None).distinct()).label("visitors"),
+        func.sum(case((is_conv, 1), else_=0)).label("conversions"),
+        func.sum(case((is_conv, ev.revenue), else_=0)).label("revenue"),
+    )
 
 
 @dataclass(frozen=True)
@@ -94,22 +108,15 @@ class ReferralCodeRepository(TenantRepository[ReferralCode]):
     ) -> tuple[list[CodeActivity], int]:
         """Codes with their clicks, conversions and revenue, most converting first."""
         ev = ReferralEvent
-        is_click = case((ev.type == "click", 1), else_=0)
-        is_conv = case((ev.type == "conversion", 1), else_=0)
-        conv_revenue = case((ev.type == "conversion", ev.revenue), else_=0)
-        agg = select(
-            ev.code_id.label("code_id"),
-            func.sum(is_click).label("clicks"),
-            func.sum(is_conv).label("conversions"),
-            func.sum(conv_revenue).label("revenue"),
-        ).where(ev.tenant_id == self.tenant_id)
+        agg = select(ev.code_id.label("code_id"), *_counts()).where(ev.tenant_id == self.tenant_id)
         if window is not None:
             agg = agg.where(ev.created_at >= window.start, ev.created_at < window.end)
         counts = agg.group_by(ev.code_id).subquery()
         clicks = func.coalesce(counts.c.clicks, 0)
         conversions = func.coalesce(counts.c.conversions, 0)
         revenue = func.coalesce(counts.c.revenue, 0)
-        stmt = self.scoped(select(ReferralCode, clicks, conversions, revenue)).outerjoin(
+        visitors = func.coalesce(counts.c.visitors, 0)
+        stmt = self.scoped(select(ReferralCode, clicks, conversions, revenue, visitors)).outerjoin(
             counts, counts.c.code_id == ReferralCode.id
         )
         filtered = self.scoped()
@@ -126,7 +133,8 @@ class ReferralCodeRepository(TenantRepository[ReferralCode]):
             .offset(page.offset)
         )
         return [
-            CodeActivity(row[0], int(row[1]), int(row[2]), Decimal(str(row[3]))) for row in rows
+            CodeActivity(row[0], int(row[1]), int(row[2]), Decimal(str(row[3])), int(row[4]))
+            for row in rows
         ], int(total or 0)
 
 
@@ -134,24 +142,42 @@ class ReferralEventRepository(TenantRepository[ReferralEvent]):
     model = ReferralEvent
 
     def order(self, ref: uuid.UUID | str) -> Order | None:
-        """The order by id (a UUID) or externalOrderId (a string), locked: one
-        conversion per order is checked and written while no other conversion of it
-        can run. A UUID no order has is tried as an externalOrderId too."""
+        """The order by id (a UUID) or externalOrderId (a string). Not locked: one
+        conversion per order is the unique ``order_ref`` key's job (and the order's
+        member is locked before the referrer's by ``convert``)."""
         return by_id_or_key(
             ref,
-            lambda id_: self._locked_order(Order.id == id_),
-            lambda external: self._locked_order(Order.external_order_id == external),
+            lambda id_: self._order(Order.id == id_),
+            lambda external: self._order(Order.external_order_id == external),
         )
 
-    def _locked_order(self, cond: ColumnElement[bool]) -> Order | None:
-        stmt = for_update(self.session, self.scoped(select(Order), Order).where(cond))
-        return self.session.scalars(stmt).first()
+    def _order(self, cond: ColumnElement[bool]) -> Order | None:
+        return self.session.scalars(self.scoped(select(Order), Order).where(cond)).first()
 
-    def conversion_for_order(self, order_id: uuid.UUID) -> ReferralEvent | None:
-        stmt = self.scoped().where(
-            ReferralEvent.type == "conversion", ReferralEvent.order_id == order_id
-        )
-        return self.session.scalars(stmt.order_by(ReferralEvent.created_at).limit(1)).first()
+    def conversion_for_ref(self, order_ref: str) -> ReferralEvent | None:
+        """The conversion of the order with this externalOrderId (pending or linked)."""
+        stmt = self.scoped().where(ReferralEvent.order_ref == order_ref)
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+
+    def hits(self, order_ref: str, referred_member_id: uuid.UUID | None) -> list[ReferralEvent]:
+        """What an order arriving may convert, in one indexed lookup: the conversion
+        recorded for its externalOrderId, and (for a member who joined through a code)
+        any conversion the member already brought."""
+        cond: ColumnElement[bool] = ReferralEvent.order_ref == order_ref
+        if referred_member_id is not None:
+            cond = cond | (
+                (ReferralEvent.referred_member_id == referred_member_id)
+                & (ReferralEvent.type == "conversion")
+            )
+        return list(self.session.scalars(self.scoped().where(cond)))
+
+    def code_activity(self, code: ReferralCode) -> tuple[int, int, int, Decimal]:
+        """One code's clicks, unique visitors, conversions and revenue (all time)."""
+        ev = ReferralEvent
+        row = self.session.execute(
+            select(*_counts()).where(ev.tenant_id == self.tenant_id, ev.code_id == code.id)
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), Decimal(str(row[3] or 0))
 
     def code_of(self, event: ReferralEvent) -> ReferralCode:
         stmt = self.scoped(select(ReferralCode), ReferralCode).where(
