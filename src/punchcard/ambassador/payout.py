@@ -45,9 +45,7 @@ def referral_rule(session: Session, principal: Principal) -> ActivityRule:
     """The tenant's ``referral`` activity, created with the defaults on first use."""
     tenant_id = principal.tenant_id
     config = snapshot(session, tenant_id)
-    found = config.system_activity(REFERRAL_ACTIVITY) or config.activity_by_key(
-        REFERRAL_ACTIVITY
-    )
+    found = config.system_activity(REFERRAL_ACTIVITY) or config.activity_by_key(REFERRAL_ACTIVITY)
     if found is not None:
         return found
     at = now(session)
@@ -76,9 +74,7 @@ def referral_rule(session: Session, principal: Principal) -> ActivityRule:
     except IntegrityError:
         pass
     config = snapshot(session, tenant_id)
-    found = config.system_activity(REFERRAL_ACTIVITY) or config.activity_by_key(
-        REFERRAL_ACTIVITY
-    )
+    found = config.system_activity(REFERRAL_ACTIVITY) or config.activity_by_key(REFERRAL_ACTIVITY)
     assert found is not None
     return found
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -66,7 +67,15 @@ class Conversion:
 
 
 # What a ``referral.converted`` event keeps of the conversion (``event_data``).
-REFERRAL = ("id", "referred_member_id", "order_id", "revenue", "points", "created_at")
+REFERRAL = (
+    "id",
+    "referred_member_id",
+    "order_id",
+    "order_ref",
+    "revenue",
+    "points",
+    "created_at",
+)
 
 
 def generate_code(session: Session, tenant_id: uuid.UUID) -> str:
@@ -282,6 +291,20 @@ class Follower:
         currency = get_tenant(session, principal.tenant_id).currency
         _emit(session, Conversion(event, code, currency, created=True))
 
+    def concerns(
+        self,
+        session: Session,
+        principal: Principal,
+        members: Sequence[Member],
+        external_order_ids: Collection[str],
+    ) -> bool:
+        """A pending conversion of one of the orders, or a referred member not yet
+        converted (one indexed lookup, only when there is something to look for)."""
+        referred = {m.id for m in members if m.referred_by_code_id is not None}
+        repo = ReferralEventRepository(session, principal.tenant_id)
+        refs, converted = repo.batch_hits(external_order_ids, referred)
+        return bool(refs) or bool(referred - converted)
+
     def refunded(self, session: Session, principal: Principal, order: Order) -> None:
         """Take back the referrer's points in proportion to the refund."""
         event = ReferralEventRepository(session, principal.tenant_id).conversion_for_ref(
@@ -302,6 +325,22 @@ def event_data(c: Conversion) -> dict[str, Any]:
         "code": data.snapshot(c.code, ("id", "code", "member_id")),
         "currency": c.currency,
     }
+
+
+@dataclass(frozen=True)
+class OneCode:
+    code: ReferralCode
+    clicks: int
+    unique_visitors: int
+    conversions: int
+    revenue: Decimal
+
+
+def code_stats(session: Session, principal: Principal, *, code: str) -> OneCode:
+    """One code's clicks (all), unique visitors, conversions and revenue, all time."""
+    found = find_code(session, principal, code)
+    repo = ReferralEventRepository(session, principal.tenant_id)
+    return OneCode(found, *repo.code_activity(found))
 
 
 def stats(

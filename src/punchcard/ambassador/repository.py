@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -170,6 +170,21 @@ class ReferralEventRepository(TenantRepository[ReferralEvent]):
                 & (ReferralEvent.type == "conversion")
             )
         return list(self.session.scalars(self.scoped().where(cond)))
+
+    def batch_hits(
+        self, order_refs: Collection[str], referred: Collection[uuid.UUID]
+    ) -> tuple[set[str], set[uuid.UUID]]:
+        """``hits`` for a batch of orders: the order refs converted or pending, and which
+        of the ``referred`` members already brought a conversion."""
+        ev = ReferralEvent
+        cond: ColumnElement[bool] = ev.order_ref.in_(list(order_refs))
+        if referred:
+            cond = cond | ((ev.referred_member_id.in_(list(referred))) & (ev.type == "conversion"))
+        rows = self.session.execute(
+            self.scoped(select(ev.order_ref, ev.referred_member_id)).where(cond)
+        ).all()
+        refs = {r[0] for r in rows if r[0] in order_refs}
+        return refs, {r[1] for r in rows if r[1] is not None}
 
     def code_activity(self, code: ReferralCode) -> tuple[int, int, int, Decimal]:
         """One code's clicks, unique visitors, conversions and revenue (all time)."""

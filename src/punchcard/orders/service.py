@@ -7,7 +7,7 @@ re-awarded; another body: 409) and refunds by ``refundId``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -109,6 +109,17 @@ class Follower(Protocol):
 
     def refunded(self, session: Session, principal: Principal, order: Order) -> None: ...
 
+    def concerns(
+        self,
+        session: Session,
+        principal: Principal,
+        members: Sequence[Member],
+        external_order_ids: Collection[str],
+    ) -> bool:
+        """Whether placing these orders (of these members) would call ``placed`` for
+        anything: a batch that would is placed row by row."""
+        ...
+
 
 _FOLLOWERS: list[Follower] = []
 
@@ -118,6 +129,16 @@ def follow(follower: Follower) -> None:
     it is registered)."""
     if follower not in _FOLLOWERS:
         _FOLLOWERS.append(follower)
+
+
+def followers_concerned(
+    session: Session,
+    principal: Principal,
+    members: Sequence[Member],
+    external_order_ids: Collection[str],
+) -> bool:
+    """Whether a follower has work on these orders (``orders.batch`` asks)."""
+    return any(f.concerns(session, principal, members, external_order_ids) for f in _FOLLOWERS)
 
 
 def eligible_amount(data: NewOrder) -> Decimal:
