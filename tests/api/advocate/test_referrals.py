@@ -1,9 +1,10 @@
 """Contract tests for the document's Referrals group (``seeds/002_…``), at ``/api/v1``:
 
-| GET  | /api/v1/referrals                                       | 200: { referrals: [] }               |
-| GET  | /api/v1/referrals/:code/stats                           | 200: { clicks, conversions, revenue } |
-| POST | /api/v1/referrals/track   Body: { code, visitorId }     | 200: { tracked: true }               |
-| POST | /api/v1/referrals/convert Body: { code, orderId, orderValue } | 200: { conversion, pointsAwarded } |
+- GET /api/v1/referrals → 200 { referrals: [] }
+- GET /api/v1/referrals/:code/stats → 200 { clicks, conversions, revenue }
+- POST /api/v1/referrals/track, body { code, visitorId } → 200 { tracked: true }
+- POST /api/v1/referrals/convert, body { code, orderId, orderValue }
+  → 200 { conversion, pointsAwarded }
 
 plus the document's statuses (400 naming the field, 401, 403, 404) and its error object.
 """
