@@ -8,10 +8,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Numeric, case, cast, func, literal, select, union
+from sqlalchemy import (
+    Float,
+    Numeric,
+    Select,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
-from punchcard.db.repository import TenantRepository, by_id_or_key
+from punchcard.db.repository import TenantRepository, by_id_or_key, cached_statement
 from punchcard.kit.paging import Page
 from punchcard.models import Member, Order, ReferralCode, ReferralEvent, TrackingEvent
 from punchcard.tracking.period import Window
@@ -138,6 +149,14 @@ class ReferralCodeRepository(TenantRepository[ReferralCode]):
         ], int(total or 0)
 
 
+def _hits(referred: bool) -> Select[tuple[ReferralEvent]]:
+    ev = ReferralEvent
+    cond: ColumnElement[bool] = ev.order_ref == bindparam("ref")
+    if referred:
+        cond = cond | ((ev.referred_member_id == bindparam("member")) & (ev.type == "conversion"))
+    return select(ev).where(ev.tenant_id == bindparam("t_id"), cond)
+
+
 class ReferralEventRepository(TenantRepository[ReferralEvent]):
     model = ReferralEvent
 
@@ -162,14 +181,14 @@ class ReferralEventRepository(TenantRepository[ReferralEvent]):
     def hits(self, order_ref: str, referred_member_id: uuid.UUID | None) -> list[ReferralEvent]:
         """What an order arriving may convert, in one indexed lookup: the conversion
         recorded for its externalOrderId, and (for a member who joined through a code)
-        any conversion the member already brought."""
-        cond: ColumnElement[bool] = ReferralEvent.order_ref == order_ref
-        if referred_member_id is not None:
-            cond = cond | (
-                (ReferralEvent.referred_member_id == referred_member_id)
-                & (ReferralEvent.type == "conversion")
-            )
-        return list(self.session.scalars(self.scoped().where(cond)))
+        any conversion the member already brought. On every order placed: a statement
+        built once (``cached_statement``)."""
+        referred = referred_member_id is not None
+        stmt = cached_statement(("referrals.hits", referred), lambda: _hits(referred))
+        params: dict[str, Any] = {"t_id": self.tenant_id, "ref": order_ref}
+        if referred:
+            params["member"] = referred_member_id
+        return list(self.session.scalars(stmt, params))
 
     def batch_hits(
         self, order_refs: Collection[str], referred: Collection[uuid.UUID]
