@@ -61,5 +61,6 @@ def downgrade() -> None:
         batch_op.drop_column("points_clawed_back")
         batch_op.drop_column("points_entry_id")
         batch_op.drop_column("order_ref")
-    with op.batch_alter_table("members", schema=None) as batch_op:
-        batch_op.drop_column("referred_by_code_id")
+    # Not a batch: SQLite would rebuild ``members``, which other tables' foreign keys
+    # point at (its DROP TABLE fails once they hold rows); both databases drop a column.
+    op.execute("ALTER TABLE members DROP COLUMN referred_by_code_id")
