@@ -117,3 +117,65 @@ def test_a_reward_without_tiers_is_left_alone(scratch: Engine) -> None:
     _, reward = _seed(scratch, [])
     _migrate(scratch, "0003")
     assert _tier_ids(scratch, reward) == []
+
+
+def test_conversions_of_an_order_get_its_external_id_as_order_ref(scratch: Engine) -> None:
+    _migrate(scratch, _previous("0008"))
+    tenant, _ = _seed(scratch, [])
+    member, code, order, conversion, click = (new_id() for _ in range(5))
+    at = datetime.now(UTC)
+    b = {
+        "t": _bind(scratch, tenant),
+        "m": _bind(scratch, member),
+        "c": _bind(scratch, code),
+        "o": _bind(scratch, order),
+        "e": _bind(scratch, conversion),
+        "k": _bind(scratch, click),
+        "at": at,
+    }
+    with scratch.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO members (tenant_id, id, status, tier_manual, points_balance,"
+                " pending_points, lifetime_points, points_debt, points_redeemed,"
+                " points_expired, points_deducted, period_points, enrolled_at, created_at,"
+                " updated_at) VALUES (:t, :m, 'active', false, 0, 0, 0, 0, 0, 0, 0, 0,"
+                " :at, :at, :at)"
+            ),
+            b,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO referral_codes (tenant_id, id, member_id, code, kind, created_at)"
+                " VALUES (:t, :c, :m, 'ABC', 'member', :at)"
+            ),
+            b,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO orders (tenant_id, id, external_order_id, member_id, channel,"
+                " total, currency, items, status, points_awarded, points_clawed_back,"
+                " refunded_amount, body_hash, placed_at, created_at, updated_at) VALUES"
+                " (:t, :o, 'SHOP-7', :m, 'online', 10, 'USD', '[]', 'paid', 0, 0, 0, 'h',"
+                " :at, :at, :at)"
+            ),
+            b,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO referral_events (tenant_id, id, code_id, type, order_id, revenue,"
+                " points, created_at) VALUES (:t, :e, :c, 'conversion', :o, 10, 0, :at),"
+                " (:t, :k, :c, 'click', NULL, 0, 0, :at)"
+            ),
+            b,
+        )
+    _migrate(scratch, "0008")
+    with scratch.connect() as conn:
+        rows = dict(
+            conn.execute(text("SELECT type, order_ref FROM referral_events")).tuples().all()
+        )
+    assert rows == {"conversion": "SHOP-7", "click": None}
+    _migrate(scratch, _previous("0008"), down=True)
+    with scratch.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM referral_events")).scalar_one()
+    assert count == 2

@@ -6,8 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
+from punchcard.ambassador.payout import DEFAULT_REFERRAL_POINTS
 from tests.e2e.conftest import Server
-from tests.factories import Tenant, verify_tenant
+from tests.factories import Tenant, unique, verify_tenant
 
 
 def _headers(t: Tenant) -> dict[str, str]:
@@ -172,4 +173,73 @@ def test_parallel_redemptions_of_an_option_with_few_codes_hand_out_each_code_onc
         for m in members
     ]
     assert sorted(balances) == [0] * 5 + [10] * 15
+    verify_tenant(tenant)
+
+
+def _enrolled(server: Server, t: Tenant, **kw: object) -> dict[str, str]:
+    """A member enrolled through the API (so with their referral code)."""
+    body = {"email": f"{unique('m')}@example.com", **kw}
+    r = httpx.post(server.url + "/api/v2/members", json=body, headers=_headers(t), timeout=30)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def _convert_in_parallel(
+    two_servers: tuple[Server, Server], t: Tenant, body: dict[str, object]
+) -> list[httpx.Response]:
+    a, b = two_servers
+
+    def convert(i: int) -> httpx.Response:
+        url = (a if i % 2 else b).url + "/api/v1/referrals/convert"
+        return httpx.post(url, json=body, headers=_headers(t), timeout=60)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        return list(pool.map(convert, range(20)))
+
+
+def test_parallel_conversions_of_one_order_convert_and_pay_once(
+    two_servers: tuple[Server, Server], tenant: Tenant
+) -> None:
+    a, _ = two_servers
+    referrer, friend = _enrolled(a, tenant), _enrolled(a, tenant)
+    order = {"externalOrderId": unique("REF-"), "memberId": friend["id"], "total": "30.00"}
+    r = httpx.post(a.url + "/api/v2/orders", json=order, headers=_headers(tenant), timeout=30)
+    assert r.status_code == 201, r.text
+    body = {"code": referrer["referralCode"], "orderId": order["externalOrderId"]}
+    responses = _convert_in_parallel(two_servers, tenant, body)
+    assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses]
+    assert len({r.json()["conversion"]["id"] for r in responses}) == 1
+    awarded = [r.json()["pointsAwarded"] for r in responses]
+    assert sorted(awarded) == [0] * 19 + [DEFAULT_REFERRAL_POINTS], awarded
+    code = referrer["referralCode"]
+    stats = httpx.get(
+        a.url + f"/api/v1/referrals/{code}/stats", headers=_headers(tenant), timeout=30
+    ).json()
+    assert stats["conversions"] == 1 and stats["revenue"] == 30
+    r = httpx.get(
+        a.url + f"/api/v2/members/{referrer['id']}/points", headers=_headers(tenant), timeout=30
+    )
+    assert r.json()["balance"] == DEFAULT_REFERRAL_POINTS
+    verify_tenant(tenant)
+
+
+def test_parallel_conversions_of_an_order_not_yet_ingested_record_one(
+    two_servers: tuple[Server, Server], tenant: Tenant
+) -> None:
+    a, b = two_servers
+    referrer, friend = _enrolled(a, tenant), _enrolled(a, tenant)
+    ext = unique("LATER-")
+    body = {"code": referrer["referralCode"], "orderId": ext, "orderValue": 12}
+    responses = _convert_in_parallel(two_servers, tenant, body)
+    assert [r.status_code for r in responses] == [200] * 20, [r.text for r in responses]
+    assert len({r.json()["conversion"]["id"] for r in responses}) == 1
+    assert {r.json()["conversion"]["status"] for r in responses} == {"pending"}
+    # The order arrives (on the other process): the one conversion is linked and paid.
+    order = {"externalOrderId": ext, "memberId": friend["id"], "total": "12.00"}
+    r = httpx.post(b.url + "/api/v2/orders", json=order, headers=_headers(tenant), timeout=30)
+    assert r.status_code == 201, r.text
+    r = httpx.get(
+        a.url + f"/api/v2/members/{referrer['id']}/points", headers=_headers(tenant), timeout=30
+    )
+    assert r.json()["balance"] == DEFAULT_REFERRAL_POINTS
     verify_tenant(tenant)

@@ -57,6 +57,8 @@ class Seeded:
             ("quests", "id"): v["quest"],
             # advocate (/api/v1): the native ids; ("rewards", "id") is shared with native
             ("advocates", "id"): self.member,
+            # advocate (/api/v1)
+            ("referrals", "code"): v["referral_code"],
             # ShopSocially
             ("transactions", "transaction_id"): v["ss_transaction"],
             ("users", "user_email"): self.member_email,
@@ -98,13 +100,14 @@ def seed(t: Tenant) -> Seeded:
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
     external = unique("ext")
-    member = _ok(
+    created = _ok(
         api.post(
             "/members",
             json={"email": email, "externalId": external, "firstName": "Ada", "phone": None},
         ),
         201,
-    )["id"]
+    )
+    member = created["id"]
     award = _ok(api.post(f"/members/{member}/points", json={"amount": 5000}))
     tier = _ok(api.post("/tiers", json={"name": unique("Gold"), "minPoints": 100_000}), 201)
     activity = _ok(api.post("/activities", json={"name": unique("act"), "points": 10}), 201)
@@ -205,6 +208,7 @@ def seed(t: Tenant) -> Seeded:
         "idea": idea["id"],
         "quest": quest["id"],
         "quest_task": quest["tasks"][0]["id"],
+        "referral_code": created["referralCode"],
     }
     values.update(_seed_loyalty(t, email))
     return Seeded(t, member, email, external, values)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from punchcard.ambassador import payout
 from punchcard.ambassador.repository import (
     CodeActivity,
     ReferralCodeRepository,
@@ -25,7 +28,7 @@ from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import service as members
 from punchcard.members.visibility import member_filter
-from punchcard.models import ReferralCode, ReferralEvent, TrackingEvent
+from punchcard.models import Member, Order, ReferralCode, ReferralEvent, TrackingEvent
 from punchcard.tenants.service import get_tenant
 from punchcard.tracking import period
 
@@ -64,7 +67,15 @@ class Conversion:
 
 
 # What a ``referral.converted`` event keeps of the conversion (``event_data``).
-REFERRAL = ("id", "referred_member_id", "order_id", "revenue", "points", "created_at")
+REFERRAL = (
+    "id",
+    "referred_member_id",
+    "order_id",
+    "order_ref",
+    "revenue",
+    "points",
+    "created_at",
+)
 
 
 def generate_code(session: Session, tenant_id: uuid.UUID) -> str:
@@ -121,27 +132,23 @@ def record_click(
 def convert(session: Session, principal: Principal, *, data: ConversionInput) -> Conversion:
     """Record that ``code`` brought a customer (and, with ``orderId``, a sale).
 
-    One conversion per order: the same order and code again returns the stored
-    conversion (``created`` False); the same order with another code is a 409.
-    Emits ``referral.converted``.
+    One conversion per order id (the unique ``order_ref``; concurrent conversions of one
+    order record one): the same order and code again returns the stored conversion
+    (``created`` False); the same order with another code is a 409. An order not yet
+    ingested is recorded by its externalOrderId (pending) and linked, and paid, when it
+    arrives (``Follower.placed``); an ingested one pays the referrer now
+    (``payout.pay``). Emits ``referral.converted``.
     """
     code = find_code(session, principal, data.code)
     currency = get_tenant(session, principal.tenant_id).currency
     repo = ReferralEventRepository(session, principal.tenant_id)
     order = None
+    order_ref = None
     if data.order_ref is not None:
         order = repo.order(data.order_ref)
-        if order is None:
-            raise NotFound("Order not found", field="orderId")
-        existing = repo.conversion_for_order(order.id)
-        if existing is not None:
-            if existing.code_id != code.id:
-                raise Conflict(
-                    "This order was already converted by another referral code",
-                    field="orderId",
-                    code="ORDER_ALREADY_CONVERTED",
-                )
-            return Conversion(existing, code, currency, created=False)
+        if order is None and isinstance(data.order_ref, uuid.UUID):
+            raise NotFound("Order not found", field="orderId")  # an id of ours: never pending
+        order_ref = order.external_order_id if order is not None else str(data.order_ref)
     referred = None
     if data.member_id is not None:
         referred = members.get(session, principal, member_id=data.member_id, field="memberId").id
@@ -149,6 +156,15 @@ def convert(session: Session, principal: Principal, *, data: ConversionInput) ->
             raise ValidationFailed("memberId is not the order's member", field="memberId")
     elif order is not None:
         referred = order.member_id
+    if referred is not None:
+        # The referred member before the referrer (``payout.pay``): the lock order of
+        # order placement too, so the two never wait on each other in a cycle. It also
+        # runs the conversions of one customer's orders one at a time.
+        members.lock(session, principal, member_id=referred, field="memberId")
+    if order_ref is not None:
+        existing = repo.conversion_for_ref(order_ref)
+        if existing is not None:
+            return _again(existing, code, currency)
     if referred is not None and referred == code.member_id:
         raise Unprocessable(
             "A member cannot be referred by their own code", field="memberId", code="SELF_REFERRAL"
@@ -156,29 +172,149 @@ def convert(session: Session, principal: Principal, *, data: ConversionInput) ->
     revenue = data.revenue
     if revenue is None:
         revenue = order.total - order.refunded_amount if order is not None else Decimal(0)
-    at = now(session)
-    event = repo.add(
-        ReferralEvent(
+    event = ReferralEvent(
+        tenant_id=principal.tenant_id,
+        id=new_id(),
+        code_id=code.id,
+        type="conversion",
+        referred_member_id=referred,
+        order_id=order.id if order is not None else None,
+        order_ref=order_ref,
+        revenue=revenue,
+        points=0,
+        points_clawed_back=0,
+        created_at=now(session),
+    )
+    if not _insert(session, event):
+        assert order_ref is not None
+        existing = repo.conversion_for_ref(order_ref)
+        assert existing is not None
+        return _again(existing, code, currency)
+    if order is not None:
+        payout.pay(session, principal, event, code, order)
+    conversion = Conversion(event, code, currency, created=True)
+    _emit(session, conversion)
+    return conversion
+
+
+def _again(existing: ReferralEvent, code: ReferralCode, currency: str) -> Conversion:
+    """The order's stored conversion, when ``code`` recorded it; else a 409."""
+    if existing.code_id != code.id:
+        raise Conflict(
+            "This order was already converted by another referral code",
+            field="orderId",
+            code="ORDER_ALREADY_CONVERTED",
+        )
+    return Conversion(existing, code, currency, created=False)
+
+
+def _insert(session: Session, event: ReferralEvent) -> bool:
+    """Insert the conversion; False when another transaction has just converted the
+    same order id (the unique key refused it, in a savepoint so the request goes on)."""
+    try:
+        with session.begin_nested():
+            session.add(event)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def _emit(session: Session, conversion: Conversion) -> None:
+    events.emit(
+        session,
+        conversion.event.tenant_id,
+        "referral.converted",
+        event_data(conversion),
+        resource_id=events.lane("ref", conversion.event.id),
+    )
+    session.flush()
+
+
+class Follower:
+    """What an order's arrival and its refunds do to referrals (``orders.service``
+    calls it in the order's transaction, with the buyer locked; registered by
+    ``punchcard.ambassador``). Placing an order costs one indexed lookup here."""
+
+    def placed(self, session: Session, principal: Principal, member: Member, order: Order) -> None:
+        """Link the order's pending conversion and pay it; else, for a member who joined
+        through a referral code, convert their first order (the loop closes by itself)."""
+        repo = ReferralEventRepository(session, principal.tenant_id)
+        joined_by = member.referred_by_code_id
+        hits = repo.hits(order.external_order_id, member.id if joined_by else None)
+        pending = next((e for e in hits if e.order_ref == order.external_order_id), None)
+        if pending is not None:
+            self._link(session, principal, pending, order)
+        elif joined_by is not None and not hits:
+            self._close_loop(session, principal, joined_by, order)
+
+    def _link(
+        self, session: Session, principal: Principal, event: ReferralEvent, order: Order
+    ) -> None:
+        if event.order_id is not None:  # pragma: no cover - one order per externalOrderId
+            return
+        code = ReferralEventRepository(session, principal.tenant_id).code_of(event)
+        if order.member_id == code.member_id:
+            # The order is the referrer's own: what ``convert`` refuses (SELF_REFERRAL)
+            # is dropped when only the order's arrival shows it.
+            session.delete(event)
+            session.flush()
+            return
+        event.order_id = order.id
+        event.referred_member_id = order.member_id
+        if event.revenue == 0:
+            event.revenue = order.total
+        payout.pay(session, principal, event, code, order)
+
+    def _close_loop(
+        self, session: Session, principal: Principal, code_id: uuid.UUID, order: Order
+    ) -> None:
+        code = session.get(ReferralCode, (principal.tenant_id, code_id))
+        if code is None or code.member_id == order.member_id:
+            return
+        event = ReferralEvent(
+            tenant_id=principal.tenant_id,
             id=new_id(),
             code_id=code.id,
             type="conversion",
-            referred_member_id=referred,
-            order_id=order.id if order is not None else None,
-            revenue=revenue,
+            referred_member_id=order.member_id,
+            order_id=order.id,
+            order_ref=order.external_order_id,
+            revenue=order.total,
             points=0,
-            created_at=at,
+            points_clawed_back=0,
+            created_at=now(session),
         )
-    )
-    conversion = Conversion(event, code, currency, created=True)
-    events.emit(
-        session,
-        principal.tenant_id,
-        "referral.converted",
-        event_data(conversion),
-        resource_id=events.lane("ref", event.id),
-    )
-    session.flush()
-    return conversion
+        if not _insert(session, event):
+            return  # a conversion of this order was recorded meanwhile: that one counts
+        payout.pay(session, principal, event, code, order)
+        currency = get_tenant(session, principal.tenant_id).currency
+        _emit(session, Conversion(event, code, currency, created=True))
+
+    def concerns(
+        self,
+        session: Session,
+        principal: Principal,
+        members: Sequence[Member],
+        external_order_ids: Collection[str],
+    ) -> bool:
+        """A pending conversion of one of the orders, or a referred member not yet
+        converted (one indexed lookup, only when there is something to look for)."""
+        referred = {m.id for m in members if m.referred_by_code_id is not None}
+        repo = ReferralEventRepository(session, principal.tenant_id)
+        refs, converted = repo.batch_hits(external_order_ids, referred)
+        return bool(refs) or bool(referred - converted)
+
+    def refunded(self, session: Session, principal: Principal, order: Order) -> None:
+        """Take back the referrer's points in proportion to the refund."""
+        event = ReferralEventRepository(session, principal.tenant_id).conversion_for_ref(
+            order.external_order_id
+        )
+        if event is not None and event.order_id == order.id:
+            payout.claw_back(session, principal, event, order)
+
+
+FOLLOWER = Follower()
 
 
 def event_data(c: Conversion) -> dict[str, Any]:
@@ -189,6 +325,22 @@ def event_data(c: Conversion) -> dict[str, Any]:
         "code": data.snapshot(c.code, ("id", "code", "member_id")),
         "currency": c.currency,
     }
+
+
+@dataclass(frozen=True)
+class OneCode:
+    code: ReferralCode
+    clicks: int
+    unique_visitors: int
+    conversions: int
+    revenue: Decimal
+
+
+def code_stats(session: Session, principal: Principal, *, code: str) -> OneCode:
+    """One code's clicks (all), unique visitors, conversions and revenue, all time."""
+    found = find_code(session, principal, code)
+    repo = ReferralEventRepository(session, principal.tenant_id)
+    return OneCode(found, *repo.code_activity(found))
 
 
 def stats(

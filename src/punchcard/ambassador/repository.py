@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float, Numeric, case, cast, func, literal, select, union
+from sqlalchemy import (
+    Float,
+    Numeric,
+    Select,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
-from punchcard.db.dialect import for_update
-from punchcard.db.repository import TenantRepository, by_id_or_key
+from punchcard.db.repository import TenantRepository, by_id_or_key, cached_statement
 from punchcard.kit.paging import Page
 from punchcard.models import Member, Order, ReferralCode, ReferralEvent, TrackingEvent
 from punchcard.tracking.period import Window
@@ -29,6 +39,21 @@ class CodeActivity:
     clicks: int
     conversions: int
     revenue: Decimal
+    unique_visitors: int = 0
+
+
+def _counts() -> tuple[Any, Any, Any, Any]:
+    """Clicks (all), unique visitors (distinct visitor ids of the clicks: a click
+    without one counts as a click only), conversions and their revenue."""
+    ev = ReferralEvent
+    is_click = ev.type == "click"
+    is_conv = ev.type == "conversion"
+    return (
+        func.sum(case((is_click, 1), else_=0)).label("clicks"),
+        func.count(case((is_click, ev.visitor_id), else_=None).distinct()).label("visitors"),
+        func.sum(case((is_conv, 1), else_=0)).label("conversions"),
+        func.sum(case((is_conv, ev.revenue), else_=0)).label("revenue"),
+    )
 
 
 @dataclass(frozen=True)
@@ -94,22 +119,15 @@ class ReferralCodeRepository(TenantRepository[ReferralCode]):
     ) -> tuple[list[CodeActivity], int]:
         """Codes with their clicks, conversions and revenue, most converting first."""
         ev = ReferralEvent
-        is_click = case((ev.type == "click", 1), else_=0)
-        is_conv = case((ev.type == "conversion", 1), else_=0)
-        conv_revenue = case((ev.type == "conversion", ev.revenue), else_=0)
-        agg = select(
-            ev.code_id.label("code_id"),
-            func.sum(is_click).label("clicks"),
-            func.sum(is_conv).label("conversions"),
-            func.sum(conv_revenue).label("revenue"),
-        ).where(ev.tenant_id == self.tenant_id)
+        agg = select(ev.code_id.label("code_id"), *_counts()).where(ev.tenant_id == self.tenant_id)
         if window is not None:
             agg = agg.where(ev.created_at >= window.start, ev.created_at < window.end)
         counts = agg.group_by(ev.code_id).subquery()
         clicks = func.coalesce(counts.c.clicks, 0)
         conversions = func.coalesce(counts.c.conversions, 0)
         revenue = func.coalesce(counts.c.revenue, 0)
-        stmt = self.scoped(select(ReferralCode, clicks, conversions, revenue)).outerjoin(
+        visitors = func.coalesce(counts.c.visitors, 0)
+        stmt = self.scoped(select(ReferralCode, clicks, conversions, revenue, visitors)).outerjoin(
             counts, counts.c.code_id == ReferralCode.id
         )
         filtered = self.scoped()
@@ -126,32 +144,74 @@ class ReferralCodeRepository(TenantRepository[ReferralCode]):
             .offset(page.offset)
         )
         return [
-            CodeActivity(row[0], int(row[1]), int(row[2]), Decimal(str(row[3]))) for row in rows
+            CodeActivity(row[0], int(row[1]), int(row[2]), Decimal(str(row[3])), int(row[4]))
+            for row in rows
         ], int(total or 0)
+
+
+def _hits(referred: bool) -> Select[tuple[ReferralEvent]]:
+    ev = ReferralEvent
+    cond: ColumnElement[bool] = ev.order_ref == bindparam("ref")
+    if referred:
+        cond = cond | ((ev.referred_member_id == bindparam("member")) & (ev.type == "conversion"))
+    return select(ev).where(ev.tenant_id == bindparam("t_id"), cond)
 
 
 class ReferralEventRepository(TenantRepository[ReferralEvent]):
     model = ReferralEvent
 
     def order(self, ref: uuid.UUID | str) -> Order | None:
-        """The order by id (a UUID) or externalOrderId (a string), locked: one
-        conversion per order is checked and written while no other conversion of it
-        can run. A UUID no order has is tried as an externalOrderId too."""
+        """The order by id (a UUID) or externalOrderId (a string). Not locked: one
+        conversion per order is the unique ``order_ref`` key's job (and the order's
+        member is locked before the referrer's by ``convert``)."""
         return by_id_or_key(
             ref,
-            lambda id_: self._locked_order(Order.id == id_),
-            lambda external: self._locked_order(Order.external_order_id == external),
+            lambda id_: self._order(Order.id == id_),
+            lambda external: self._order(Order.external_order_id == external),
         )
 
-    def _locked_order(self, cond: ColumnElement[bool]) -> Order | None:
-        stmt = for_update(self.session, self.scoped(select(Order), Order).where(cond))
-        return self.session.scalars(stmt).first()
+    def _order(self, cond: ColumnElement[bool]) -> Order | None:
+        return self.session.scalars(self.scoped(select(Order), Order).where(cond)).first()
 
-    def conversion_for_order(self, order_id: uuid.UUID) -> ReferralEvent | None:
-        stmt = self.scoped().where(
-            ReferralEvent.type == "conversion", ReferralEvent.order_id == order_id
-        )
-        return self.session.scalars(stmt.order_by(ReferralEvent.created_at).limit(1)).first()
+    def conversion_for_ref(self, order_ref: str) -> ReferralEvent | None:
+        """The conversion of the order with this externalOrderId (pending or linked)."""
+        stmt = self.scoped().where(ReferralEvent.order_ref == order_ref)
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).first()
+
+    def hits(self, order_ref: str, referred_member_id: uuid.UUID | None) -> list[ReferralEvent]:
+        """What an order arriving may convert, in one indexed lookup: the conversion
+        recorded for its externalOrderId, and (for a member who joined through a code)
+        any conversion the member already brought. On every order placed: a statement
+        built once (``cached_statement``)."""
+        referred = referred_member_id is not None
+        stmt = cached_statement(("referrals.hits", referred), lambda: _hits(referred))
+        params: dict[str, Any] = {"t_id": self.tenant_id, "ref": order_ref}
+        if referred:
+            params["member"] = referred_member_id
+        return list(self.session.scalars(stmt, params))
+
+    def batch_hits(
+        self, order_refs: Collection[str], referred: Collection[uuid.UUID]
+    ) -> tuple[set[str], set[uuid.UUID]]:
+        """``hits`` for a batch of orders: the order refs converted or pending, and which
+        of the ``referred`` members already brought a conversion."""
+        ev = ReferralEvent
+        cond: ColumnElement[bool] = ev.order_ref.in_(list(order_refs))
+        if referred:
+            cond = cond | ((ev.referred_member_id.in_(list(referred))) & (ev.type == "conversion"))
+        rows = self.session.execute(
+            self.scoped(select(ev.order_ref, ev.referred_member_id)).where(cond)
+        ).all()
+        refs = {r[0] for r in rows if r[0] in order_refs}
+        return refs, {r[1] for r in rows if r[1] is not None}
+
+    def code_activity(self, code: ReferralCode) -> tuple[int, int, int, Decimal]:
+        """One code's clicks, unique visitors, conversions and revenue (all time)."""
+        ev = ReferralEvent
+        row = self.session.execute(
+            select(*_counts()).where(ev.tenant_id == self.tenant_id, ev.code_id == code.id)
+        ).one()
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), Decimal(str(row[3] or 0))
 
     def code_of(self, event: ReferralEvent) -> ReferralCode:
         stmt = self.scoped(select(ReferralCode), ReferralCode).where(

@@ -45,6 +45,7 @@ from punchcard.members.service import (
     new_member,
     normalize_email,
     normalize_phone,
+    referred_by,
     refuse_held,
     refuse_merge,
     require_identity,
@@ -224,9 +225,11 @@ class _Batch:
         ids = require_identity(Identities(email=email, phone=phone, external_id=row.external_id))
         store = self.store_of(row.store_id, "storeId")
         refuse_held(ids, self.holders.of(ids))
+        joined_by = referred_by(self.repo, row)
         member = new_member(
             self.principal, row, ids, store, self.default_tier, self._code(), self.at
         )
+        member.referred_by_code_id = joined_by
         self.holders.add(member)
         self.created.append((member, row))
         self.events.append(member_created(member, self.default_tier))

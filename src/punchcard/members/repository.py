@@ -263,6 +263,16 @@ class MemberRepository(TenantRepository[Member]):
         )
         return self.session.scalars(stmt).first()
 
+    def referral_code_id(self, code: str) -> uuid.UUID | None:
+        """The id of the tenant's referral code ``code`` (as typed, else ignoring case,
+        as ``ambassador`` finds codes: people retype them)."""
+        stmt = self.scoped(select(ReferralCode.id), ReferralCode)
+        found = self.session.scalar(stmt.where(ReferralCode.code == code).limit(1))
+        if found is None:
+            lowered = stmt.where(func.lower(ReferralCode.code) == code.lower())
+            found = self.session.scalar(lowered.order_by(ReferralCode.created_at).limit(1))
+        return found
+
     def referral_code_taken(self, code: str) -> bool:
         in_codes = self.scoped(select(ReferralCode.id), ReferralCode).where(
             ReferralCode.code == code

@@ -64,6 +64,9 @@ class NewMember:
     store_id: uuid.UUID | str | None = None
     source: CaptureSource = CaptureSource.api
     metadata: dict[str, Any] | None = None
+    # The referral code the member joined through (a friend's link or code): their
+    # first order converts it (``ambassador.referrals``). Unknown: 404 ``referredBy``.
+    referred_by: str | None = None
 
 
 class MemberChanges(TypedDict, total=False):
@@ -391,6 +394,7 @@ def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member
     at = now(session)
     code = generate_referral_code(session, principal)
     member = new_member(principal, data, ids, store, tier, code, at)
+    member.referred_by_code_id = referred_by(repo, data)
     with _identity_guard(session, repo, ids):
         session.add(member)
     repo.add_referral_code(member_code(member, at))
@@ -451,6 +455,16 @@ def new_member(
         created_at=at,
         updated_at=at,
     )
+
+
+def referred_by(repo: MemberRepository, data: NewMember) -> uuid.UUID | None:
+    """The id of the referral code a new member joined through (404 when unknown)."""
+    if data.referred_by is None:
+        return None
+    found = repo.referral_code_id(data.referred_by)
+    if found is None:
+        raise NotFound("Unknown referral code", field="referredBy")
+    return found
 
 
 def member_code(member: Member, at: datetime) -> ReferralCode:

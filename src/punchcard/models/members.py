@@ -34,6 +34,10 @@ class Member(TenantOwned, Base):
     source: Mapped[str | None] = mapped_column(String(16))
     store_id: Mapped[uuid.UUID | None]
     referral_code: Mapped[str | None] = mapped_column(String(64))
+    # The referral code (``referral_codes.id``) the member joined through, if any: their
+    # first order converts it (``ambassador.referrals``). No foreign key: referral codes
+    # already point at members, and a code is never deleted.
+    referred_by_code_id: Mapped[uuid.UUID | None]
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata")
     # The tier shown (the better of the two below, or a manually set one), the tier
     # held for the current period, and the lifetime tier.

@@ -46,6 +46,10 @@ class ReferralEvent(TenantOwned, Base):
     __table_args__ = (
         Index("ix_referral_events_code", "tenant_id", "code_id", "type"),
         Index("ix_referral_events_time", "tenant_id", "created_at"),
+        Index("ix_referral_events_referred", "tenant_id", "referred_member_id"),
+        # One conversion per order id: N concurrent conversions of one order meet here.
+        # Clicks (and conversions without an order) leave it NULL, which never clashes.
+        UniqueConstraint("tenant_id", "order_ref"),
         tenant_fk("code_id", "referral_codes"),
     )
 
@@ -55,6 +59,12 @@ class ReferralEvent(TenantOwned, Base):
     visitor_id: Mapped[str | None] = mapped_column(String(128))
     referred_member_id: Mapped[uuid.UUID | None]
     order_id: Mapped[uuid.UUID | None]
+    # The order's externalOrderId, set on every conversion of an order: known before the
+    # order is ingested (``order_id`` NULL: pending, linked when the order arrives).
+    order_ref: Mapped[str | None] = mapped_column(String(128))
     revenue: Mapped[Decimal] = mapped_column(Numeric(18, 2), default=Decimal(0))
     points: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The referrer's award for it (a ``points_entries`` id) and what refunds took back.
+    points_entry_id: Mapped[uuid.UUID | None]
+    points_clawed_back: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime]

@@ -37,6 +37,7 @@ from punchcard.orders.service import (
     award,
     earned,
     eligible_amount,
+    followers_concerned,
     new_order,
     order_created,
     place,
@@ -103,6 +104,13 @@ def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) ->
     # The members first, as ``place`` does: a concurrent post of one of these orders
     # then waits for this batch and finds its order.
     locked = members.lock_many(session, principal, member_ids=[r.member_id for r in rows])
+    if followers_concerned(
+        session, principal, list(locked.values()), {r.external_order_id for r in rows}
+    ):
+        # An order of the batch converts a referral (``ambassador``): row by row, so
+        # each follows ``place`` exactly (rare: a pending conversion or a referred
+        # member's first order).
+        return place_each(session, principal, orders=orders)
     repo = OrderRepository(session, principal.tenant_id)
     held = repo.by_external_ids({r.external_order_id for r in rows})
     store_of = stores.resolve_many(session, principal, [r.store_id for r in rows])

@@ -7,11 +7,11 @@ re-awarded; another body: 409) and refunds by ``refundId``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -97,6 +97,50 @@ class RefundRequest:
     reason: str | None = None
 
 
+class Follower(Protocol):
+    """What a package above this one does when an order is placed or refunded, in the
+    order's transaction with its member locked (``ambassador.referrals.Follower``: the
+    referral conversion an order closes, and its clawback). Stated here, and called
+    back, because ``ambassador`` pays through ``activities``, which sits above orders."""
+
+    def placed(
+        self, session: Session, principal: Principal, member: Member, order: Order
+    ) -> None: ...
+
+    def refunded(self, session: Session, principal: Principal, order: Order) -> None: ...
+
+    def concerns(
+        self,
+        session: Session,
+        principal: Principal,
+        members: Sequence[Member],
+        external_order_ids: Collection[str],
+    ) -> bool:
+        """Whether placing these orders (of these members) would call ``placed`` for
+        anything: a batch that would is placed row by row."""
+        ...
+
+
+_FOLLOWERS: list[Follower] = []
+
+
+def follow(follower: Follower) -> None:
+    """Have ``follower`` called on every order placed and refunded (once, however often
+    it is registered)."""
+    if follower not in _FOLLOWERS:
+        _FOLLOWERS.append(follower)
+
+
+def followers_concerned(
+    session: Session,
+    principal: Principal,
+    members: Sequence[Member],
+    external_order_ids: Collection[str],
+) -> bool:
+    """Whether a follower has work on these orders (``orders.batch`` asks)."""
+    return any(f.concerns(session, principal, members, external_order_ids) for f in _FOLLOWERS)
+
+
 def eligible_amount(data: NewOrder) -> Decimal:
     if data.eligible_amount is not None:
         if data.eligible_amount > data.total:
@@ -157,6 +201,8 @@ def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
     session.flush()
     type_, payload, resource_id = order_created(order)
     emit(session, principal.tenant_id, type_, payload, resource_id=resource_id)
+    for follower in _FOLLOWERS:
+        follower.placed(session, principal, member, order)
     return Placed(order, True, member.points_balance)
 
 
@@ -388,4 +434,6 @@ def refund(
         "points_clawed_back": claw,
     }
     emit(session, principal.tenant_id, "order.refunded", payload, resource_id=lane("ord", order.id))
+    for follower in _FOLLOWERS:
+        follower.refunded(session, principal, order)
     return Refunded(order, member, claw, member.points_balance, entry)

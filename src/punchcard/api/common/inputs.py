@@ -81,6 +81,7 @@ def new_member(body: MemberCreate) -> members.NewMember:
         store_id=_store(body.store_id),
         source=body.source,
         metadata=body.metadata,
+        referred_by=body.referred_by,
     )
 
 

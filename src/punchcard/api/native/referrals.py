@@ -47,8 +47,12 @@ def record_conversion(
 
     `memberId` is the referred member (default: the order's member); `orderId` is an
     `ord_…` id or your externalOrderId; `revenue` defaults to the order's total net of
-    refunds. The same order with another code is 409 `ORDER_ALREADY_CONVERTED`; a
-    member referred by their own code is 422 `SELF_REFERRAL`. Emits `referral.converted`.
+    refunds. An externalOrderId not ingested yet is recorded `pending` and linked when
+    the order arrives. The referrer earns the `referral` activity's points (created on
+    first use: 100 points, immediate; change it with `PATCH /activities/referral`) when
+    the order is known, and loses them in proportion if it is refunded. The same order
+    with another code is 409 `ORDER_ALREADY_CONVERTED`; a member referred by their own
+    code is 422 `SELF_REFERRAL`. Emits `referral.converted`.
     """
     data = referrals.ConversionInput(
         code=body.code,

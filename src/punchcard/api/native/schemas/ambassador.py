@@ -75,7 +75,8 @@ class CodeStats(Schema):
     code: str
     member_id: str
     kind: CodeKind
-    clicks: int
+    clicks: int = Field(description="Every click, repeats included")
+    unique_visitors: int = Field(description="Distinct visitor ids among the clicks")
     conversions: int
     revenue: str
 
@@ -86,6 +87,7 @@ class CodeStats(Schema):
             member_id=ids.render("mem", r.code.member_id),
             kind=CodeKind(r.code.kind),
             clicks=r.clicks,
+            unique_visitors=r.unique_visitors,
             conversions=r.conversions,
             revenue=money(r.revenue),
         )
@@ -228,6 +230,10 @@ class ConversionRead(Schema):
     referrer_id: str = Field(description="The member who owns the code")
     referred_member_id: str | None
     order_id: str | None
+    external_order_id: str | None = Field(
+        description="The order's externalOrderId; set while the order is not ingested yet"
+    )
+    pending: bool = Field(description="The order is not ingested yet: paid when it arrives")
     revenue: str
     currency: str
     points: int = Field(description="Points awarded to the referrer for this conversion")
@@ -242,6 +248,8 @@ class ConversionRead(Schema):
             referrer_id=ids.render("mem", c.code.member_id),
             referred_member_id=ids.render_optional("mem", e.referred_member_id),
             order_id=ids.render_optional("ord", e.order_id),
+            external_order_id=e.order_ref,
+            pending=e.order_ref is not None and e.order_id is None,
             revenue=money(e.revenue),
             currency=c.currency,
             points=e.points,

@@ -47,6 +47,14 @@ class MemberCreate(InputSchema):
     store_id: str | None = Field(default=None, description="Enrolling store: `st_…` id or code")
     source: CaptureSource = Field(default=CaptureSource.api, description="Where they enrolled")
     metadata: dict[str, Any] | None = None
+    referred_by: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="The referral code the member joined through (a friend's link or code): "
+        "their first order converts it and pays the friend's `referral` activity; "
+        "unknown → 404",
+    )
 
     _nul = field_validator("*")(_no_nul)
 
