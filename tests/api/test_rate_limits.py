@@ -311,3 +311,21 @@ def test_the_plan_table_refuses_unknown_plans_and_bad_limits() -> None:
     with pytest.raises(ValueError):
         Limiter(plans={"starter": "ten a minute"})
     assert Limiter(plans={"starter": ""}).check(uuid.uuid4(), "starter") is None
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+def test_a_refusal_per_minute_spends_nothing_of_the_day(store: str, prefix: str) -> None:
+    # Both plans count one key in the same windows (the plan only sets the ceilings).
+    limiter = Limiter(
+        REDIS_URL if store == "redis" else None,
+        plans={"starter": "2/minute;100/day", "growth": "1000/minute;3/day"},
+        prefix=prefix,
+    )
+    key = uuid.uuid4()
+    outcomes = [limiter.check(key, "starter") for _ in range(5)]
+    assert [wait > 0 for _, wait in outcomes] == [False, False, True, True, True]  # type: ignore[misc]
+    # The day counted the two requests let through, not the three refused.
+    verdict, wait = limiter.check(key, "growth")  # type: ignore[misc]
+    assert (verdict.limit, verdict.remaining, verdict.window, wait) == (3, 0, "1 day", 0)
+    verdict, wait = limiter.check(key, "growth")  # type: ignore[misc]
+    assert (verdict.limit, verdict.remaining, wait > 3600) == (3, 0, True)
