@@ -11,16 +11,17 @@
   process within ``PUNCHCARD_API_KEY_CACHE_SECONDS`` (1 s), as a key revocation does,
   and the hot path reads no row. ``unlimited`` (the self-hosted default) counts
   nothing and sends no headers: one dictionary lookup.
-- **Windows**: ``limits``' fixed window, done on its storage: each window of a plan is
-  one atomic increment (Redis: INCRBY, and EXPIRE on the first, in one Lua call), whose
-  answer is both the decision and the count the headers show. A window opens at the
-  key's first request and lasts its length (60 s, 1 day). Fixed rather than moving:
-  a counter per window whatever the budget, where a moving window keeps a timestamp per
-  request (100,000 a day for Professional). The cost: a client may spend up to twice a
-  window's budget across the boundary of two windows. The shortest window is counted
-  first and a refusal stops there, so requests refused per minute do not spend the
-  day's budget. Windows run on wall time (Redis expires the counters on its own
-  clock), not the app's injected clock.
+- **Windows**: ``limits``' fixed window, done on its storage: per window of the plan
+  one increment (EXPIRE on the first), whose answer is both the decision and the
+  count the headers show; in Redis, every window of a request in one Lua script call
+  (one round trip). A window opens at the key's first request and lasts its length
+  (60 s, 1 day). Fixed rather than moving: a counter per window whatever the budget,
+  where a moving window keeps a timestamp per request (100,000 a day for
+  Professional). The cost: a client may spend up to twice a window's budget across
+  the boundary of two windows. The shortest window is counted first and a refusal
+  stops there, so requests refused per minute do not spend the day's budget.
+  Refused requests count (a window's end never moves). Windows run on wall time
+  (Redis expires the counters on its own clock), not the app's injected clock.
 - **Headers** (every limited response, success or error): ``X-RateLimit-Limit``,
   ``X-RateLimit-Remaining``, ``X-RateLimit-Reset`` (Unix time, seconds, when that
   window ends) describe the window nearest exhaustion: the one with the fewest requests
@@ -30,11 +31,12 @@
   request does no work.
 - **Storage**: Redis when ``PUNCHCARD_REDIS_URL`` is set (every process and node shares
   the counts), else this process's memory. The Redis client is synchronous, on the
-  event loop (like the SQLite reads): a round trip to a nearby Redis costs less than a
-  hop to a thread. If Redis fails (down, unreachable, slow beyond 0.25 s), the request
-  is counted in this process's memory instead, with a logged warning, and Redis is
-  left alone for ``OUTAGE_SECONDS``: an outage weakens the limits to per process but
-  never fails a request nor stalls the event loop more than once per period.
+  event loop (like the SQLite reads): a hop to a thread would add its own cost to the
+  round trip's, and an asyncio client is tied to one event loop. If Redis fails (down,
+  unreachable, slow beyond 0.25 s), the request is counted in this process's memory
+  instead, with a logged warning, and Redis is left alone for ``OUTAGE_SECONDS``: an
+  outage weakens the limits to per process but never fails a request nor stalls the
+  event loop more than once per period.
 """
 
 from __future__ import annotations
