@@ -41,18 +41,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from fastapi import Request, Response
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, RedisStorage, Storage, storage_from_string
 from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError
 from redis.retry import Retry
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -194,21 +197,45 @@ return out
 
 
 class _RedisCounters:
-    """The same counters in ``limits``' Redis storage (its connection and key prefix),
-    all the windows of a request in one script call."""
+    """The same counters in ``limits``' Redis storage (its connection pool, options and
+    key prefix), every window of a request in one script call, sent on a connection
+    the calling thread keeps (the event loop's): redis-py's client layer around a
+    command (pool checkout, retry wrapper, response callbacks) costs about as much CPU
+    as the round trip itself, measured (docs/benchmarks.md)."""
 
     def __init__(self, storage: RedisStorage) -> None:
         self.storage = storage
-        self.script = storage.get_connection().register_script(_REDIS_COUNT)
+        self.pool: Any = cast(Any, storage.get_connection()).connection_pool
+        self.sha = hashlib.sha1(_REDIS_COUNT).hexdigest()  # noqa: S324 - Redis's script id
+        self.local = threading.local()
 
     def count(self, items: tuple[RateLimitItem, ...], ident: str) -> Counted:
         keys = [self.storage.prefixed_key(_key(ident, item)) for item in items]
         args = [x for item in items for x in (item.get_expiry(), item.amount)]
-        raw = self.script(keys=keys, args=args)
+        raw = self._eval(keys, args)
         now = time.time()
         counts = [int(c) for c in raw[0::2]]
         lefts = [int(ms) / 1000 for ms in raw[1::2]]
         return _decide(items, counts, lambda i: now + lefts[i], now)
+
+    def _eval(self, keys: list[str], args: list[int]) -> Any:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = self.pool.get_connection()
+        try:
+            conn.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+            try:
+                return conn.read_response()
+            except NoScriptError:  # a new or flushed Redis: load it, once
+                conn.send_command("SCRIPT", "LOAD", _REDIS_COUNT)
+                conn.read_response()
+                conn.send_command("EVALSHA", self.sha, len(keys), *keys, *args)
+                return conn.read_response()
+        except BaseException:
+            # What is left on the connection is unknown: drop it, connect afresh next time.
+            self.local.conn = None
+            conn.disconnect()
+            raise
 
 
 class _LocalStorage(MemoryStorage):
