@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__
 from punchcard.api import advocate, native, shopsocially
-from punchcard.api.common import dispatch, errors
+from punchcard.api.common import dispatch, errors, ratelimit
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
 from punchcard.api.common.openapi import face_openapi
@@ -64,6 +64,8 @@ def create_app(
     key_cache.api_keys.ttl = settings.api_key_cache_seconds
     app.state.db = database
     app.state.audit = AuditWriter(database)
+    # Plan rate limits per API key (in Redis when PUNCHCARD_REDIS_URL is set).
+    app.state.limiter = ratelimit.Limiter.from_settings(settings)
     errors.install(app)
     app.add_middleware(RejectNul)
     # Health checks first: routes match in order, and probes should not walk the API.

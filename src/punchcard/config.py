@@ -21,7 +21,14 @@ class Settings(BaseSettings):
     # server's max_connections (100 by default).
     db_pool_size: int = 10
     db_max_overflow: int = 20
+    # Shared store of the plan rate limits and the login throttle (every process and
+    # node counts in it); unset: each process counts in its own memory.
     redis_url: str | None = None
+    # Prefix of the rate-limit counters' keys in Redis (one Redis, several installations).
+    rate_limit_prefix: str = "punchcard:ratelimit"
+    # Plan rate limits replacing the built-in table (api/common/ratelimit.py), as JSON:
+    # {"starter": "30/minute;1000/day", "unlimited": ""}; an empty string: not limited.
+    rate_limits: dict[str, str] = {}
     secret_key: str = "dev-insecure-change-me"  # noqa: S105 - dev default, override in production
     mail_dir: Path = Path("./var/mail")
     smtp_url: str | None = None

@@ -4,7 +4,8 @@ Each face has a credential reader (the native face's is :func:`read_bearer`) tha
 resolves its credentials to a ``Principal`` through :func:`cached_principal` (one
 per-process cache, a short read session of its own). :func:`require` then does the
 steps every face shares (:func:`authorize`): record the principal for the audit log,
-check the scope (403), and, for a POST that carries an ``Idempotency-Key``, claim the
+count the request against its API key's plan (429, ``ratelimit.py``), check the scope
+(403), and, for a POST that carries an ``Idempotency-Key``, claim the
 key or replay the stored response.
 """
 
@@ -19,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from punchcard.api.common import ratelimit
 from punchcard.api.common.routing import IdempotentReplay, current_unit
 from punchcard.db.uow import Database, retry_lost
 from punchcard.errors import Forbidden, InsufficientScope, Unauthenticated
@@ -43,7 +45,10 @@ from the request and answers the ``Principal`` they name (401 if none)."""
 def _resolve(db: Database, resolve: Callable[[Session], Principal], cache_key: str) -> Principal:
     def run() -> Principal:
         with db.transaction(write=False) as session:
-            return resolve(session)
+            principal = resolve(session)
+            # The key's plan, fresh as of this lookup (no hop, one small statement).
+            ratelimit.refresh_plan(session, principal)
+            return principal
 
     principal = retry_lost(run)
     if cache_key:
@@ -145,8 +150,10 @@ def _claimed(request: Request, result: idempotency.Claim | idempotency.StoredRes
 
 async def authorize(request: Request, principal: Principal, scope: str) -> Principal:
     """What every face does once its own credentials resolved to ``principal``: record
-    it for the audit log, demand ``scope``, claim the Idempotency-Key (or replay)."""
+    it for the audit log, count it against its plan's rate limits (429), demand
+    ``scope``, claim the Idempotency-Key (or replay)."""
     request.state.principal = principal
+    await ratelimit.enforce(request, principal)
     if not principal.has(scope):
         raise InsufficientScope(f"This endpoint needs the {scope} scope")
     await _idempotency(request, principal)

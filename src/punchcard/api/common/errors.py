@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Route
 
 from punchcard import errors as E
-from punchcard.api.common import ids
+from punchcard.api.common import ids, ratelimit
 
 if TYPE_CHECKING:
     from punchcard.api.common.face import Face
@@ -39,6 +39,7 @@ STATUS: list[tuple[type[E.PunchcardError], int]] = [
 ]
 
 Renderer = Callable[[E.PunchcardError, int], JSONResponse]
+Handler = Callable[[Request, Any], Awaitable[JSONResponse]]
 
 
 def status_for(exc: E.PunchcardError) -> int:
@@ -121,16 +122,29 @@ def _allowed_methods(request: Request) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Render every error in the envelope of the face it happened under."""
+    """Render every error in the envelope of the face it happened under (with the
+    request's rate-limit headers, if it was counted: ``ratelimit.stamp``)."""
 
-    @app.exception_handler(E.PunchcardError)
+    def handler(cls: type[Exception]) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            async def stamped(request: Request, exc: Any) -> JSONResponse:
+                response = await fn(request, exc)
+                ratelimit.stamp(request.scope, response)
+                return response
+
+            app.add_exception_handler(cls, stamped)
+            return fn
+
+        return register
+
+    @handler(E.PunchcardError)
     async def _punchcard(request: Request, exc: E.PunchcardError) -> JSONResponse:
         response = render(request, exc)
         if isinstance(exc, E.ServiceUnavailable):
             response.headers["Retry-After"] = "1"
         return response
 
-    @app.exception_handler(RequestValidationError)
+    @handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errs = list(exc.errors())
         first: dict[str, Any] = errs[0] if errs else {}
@@ -138,7 +152,7 @@ def install(app: FastAPI) -> None:
         field = None if first.get("type") == "json_invalid" else _field_of(loc)
         return render(request, E.ValidationFailed(_validation_message(first, field), field=field))
 
-    @app.exception_handler(StarletteHTTPException)
+    @handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "HTTP_ERROR")
         err = E.PunchcardError(str(exc.detail), code=code)
@@ -149,15 +163,15 @@ def install(app: FastAPI) -> None:
             response.headers["Allow"] = _allowed_methods(request)
         return response
 
-    @app.exception_handler(IntegrityError)
+    @handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         # A uniqueness race that a service's own check could not see (another process
         # committed first). The transaction was rolled back; nothing was written.
         log.info("integrity conflict: %s", exc.orig)
         return render(request, E.Conflict("The resource was changed concurrently; retry"))
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(PoolTimeout)
+    @handler(OperationalError)
+    @handler(PoolTimeout)
     async def _operational(request: Request, exc: OperationalError | PoolTimeout) -> JSONResponse:
         # A locked database, a lost connection, or no pooled connection free in time:
         # the request did nothing, and a retry may succeed.
@@ -170,7 +184,7 @@ def install(app: FastAPI) -> None:
         response.headers["Retry-After"] = "1"
         return response
 
-    @app.exception_handler(Exception)
+    @handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return _renderer_for(request)(E.PunchcardError("Internal error", code="INTERNAL"), 500)

@@ -50,7 +50,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from punchcard.api.common import render, solver
+from punchcard.api.common import ratelimit, render, solver
 from punchcard.api.common.errors import status_for
 from punchcard.audit.writer import AuditEntry
 from punchcard.db.engine import lost_connection, wrote
@@ -235,7 +235,8 @@ class UnitOfWorkRoute(APIRoute):
                 else:
                     response = await _batched(original, request, db, group)
                 status = response.status_code
-                return response
+                # Its rate-limit headers (an error's are added where it is rendered).
+                return ratelimit.stamp(request.scope, response)
             except BaseException as exc:
                 status = _status_of(exc)
                 raise
