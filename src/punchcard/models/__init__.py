@@ -15,6 +15,7 @@ from punchcard.models.ledger import (
 from punchcard.models.members import Capture, Member, MemberTag, Tag
 from punchcard.models.orders import Order, Refund
 from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
+from punchcard.models.sso import SsoMapping, SsoSignature
 from punchcard.models.stores import Store
 from punchcard.models.tenancy import Tenant
 from punchcard.models.tracking import ReferralCode, ReferralEvent, TrackingEvent
@@ -47,6 +48,8 @@ __all__ = [
     "Refund",
     "Reward",
     "ScheduledJob",
+    "SsoMapping",
+    "SsoSignature",
     "Store",
     "Tag",
     "Tenant",
