@@ -360,8 +360,8 @@ def test_the_session_token_is_refused_by_api_key_routes(tenant: Tenant, now: int
 
 
 def test_me_refuses_api_keys_and_users(tenant: Tenant) -> None:
-    error(tenant.api.get("/me"), 403, "FORBIDDEN", None)
-    error(tenant.owner.get("/me"), 403, "FORBIDDEN", None)
+    error(tenant.api.get("/me"), 403, "INSUFFICIENT_SCOPE", None)
+    error(tenant.owner.get("/me"), 403, "INSUFFICIENT_SCOPE", None)
     error(tenant.client.get("/api/v2/me"), 401, "UNAUTHORIZED", None)
 
 

@@ -2,7 +2,7 @@
 
 Only a member principal gets in (a portal session or the ``sessionToken`` of SSO
 ``recognize``, as a bearer); an API key or a dashboard user is refused (403), since
-"me" is nobody for them. Sub-resources (balance, history, rewards, ...) join here.
+"me" is nobody for them (``INSUFFICIENT_SCOPE``, as for a missing scope). Sub-resources (balance, history, rewards, ...) join here.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Request
 from punchcard.api.common.auth import SCOPE_ATTR, read_bearer
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.native.schemas.members import MemberRead
-from punchcard.errors import Forbidden
+from punchcard.errors import InsufficientScope
 from punchcard.identity.principal import Principal
 from punchcard.members import service
 
@@ -29,7 +29,10 @@ async def _member(
 ) -> Principal:
     request.state.principal = principal
     if not principal.is_member or principal.member_id is None:
-        raise Forbidden("This endpoint is for a signed-in member (a portal or SSO session token)")
+        # A key or a user lacks what this route needs, as a key lacks a scope.
+        raise InsufficientScope(
+            "This endpoint is for a signed-in member (a portal or SSO session token)"
+        )
     return principal
 
 
