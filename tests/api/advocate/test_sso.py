@@ -309,6 +309,19 @@ def test_concurrent_recognizes_of_a_new_customer_enrol_one_member(tenant: Tenant
     assert len(mappings_of(tenant, customer)) == 1
 
 
+def test_a_banned_advocate_is_refused_and_keeps_its_signature_unused(
+    tenant: Tenant, now: int
+) -> None:
+    secret, customer = secret_of(tenant), unique("cust")
+    member = tenant.api.post("/members", json={"externalId": customer}).json()["id"]
+    assert tenant.api.patch(f"/members/{member}", json={"status": "banned"}).status_code == 200
+    payload = body(tenant, secret, customer, now)
+    error(recognize(tenant, payload), 403, "MEMBER_BANNED", None)
+    assert mappings_of(tenant, customer) == []  # nothing of the refused request stayed
+    assert tenant.api.patch(f"/members/{member}", json={"status": "active"}).status_code == 200
+    assert recognize(tenant, payload).status_code == 200
+
+
 # --- recognize: auth -------------------------------------------------------------------
 
 
