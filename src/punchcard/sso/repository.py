@@ -46,6 +46,10 @@ class MappingRepository(TenantRepository[SsoMapping]):
         )
         return list(self.session.scalars(stmt))
 
+    def page_with_total(self, page: Page) -> tuple[list[SsoMapping], int]:
+        """A page of mappings, oldest first, and their number: two statements."""
+        return self.page(self.scoped(), page, SsoMapping.created_at, SsoMapping.id)
+
 
 class SignatureRepository:
     """Accepted signatures (``sso_signatures``: keyed by tenant and signature)."""

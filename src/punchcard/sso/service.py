@@ -205,10 +205,12 @@ class NewMapping:
     external_name: str | None = None
 
 
-def create_mapping(session: Session, principal: Principal, *, data: NewMapping) -> SsoMapping:
-    """Map an external customer to an existing member (404 naming ``advocateId`` when
-    there is no such member; 409 ``DUPLICATE_MAPPING`` naming ``externalCustomerId``
-    when the customer is mapped already)."""
+def create_mapping(
+    session: Session, principal: Principal, *, data: NewMapping, member_field: str = "memberId"
+) -> SsoMapping:
+    """Map an external customer to an existing member (404 naming ``member_field``, the
+    face's name for the member, when there is no such member; 409 ``DUPLICATE_MAPPING``
+    naming ``externalCustomerId`` when the customer is mapped already)."""
     external = _text(data.external_customer_id, "externalCustomerId", max_len=MAX_EXTERNAL_ID)
     email = (
         _text(data.external_email, "externalEmail", max_len=320, required=False)
@@ -222,7 +224,7 @@ def create_mapping(session: Session, principal: Principal, *, data: NewMapping) 
         if data.external_name is not None
         else None
     )
-    member = members.get(session, principal, member_id=data.member_id, field="advocateId")
+    member = members.get(session, principal, member_id=data.member_id, field=member_field)
     assert external is not None
     repo = MappingRepository(session, principal.tenant_id)
     mapping = SsoMapping(
@@ -242,6 +244,14 @@ def create_mapping(session: Session, principal: Principal, *, data: NewMapping) 
 
 
 def list_mappings(session: Session, principal: Principal, *, page: Page) -> list[SsoMapping]:
-    """A page of the tenant's mappings, oldest first."""
+    """A page of the tenant's mappings, oldest first (one statement)."""
     refuse_listing(principal)
     return MappingRepository(session, principal.tenant_id).list_page(page)
+
+
+def page_mappings(
+    session: Session, principal: Principal, *, page: Page
+) -> tuple[list[SsoMapping], int]:
+    """:func:`list_mappings` and the number of mappings (for faces that show a total)."""
+    refuse_listing(principal)
+    return MappingRepository(session, principal.tenant_id).page_with_total(page)

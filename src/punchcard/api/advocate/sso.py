@@ -134,5 +134,6 @@ def create_mapping(p: MembersWrite, session: DbSession, body: MappingCreate) -> 
             external_email=body.external_email,
             external_name=body.external_name,
         ),
+        member_field="advocateId",
     )
     return MappingOne(mapping=Mapping.of(row))

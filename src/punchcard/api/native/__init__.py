@@ -27,6 +27,7 @@ from punchcard.api.native import (
     programs,
     referrals,
     settings,
+    sso,
     stores,
     tags,
     tracking,
@@ -53,6 +54,7 @@ for module in (
     tracking,
     ambassador,
     referrals,
+    sso,
     webhooks,
 ):
     router.include_router(module.router)

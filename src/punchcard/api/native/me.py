@@ -2,7 +2,8 @@
 
 Only a member principal gets in (a portal session or the ``sessionToken`` of SSO
 ``recognize``, as a bearer); an API key or a dashboard user is refused (403), since
-"me" is nobody for them (``INSUFFICIENT_SCOPE``, as for a missing scope). Sub-resources (balance, history, rewards, ...) join here.
+"me" is nobody for them (``INSUFFICIENT_SCOPE``, as for a missing scope).
+Sub-resources (balance, history, rewards, ...) join here.
 """
 
 from __future__ import annotations
