@@ -322,6 +322,17 @@ def test_a_banned_advocate_is_refused_and_keeps_its_signature_unused(
     assert recognize(tenant, payload).status_code == 200
 
 
+def test_an_idempotent_replay_never_hands_out_the_token_again(tenant: Tenant, now: int) -> None:
+    payload = body(tenant, secret_of(tenant), unique("cust"), now)
+    key = {"Idempotency-Key": unique("idem")}
+    first = v1(tenant.api).post("/sso/recognize", json=payload, headers=key)
+    assert first.status_code == 200, first.text
+    again = v1(tenant.api).post("/sso/recognize", json=payload, headers=key)
+    assert again.status_code == 200, again.text
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == {"advocateId": first.json()["advocateId"], "sessionToken": None}
+
+
 # --- recognize: auth -------------------------------------------------------------------
 
 

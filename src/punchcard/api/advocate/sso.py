@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import Field, field_validator
 
 from punchcard.api.advocate.auth import MembersRead, MembersWrite
 from punchcard.api.advocate.paging import PageParams
 from punchcard.api.advocate.schemas import Wire
 from punchcard.api.common import ids
-from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
 from punchcard.models import SsoMapping
 from punchcard.sso import service as sso
 
@@ -103,8 +103,10 @@ class MappingList(Wire):
 
 
 @router.post("/sso/recognize", response_model=Recognized)
-def recognize(p: MembersWrite, session: DbSession, body: Recognize) -> Recognized:
+def recognize(request: Request, p: MembersWrite, session: DbSession, body: Recognize) -> Recognized:
     """Recognize a customer via SSO token (401: a bad, stale or replayed signature)."""
+    # The token is shown once: an Idempotency-Key replay answers null, never a stored copy.
+    redact_on_replay(request, "sessionToken")
     found = sso.recognize(
         session,
         p,
