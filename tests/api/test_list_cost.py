@@ -121,6 +121,9 @@ def _many_members(t: Tenant, seeded: Seeded) -> None:
         _ok(t.api.post(f"/members/{member}/tags", json={"tags": [f"t{i}", "vip"]}))
         order = {"externalOrderId": unique("MO"), "memberId": member, "total": "10.00"}
         _ok(t.api.post("/orders", json=order), 201)
+        # An SSO mapping each (advocate face: GET /api/v1/sso/mappings).
+        mapping = {"advocateId": member, "externalCustomerId": unique("sso")}
+        _ok(t.client.post("/api/v1/sso/mappings", json=mapping, headers=t.api.headers), 201)
 
 
 def _long_history(t: Tenant, seeded: Seeded, clock: Any) -> None:

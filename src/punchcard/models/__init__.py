@@ -17,6 +17,7 @@ from punchcard.models.members import Capture, Member, MemberTag, Tag
 from punchcard.models.orders import Order, Refund
 from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
 from punchcard.models.quests import Quest, QuestCompletion, QuestTask, QuestTaskCompletion
+from punchcard.models.sso import SsoMapping, SsoSignature
 from punchcard.models.stores import Store
 from punchcard.models.tenancy import Tenant
 from punchcard.models.tracking import ReferralCode, ReferralEvent, TrackingEvent
@@ -56,6 +57,8 @@ __all__ = [
     "Refund",
     "Reward",
     "ScheduledJob",
+    "SsoMapping",
+    "SsoSignature",
     "Store",
     "Tag",
     "Tenant",

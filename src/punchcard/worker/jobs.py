@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from punchcard.db.uow import Database
 from punchcard.ledger import jobs as ledger_jobs
+from punchcard.sso import jobs as sso_jobs
 from punchcard.tiers import jobs as tier_jobs
 from punchcard.worker.repository import JobRepository
 
@@ -78,6 +79,8 @@ def default_registry() -> JobRegistry:
             # Checks each tenant's month start in its own timezone; hourly is prompt enough.
             Job("ledger.approve_monthly", ledger_jobs.approve_monthly, every=timedelta(hours=1)),
             Job("tiers.period_rollover", tier_jobs.period_rollover, every=timedelta(hours=1)),
+            # Accepted SSO signatures are kept an hour (the window refuses them after 5 min).
+            Job("sso.forget_signatures", sso_jobs.forget_signatures, every=timedelta(hours=1)),
         ]
     )
 

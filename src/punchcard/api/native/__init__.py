@@ -21,6 +21,7 @@ from punchcard.api.native import (
     errors,
     events,
     feedback,
+    me,
     member_points,
     members,
     orders,
@@ -28,6 +29,7 @@ from punchcard.api.native import (
     quests,
     referrals,
     settings,
+    sso,
     stores,
     tags,
     testimonials,
@@ -45,6 +47,7 @@ for module in (
     stores,
     members,
     member_points,
+    me,
     programs,
     tags,
     captures,
@@ -57,6 +60,7 @@ for module in (
     testimonials,
     feedback,
     quests,
+    sso,
     webhooks,
 ):
     router.include_router(module.router)
