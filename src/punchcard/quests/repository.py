@@ -40,12 +40,6 @@ class QuestRepository(TenantRepository[Quest]):
 class TaskRepository(TenantRepository[QuestTask]):
     model = QuestTask
 
-    def count(self, quest_id: uuid.UUID) -> int:
-        stmt = self.scoped(select(func.count()).select_from(QuestTask), QuestTask).where(
-            QuestTask.quest_id == quest_id
-        )
-        return int(self.session.scalar(stmt) or 0)
-
 
 class CompletionRepository(TenantRepository[QuestTaskCompletion]):
     model = QuestTaskCompletion
