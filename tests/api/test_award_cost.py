@@ -204,3 +204,25 @@ def test_a_warm_award_writes_in_one_round_trip_on_postgresql(
     assert _ok(api.get(f"/members/{member}/points"))["balance"] == 10
     events = [sql for sql in statements if sql.startswith("INSERT INTO outbox_events")]
     assert len(events) == 1, statements
+
+
+def test_a_warm_activity_award_reads_the_version_only_with_the_lock(
+    configured: Tenant, statements: list[str]
+) -> None:
+    api = configured.api
+    key = unique("act")
+    _ok(api.post("/activities", json={"name": key, "key": key, "points": 4}), 201)
+    member = _ok(api.post("/members", json={"email": f"{unique('v')}@example.com"}), 201)["id"]
+    seen = _warm_cost(
+        statements,
+        lambda: _ok(api.post(f"/activities/{key}/award", json={"memberId": member}), 201),
+    )
+    assert _config_reads(seen) == [], seen
+    versions = [sql for sql in seen if "config_version" in sql]
+    assert len(versions) == 1 and versions[0].startswith("SELECT members."), seen
+    # A member that does not exist is still refused after an activity that does not.
+    missing = {"memberId": "mem_" + "0" * 32}
+    r = api.post(f"/activities/{unique('nope')}/award", json=missing)
+    assert r.status_code == 404 and "activity" in r.text.lower(), r.text
+    r = api.post(f"/activities/{key}/award", json=missing)
+    assert r.status_code == 404 and "member" in r.text.lower(), r.text
