@@ -17,7 +17,8 @@ every round); each side's medians are compared:
 Both sides hold 1,000 members; the member whose balance is read has the same seeded
 history on both (100 awards of 5); the single-member awards go to one other member.
 
-Usage: ``python bench/peer.py [--seconds 5] [--rounds 3] [--connections 32] [--pg URL]``
+Usage: ``python bench/peer.py [--seconds 5] [--rounds 3] [--connections 32] [--pg URL]
+[--only PREFIX] [--profile DIR]`` (server CPU per request is reported beside req/s)
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ try:  # python bench/peer.py, or imported by bench/run.py (bench/ is on sys.path
         cpu_seconds,
         free_port,
         median,
+        profile,
         stop,
+        summarize,
         venv_python,
         wait_ready,
         wrk,
@@ -60,7 +63,9 @@ except ModuleNotFoundError:  # imported as bench.peer from the repository root
         cpu_seconds,
         free_port,
         median,
+        profile,
         stop,
+        summarize,
         venv_python,
         wait_ready,
         wrk,
@@ -175,9 +180,12 @@ def run_peer(
     rounds: int = 3,
     connections: int = 32,
     only: tuple[str, ...] = (),
+    profile_dir: Path | None = None,
 ) -> list[PeerRow]:
     """Run the peer comparison; returns one row per scenario (medians per side).
-    ``only``: run just the scenarios whose name starts with one of these (all if empty)."""
+    ``only``: run just the scenarios whose name starts with one of these (all if empty).
+    ``profile_dir``: after each scenario's rounds, one more Punchcard round (not counted)
+    under py-spy; the collapsed stacks and their summary go there."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     python = peer_python()
@@ -334,6 +342,17 @@ def run_peer(
             a, b = median(results["punchcard"]), median(results["peer"])
             row = PeerRow(name, a, b, a.rps / b.rps if b.rps else float("inf"), goal, note, results)
             row.cpu_ms = {k: statistics.median(v) for k, v in cpu.items() if v}
+            if profile_dir is not None:
+                out = (
+                    profile_dir / f"peer-punchcard-{name.split(':')[0].replace(' ', '-')}.collapsed"
+                )
+                spy = profile(pc.pid, seconds, out)
+                wrk(pc_t, seconds, connections, pc.pid)
+                spy.wait()
+                if out.exists():
+                    summary_path = out.with_suffix(".summary.txt")
+                    summary_path.write_text(summarize(out))
+                    print(f"profile: {summary_path}", flush=True)
             rows.append(row)
             print(summary(row), flush=True)
         return rows
@@ -391,8 +410,16 @@ def main() -> None:
         default=[],
         help="run only scenarios whose name starts with this (repeatable): balance, award",
     )
+    ap.add_argument("--profile", metavar="DIR", help="py-spy Punchcard in an extra round")
     args = ap.parse_args()
-    rows = run_peer(args.pg, args.seconds, args.rounds, args.connections, tuple(args.only))
+    rows = run_peer(
+        args.pg,
+        args.seconds,
+        args.rounds,
+        args.connections,
+        tuple(args.only),
+        Path(args.profile) if args.profile else None,
+    )
     if args.json:
         print(json.dumps([r.as_dict() for r in rows], indent=2))
     else:

@@ -660,7 +660,8 @@ class Credits:
     ``tier.changed``) event kept in order. ``write`` then writes them all: one insert
     of the entries, one of the lots, one ``UPDATE members ... RETURNING`` per member
     (checked against what the object holds), one insert of the events and one of
-    their deliveries (``emit_many``: lane positions as if emitted one by one).
+    their deliveries (``emit_many``: lane positions as if emitted one by one); on
+    PostgreSQL all in one round trip (``db.pipeline``).
 
     Any other credit first writes what is queued, then goes through ``credit`` as for
     one row, so the rows it reads and the lanes it joins are exactly as one by one.
@@ -762,19 +763,27 @@ class Credits:
         session.flush()
         tenant_id = next(iter(self._members.values()))[0].tenant_id
         repo = LedgerRepository(session, tenant_id)
-        repo.insert_entry(self._entries)
-        repo.insert_lot(self._lots)
-        for member, before in self._members.values():
-            deltas = {name: getattr(member, name) - before[name] for name in COUNTERS}
-            _commit_member(
-                session,
-                member,
-                deltas,
-                next_expiry_at=member.next_expiry_at,
-                at=self._last[member.id],
-                before=before,
-            )
-        emit_many(session, tenant_id, self._events)
+        snapshot(session, tenant_id)  # the fan-out reads it: now, not in the pipeline
+        checks = []
+        # On PostgreSQL one round trip for all of it (``db.pipeline``), as for one credit.
+        with Pipeline(session) as pipe:
+            repo.insert_entry(self._entries)
+            repo.insert_lot(self._lots)
+            for member, before in self._members.values():
+                deltas = {name: getattr(member, name) - before[name] for name in COUNTERS}
+                check = _commit_member(
+                    session,
+                    member,
+                    deltas,
+                    next_expiry_at=member.next_expiry_at,
+                    at=self._last[member.id],
+                    before=before,
+                    pipe=pipe,
+                )
+                checks.append(check)
+            emit_many(session, tenant_id, self._events)
+        for check in checks:
+            check()
         self._entries, self._lots, self._events = [], [], []
         self._members, self._last = {}, {}
 
