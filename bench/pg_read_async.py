@@ -1,6 +1,8 @@
 """Issue 10, PostgreSQL reads: the member read's statement run as today (a thread hand-off,
 a read session: BEGIN, the prepared SELECT, COMMIT) against a prototype on psycopg's
-async connection on the event loop (autocommit: the SELECT alone), in process.
+async connection on the event loop (autocommit: the SELECT alone), in process; and,
+to tell the two changes apart, the SELECT alone on a thread's own sync autocommit
+connection (the thread hand-off kept).
 
 Both run the very statement ``GET /api/v2/members/{id}`` runs (``members.views``'
 prepared member row, its SQL and bind/result processors), 32 concurrent tasks on one
@@ -24,6 +26,7 @@ import os
 import secrets
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -133,6 +136,24 @@ async def main_async(args: argparse.Namespace) -> None:
         async def thread_hop() -> Any:
             return await anyio.to_thread.run_sync(read_sync, limiter=limiter)
 
+        local = threading.local()
+        sync_conns: list[psycopg.Connection[Any]] = []
+
+        def read_autocommit() -> Any:
+            # The same statement alone on the thread's own autocommit connection.
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = psycopg.connect(url, autocommit=True)
+                sync_conns.append(conn)
+            with conn.cursor() as cur:
+                cur.execute(plan.sql, args_)
+                raw = cur.fetchone()
+            assert raw is not None
+            return tuple(f(v) if f else v for v, f in zip(raw, plan.results, strict=True))
+
+        async def thread_autocommit() -> Any:
+            return await anyio.to_thread.run_sync(read_autocommit, limiter=limiter)
+
         async def on_loop() -> Any:
             conn = await pool.get()
             try:
@@ -146,14 +167,17 @@ async def main_async(args: argparse.Namespace) -> None:
             return tuple(f(v) if f else v for v, f in zip(raw, plan.results, strict=True))
 
         assert await on_loop() == tuple(read_sync())  # the same row either way
-        sides = {"thread hop + BEGIN/COMMIT (today)": thread_hop, "async, on the loop": on_loop}
+        sides = {
+            "thread hop + BEGIN/COMMIT (today)": thread_hop,
+            "thread hop, autocommit SELECT alone": thread_autocommit,
+            "async, on the loop (autocommit)": on_loop,
+        }
         samples: dict[str, list[tuple[float, float, float]]] = {k: [] for k in sides}
-        await run_round(thread_hop, 1)
-        await run_round(on_loop, 1)
+        for read in sides.values():
+            await run_round(read, 1)
         for rnd in range(args.rounds):
             order = list(sides.items())
-            if rnd % 2:
-                order.reverse()
+            order = order[rnd % len(order) :] + order[: rnd % len(order)]
             for label, read in order:
                 cpu0, pg0, t0 = time.process_time(), backends_cpu(name), time.monotonic()
                 n = await run_round(read, args.seconds)
@@ -172,6 +196,8 @@ async def main_async(args: argparse.Namespace) -> None:
             pg = statistics.median(r[1] for r in rows)
             rps = statistics.median(r[2] for r in rows)
             print(f"| {label} | {rps:,.0f} | {here:.3f} | {pg:.3f} |")
+        for c in sync_conns:
+            c.close()
     finally:
         for conn in conns:
             await conn.close()

@@ -226,3 +226,31 @@ def test_a_warm_activity_award_reads_the_version_only_with_the_lock(
     assert r.status_code == 404 and "activity" in r.text.lower(), r.text
     r = api.post(f"/activities/{key}/award", json=missing)
     assert r.status_code == 404 and "member" in r.text.lower(), r.text
+
+
+def test_a_warm_member_read_is_its_statement_alone(
+    tenant: Tenant,
+    db: Database,
+    statements: list[str],
+    round_trips: Callable[[Callable[[], object]], list[str]],
+) -> None:
+    """``GET /members/{id}``: the prepared member row, alone, seeing what is committed
+    (``db.prepared``): on SQLite on the thread's autocommit reader, on PostgreSQL on a
+    pooled connection in autocommit mode: one round trip, no BEGIN, no COMMIT."""
+    api = tenant.api
+    member = _ok(api.post("/members", json={"email": f"{unique('g')}@example.com"}), 201)["id"]
+
+    def read() -> None:
+        assert _ok(api.get(f"/members/{member}"))["id"] == member
+
+    read()  # warm: the statement planned
+    statements.clear()
+    if db.is_sqlite:
+        read()
+    else:
+        trips = round_trips(read)
+        assert len(trips) == 1, trips
+        assert "Query" not in trips[0].split(), trips  # no BEGIN, no COMMIT
+    assert statements == []  # nothing through a session's transaction
+    _ok(api.patch(f"/members/{member}", json={"firstName": "Seen"}))
+    assert _ok(api.get(f"/members/{member}"))["firstName"] == "Seen"
