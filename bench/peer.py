@@ -17,7 +17,8 @@ every round); each side's medians are compared:
 Both sides hold 1,000 members; the member whose balance is read has the same seeded
 history on both (100 awards of 5); the single-member awards go to one other member.
 
-Usage: ``python bench/peer.py [--seconds 5] [--rounds 3] [--connections 32] [--pg URL]``
+Usage: ``python bench/peer.py [--seconds 5] [--rounds 3] [--connections 32] [--pg URL]
+[--only PREFIX] [--profile DIR]`` (server CPU per request is reported beside req/s)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import json
 import os
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,14 +43,29 @@ import psycopg
 from psycopg import sql
 
 try:  # python bench/peer.py, or imported by bench/run.py (bench/ is on sys.path)
-    from run import Result, Target, free_port, median, stop, venv_python, wait_ready, wrk
+    from run import (
+        Result,
+        Target,
+        cpu_seconds,
+        free_port,
+        median,
+        profile,
+        stop,
+        summarize,
+        venv_python,
+        wait_ready,
+        wrk,
+    )
 except ModuleNotFoundError:  # imported as bench.peer from the repository root
     from bench.run import (  # type: ignore[no-redef]
         Result,
         Target,
+        cpu_seconds,
         free_port,
         median,
+        profile,
         stop,
+        summarize,
         venv_python,
         wait_ready,
         wrk,
@@ -78,6 +95,8 @@ class PeerRow:
     goal: float | None  # minimum ratio, None for context rows
     note: str = ""
     rounds: dict[str, list[Result]] = field(default_factory=dict)
+    # Each server's CPU time (/proc/<pid>/stat) per answered request, median of rounds.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def met(self) -> bool | None:
@@ -156,9 +175,17 @@ def _warm(targets: list[Target]) -> None:
 
 
 def run_peer(
-    pg_admin_url: str = DEFAULT_PG, seconds: int = 5, rounds: int = 3, connections: int = 32
+    pg_admin_url: str = DEFAULT_PG,
+    seconds: int = 5,
+    rounds: int = 3,
+    connections: int = 32,
+    only: tuple[str, ...] = (),
+    profile_dir: Path | None = None,
 ) -> list[PeerRow]:
-    """Run the peer comparison; returns one row per scenario (medians per side)."""
+    """Run the peer comparison; returns one row per scenario (medians per side).
+    ``only``: run just the scenarios whose name starts with one of these (all if empty).
+    ``profile_dir``: after each scenario's rounds, one more Punchcard round (not counted)
+    under py-spy; the collapsed stacks and their summary go there."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     python = peer_python()
@@ -297,15 +324,35 @@ def run_peer(
 
         rows: list[PeerRow] = []
         for name, pc_t, peer_t, goal, note in scenarios:
+            if only and not name.startswith(only):
+                continue
             results: dict[str, list[Result]] = {"punchcard": [], "peer": []}
+            cpu: dict[str, list[float]] = {"punchcard": [], "peer": []}
             for rnd in range(rounds):
                 order = [("punchcard", pc_t, pc.pid), ("peer", peer_t, peer.pid)]
                 if rnd % 2:
                     order.reverse()
                 for label, target, pid in order:
-                    results[label].append(wrk(target, seconds, connections, pid))
+                    before = cpu_seconds(pid)
+                    result = wrk(target, seconds, connections, pid)
+                    used = cpu_seconds(pid) - before
+                    results[label].append(result)
+                    if result.requests:
+                        cpu[label].append(used * 1000 / result.requests)
             a, b = median(results["punchcard"]), median(results["peer"])
             row = PeerRow(name, a, b, a.rps / b.rps if b.rps else float("inf"), goal, note, results)
+            row.cpu_ms = {k: statistics.median(v) for k, v in cpu.items() if v}
+            if profile_dir is not None:
+                out = (
+                    profile_dir / f"peer-punchcard-{name.split(':')[0].replace(' ', '-')}.collapsed"
+                )
+                spy = profile(pc.pid, seconds, out)
+                wrk(pc_t, seconds, connections, pc.pid)
+                spy.wait()
+                if out.exists():
+                    summary_path = out.with_suffix(".summary.txt")
+                    summary_path.write_text(summarize(out))
+                    print(f"profile: {summary_path}", flush=True)
             rows.append(row)
             print(summary(row), flush=True)
         return rows
@@ -326,21 +373,25 @@ def summary(row: PeerRow) -> str:
         f"{row.scenario}: punchcard {a.rps:,.0f}/s p50 {a.p50_ms:.1f} p99 {a.p99_ms:.1f} ms"
         f" err {a.errors} rss {a.rss_mb:.0f} MB | hordak {b.rps:,.0f}/s p50 {b.p50_ms:.1f}"
         f" p99 {b.p99_ms:.1f} ms err {b.errors} rss {b.rss_mb:.0f} MB | ratio {row.ratio:.2f}×{goal}"
+        f" | server CPU ms/request: punchcard {row.cpu_ms.get('punchcard', float('nan')):.3f},"
+        f" hordak {row.cpu_ms.get('peer', float('nan')):.3f}"
     )
 
 
 def markdown_rows(rows: list[PeerRow]) -> list[str]:
     """The rows of the docs table (header included)."""
     out = [
-        "| scenario | Punchcard req/s | p50 / p99 ms | errors | RSS MB | hordak req/s | p50 / p99 ms | errors | RSS MB | ratio | goal |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| scenario | Punchcard req/s | p50 / p99 ms | errors | RSS MB | CPU ms/req | hordak req/s | p50 / p99 ms | errors | RSS MB | CPU ms/req | ratio | goal |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         a, b = r.punchcard, r.peer
         goal = "—" if r.goal is None else f"≥ {r.goal:g}× {'met' if r.met else '**missed**'}"
         out.append(
             f"| {r.scenario} | {a.rps:,.0f} | {a.p50_ms:.1f} / {a.p99_ms:.1f} | {a.errors} | {a.rss_mb:.0f}"
+            f" | {r.cpu_ms.get('punchcard', float('nan')):.3f}"
             f" | {b.rps:,.0f} | {b.p50_ms:.1f} / {b.p99_ms:.1f} | {b.errors} | {b.rss_mb:.0f}"
+            f" | {r.cpu_ms.get('peer', float('nan')):.3f}"
             f" | {r.ratio:.2f}× | {goal} |"
         )
     return out
@@ -353,8 +404,22 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--pg", default=DEFAULT_PG, help="admin URL (database `postgres`)")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON")
+    ap.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only scenarios whose name starts with this (repeatable): balance, award",
+    )
+    ap.add_argument("--profile", metavar="DIR", help="py-spy Punchcard in an extra round")
     args = ap.parse_args()
-    rows = run_peer(args.pg, args.seconds, args.rounds, args.connections)
+    rows = run_peer(
+        args.pg,
+        args.seconds,
+        args.rounds,
+        args.connections,
+        tuple(args.only),
+        Path(args.profile) if args.profile else None,
+    )
     if args.json:
         print(json.dumps([r.as_dict() for r in rows], indent=2))
     else:

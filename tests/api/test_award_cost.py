@@ -4,16 +4,22 @@ rides on the member lock), whatever the tenant has configured.
 
 Counted on the app's engine (``before_cursor_execute``) during one warm request, as
 ``tests/api/test_list_cost.py`` counts lists.
+
+On PostgreSQL, an award's writes go in one round trip (``db.pipeline``): counted in the
+wire protocol itself (libpq's trace of every connection the request checks out), a
+round trip being each time the client, having sent, waits for the server.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from psycopg import pq
 from sqlalchemy import event
 
 from punchcard.db.uow import Database
@@ -107,3 +113,144 @@ def test_a_warm_order_reads_no_tenant_configuration(
     _ok(api.post(f"/members/{member}/points", json={"amount": 1}))  # reach Silver
     seen = _warm_cost(statements, order)
     assert _config_reads(seen) == [], seen
+
+
+@pytest.fixture
+def round_trips(db: Database) -> Iterator[Callable[[Callable[[], object]], list[str]]]:
+    """``trips(send)``: the round trips ``send`` makes on PostgreSQL, each as the kinds of
+    the messages the client sent before waiting (``Parse``, ``Sync``, ``Query``...)."""
+    traced: list[Any] = []
+
+    def checkout(dbapi: Any, _record: Any, _proxy: Any) -> None:
+        if threading.current_thread().name != "audit-writer":
+            dbapi.pgconn.trace(traced[-1].fileno())
+            dbapi.pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+
+    def checkin(dbapi: Any, _record: Any) -> None:
+        dbapi.pgconn.untrace()
+
+    def trips(send: Callable[[], object]) -> list[str]:
+        with tempfile.TemporaryFile("w+") as out:
+            traced.append(out)
+            event.listen(db.engine, "checkout", checkout)
+            event.listen(db.engine, "checkin", checkin)
+            try:
+                send()
+            finally:
+                event.remove(db.engine, "checkout", checkout)
+                event.remove(db.engine, "checkin", checkin)
+            out.seek(0)
+            found: list[str] = []
+            sent: list[str] = []
+            for line in out.read().splitlines():
+                fields = line.split("\t")
+                if len(fields) < 3:
+                    continue
+                direction, kind = fields[0], fields[2].strip()
+                if direction == "F":
+                    sent.append(kind)
+                elif sent:  # the server answers: the client had sent, and waited
+                    found.append(" ".join(sent))
+                    sent = []
+            return found
+
+    ttl, key_cache.api_keys.ttl = key_cache.api_keys.ttl, 3600.0
+    yield trips
+    key_cache.api_keys.ttl = ttl
+
+
+@pytest.mark.parametrize("hooked", [True, False], ids=["endpoint", "no-endpoint"])
+def test_a_warm_award_writes_in_one_round_trip_on_postgresql(
+    tenant: Tenant,
+    db: Database,
+    statements: list[str],
+    round_trips: Callable[[Callable[[], object]], list[str]],
+    hooked: bool,
+) -> None:
+    """PostgreSQL: BEGIN, the member lock, the writes (entry, lot, member, event,
+    deliveries), COMMIT: four round trips. SQLite keeps its path: the same statements,
+    each run when executed (in process: no round trips to count)."""
+    api = tenant.api
+    if hooked:
+        hook = {"url": "http://127.0.0.1:9/hook", "events": ["*"]}
+        _ok(api.post("/webhooks", json=hook), 201)
+    member = _ok(api.post("/members", json={"email": f"{unique('r')}@example.com"}), 201)["id"]
+
+    def award() -> None:
+        _ok(api.post(f"/members/{member}/points", json={"amount": 5}))
+
+    award()  # warm: the snapshot loaded
+    statements.clear()
+    if db.is_sqlite:
+        award()
+        writes = [sql.split(" (")[0] for sql in statements if sql.startswith(("INSERT", "UPDATE"))]
+        expected = [
+            "INSERT INTO points_entries",
+            "INSERT INTO points_lots",
+            "UPDATE members SET points_balance",
+            "INSERT INTO outbox_events",
+        ] + (["INSERT INTO webhook_deliveries"] if hooked else [])
+        assert [w[:33] if w.startswith("UPDATE") else w for w in writes] == expected
+    else:
+        trips = round_trips(award)
+        assert len(trips) == 4, trips
+        assert trips[0] == "Query"  # BEGIN
+        assert trips[-1] == "Query"  # COMMIT
+        # The writes: five statements (Parse ... Execute each), then one Sync.
+        writes = trips[2].split()
+        assert writes.count("Execute") == (5 if hooked else 4), trips
+        assert writes.count("Sync") == 1, trips
+    # The award did its work.
+    assert _ok(api.get(f"/members/{member}/points"))["balance"] == 10
+    events = [sql for sql in statements if sql.startswith("INSERT INTO outbox_events")]
+    assert len(events) == 1, statements
+
+
+def test_a_warm_activity_award_reads_the_version_only_with_the_lock(
+    configured: Tenant, statements: list[str]
+) -> None:
+    api = configured.api
+    key = unique("act")
+    _ok(api.post("/activities", json={"name": key, "key": key, "points": 4}), 201)
+    member = _ok(api.post("/members", json={"email": f"{unique('v')}@example.com"}), 201)["id"]
+    seen = _warm_cost(
+        statements,
+        lambda: _ok(api.post(f"/activities/{key}/award", json={"memberId": member}), 201),
+    )
+    assert _config_reads(seen) == [], seen
+    versions = [sql for sql in seen if "config_version" in sql]
+    assert len(versions) == 1 and versions[0].startswith("SELECT members."), seen
+    # A member that does not exist is still refused after an activity that does not.
+    missing = {"memberId": "mem_" + "0" * 32}
+    r = api.post(f"/activities/{unique('nope')}/award", json=missing)
+    assert r.status_code == 404 and "activity" in r.text.lower(), r.text
+    r = api.post(f"/activities/{key}/award", json=missing)
+    assert r.status_code == 404 and "member" in r.text.lower(), r.text
+
+
+def test_a_warm_member_read_is_its_statement_alone(
+    tenant: Tenant,
+    db: Database,
+    statements: list[str],
+    round_trips: Callable[[Callable[[], object]], list[str]],
+) -> None:
+    """``GET /members/{id}``: the prepared member row, alone, seeing what is committed
+    (``db.prepared``): on SQLite on the thread's autocommit reader, on PostgreSQL on a
+    pooled connection in autocommit mode: one round trip, no BEGIN, no COMMIT."""
+    api = tenant.api
+    member = _ok(api.post("/members", json={"email": f"{unique('g')}@example.com"}), 201)["id"]
+
+    def read() -> None:
+        assert _ok(api.get(f"/members/{member}"))["id"] == member
+
+    read()  # warm: the statement planned
+    statements.clear()
+    if db.is_sqlite:
+        read()
+    else:
+        trips = round_trips(read)
+        assert len(trips) == 1, trips
+        assert "Query" not in trips[0].split(), trips  # no BEGIN, no COMMIT
+    assert statements == []  # nothing through a session's transaction
+    _ok(api.patch(f"/members/{member}", json={"firstName": "Seen"}))
+    assert _ok(api.get(f"/members/{member}"))["firstName"] == "Seen"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import update
 
 from punchcard.db.uow import Database
@@ -44,17 +43,20 @@ def test_the_driver_path_returns_what_sqlalchemy_returns(db: Database, tenant: T
         assert prepared.first(s, {"tenant_id": tenant.id, "id": tenant.id}) is None
 
 
-def test_a_pristine_sqlite_read_sees_every_commit(db: Database, tenant: Tenant) -> None:
-    if not db.is_sqlite:
-        pytest.skip("the autocommit reader is SQLite's")
+def test_a_pristine_read_runs_alone_and_sees_every_commit(db: Database, tenant: Tenant) -> None:
+    """SQLite: on the thread's autocommit reader; PostgreSQL: on a pooled connection in
+    autocommit mode. Either way the session never begins a transaction."""
     member_id = _member(tenant)
     principal = _principal(tenant)
+    with db.transaction(write=False) as s:  # the statement planned (through SQLAlchemy)
+        assert views.member_row(s, principal, member_id) is not None
     for email in ("one@example.com", "two@example.com"):
         with db.transaction() as s:
             s.execute(update(Member).where(Member.id == member_id).values(email=email))
         reader = db.session(write=False)
         try:
-            assert "autocommit_reader" in reader.info
+            key = "autocommit_reader" if db.is_sqlite else "autocommit_checkout"
+            assert key in reader.info
             row = views.member_row(reader, principal, member_id)
             assert row is not None and row.email == email
             assert not reader.in_transaction()  # it never began one: the reader read
@@ -67,7 +69,8 @@ def test_a_session_with_a_transaction_reads_in_it(db: Database, tenant: Tenant) 
     principal = _principal(tenant)
     s = db.session(write=True)
     try:
-        assert "autocommit_reader" not in s.info  # never a writer's
+        # never a writer's
+        assert "autocommit_reader" not in s.info and "autocommit_checkout" not in s.info
         s.execute(update(Member).where(Member.id == member_id).values(email="mine@example.com"))
         row = views.member_row(s, principal, member_id)
         assert row is not None and row.email == "mine@example.com"  # its own write

@@ -29,6 +29,7 @@ from punchcard.db.uow import now
 from punchcard.errors import (
     ActivityNotFound,
     Conflict,
+    NotFound,
     ReferenceUsed,
     Unprocessable,
     ValidationFailed,
@@ -240,12 +241,24 @@ def award(
     store_id: uuid.UUID | str | None = None,
 ) -> Awarded:
     """Award an activity to a member, once per ``reference`` when one is given."""
+    # The member is locked first: the lock reads the configuration version, so the
+    # rule comes from the tenant snapshot with no statement of its own. Its NotFound
+    # still comes after the activity's, the points' and the store's, as it always has.
+    try:
+        member: Member | None = members.lock(
+            session, principal, member_id=member_id, field="memberId"
+        )
+        missing: NotFound | None = None
+    except NotFound as exc:
+        member, missing = None, exc
     activity = rule(session, principal, activity_id=activity_id)
     passed = None if points_passed is None else Decimal(points_passed)
     if passed is not None and passed < 0:
         raise ValidationFailed("points_passed must not be negative", field="pointsPassed")
     store = stores.resolve(session, principal, store_id)
-    member = members.lock(session, principal, member_id=member_id, field="memberId")
+    if missing is not None:
+        raise missing
+    assert member is not None
     orders = OrderRepository(session, principal.tenant_id)
     if reference is not None:
         existing = orders.get_by_external(reference, refresh=True)

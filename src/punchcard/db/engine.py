@@ -19,6 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 WRITE_OPTION = "punchcard_write"
+# Connection.info: the ``db.pipeline.Pipeline`` open on that connection, if any.
+PIPE = "punchcard_pipeline"
 
 _WROTE = "punchcard_wrote"  # Connection.info: this transaction ran a statement that writes
 _READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK")
@@ -76,6 +78,16 @@ def _track_writes(engine: Engine) -> None:
         if not info.get(_WROTE) and not statement.lstrip().upper().startswith(_READS):
             info[_WROTE] = True
 
+    @event.listens_for(engine, "after_cursor_execute")
+    def _on_executed(
+        conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        # A statement whose result SQLAlchemy reads, run while its connection is
+        # pipelined, ends the pipeline as it is sent (``db.pipeline``).
+        pipe = conn.info.get(PIPE)
+        if pipe is not None and _needs_result(context):
+            pipe.end(wrap=False)
+
     @event.listens_for(engine, "handle_error")
     def _on_error(ctx: Any) -> None:
         exc = ctx.sqlalchemy_exception
@@ -86,6 +98,15 @@ def _track_writes(engine: Engine) -> None:
             except Exception:  # pragma: no cover - the record is already gone: assume so
                 written = True
             setattr(exc, _WROTE, written)
+
+
+def _needs_result(context: Any) -> bool:
+    """Whether SQLAlchemy reads anything of this execution's result (rows, a row count):
+    all but an INSERT without RETURNING."""
+    compiled = context.compiled
+    if compiled is None or not context.isinsert:
+        return True
+    return bool(compiled.effective_returning)
 
 
 def _sqlite_engine(url: URL, synchronous: str) -> Engine:

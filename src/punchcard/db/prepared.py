@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from punchcard.db.engine import lost_connection
+
 
 class _Plan:
     __slots__ = ("binds", "named", "results", "sql")
@@ -53,9 +55,11 @@ class Prepared:
 
     def first(self, session: Session, params: Mapping[str, Any]) -> tuple[Any, ...] | None:
         """The first row of the statement for ``params``: in the session's transaction;
-        or, on SQLite, while the session has begun nothing and holds nothing (the
-        statement is all its unit of work reads), alone on the thread's autocommit
-        reader (``Database.autocommit_reader``), which sees what is committed."""
+        or, while the session has begun nothing and holds nothing (the statement is all
+        its unit of work reads), alone, seeing what is committed: on SQLite on the
+        thread's autocommit reader (``Database.autocommit_reader``), on PostgreSQL on a
+        pooled connection in autocommit mode (``Database.autocommit_checkout``: one
+        round trip instead of BEGIN, the statement and COMMIT)."""
         reader = session.info.get("autocommit_reader")
         if (
             reader is not None
@@ -76,6 +80,31 @@ class Prepared:
                     session.info["drop_reader"]()
                 else:
                     return _converted(plan, raw)
+        checkout = session.info.get("autocommit_checkout")
+        if (
+            checkout is not None
+            and not session.in_transaction()
+            and not session.identity_map
+            and not session.new
+        ):
+            plan = self._plans.get("postgresql")
+            if plan is not None:
+                args = _args(plan, params)
+                with checkout() as alone:
+                    cursor = None
+                    try:
+                        cursor = alone.connection.driver_connection.cursor()
+                        cursor.execute(plan.sql, args)
+                        raw = cursor.fetchone()
+                        cursor.close()
+                        return _converted(plan, raw)
+                    except Exception as exc:
+                        try:  # SQLAlchemy's handling: a lost connection empties the pool
+                            alone._handle_dbapi_exception(exc, plan.sql, args, cursor, None)
+                        except Exception as wrapped:
+                            if not lost_connection(wrapped):
+                                raise
+                # The connection was lost: read through the session, on a fresh one.
         conn = session.connection()
         dialect = conn.dialect
         plan = self._plans.get(dialect.name)

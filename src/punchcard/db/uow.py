@@ -134,14 +134,36 @@ class Database:
         if reader is not None:
             reader.close()
 
+    @contextmanager
+    def autocommit_checkout(self) -> Iterator[Any]:
+        """PostgreSQL: a pooled connection (an SQLAlchemy ``Connection`` that begins
+        nothing) whose driver is in autocommit mode, for one statement that is the whole
+        of what its unit of work reads (``db.prepared``): the statement alone is one
+        round trip, where a read session's is three (BEGIN, the statement, COMMIT).
+        Switching psycopg's autocommit on and off sends nothing; the connection goes
+        back to the pool as it came, or is discarded."""
+        with self.engine.connect() as conn:
+            driver: Any = conn.connection.driver_connection
+            driver.autocommit = True
+            try:
+                yield conn
+            finally:
+                if not conn.invalidated:
+                    try:
+                        driver.autocommit = False
+                    except Exception:  # never back to the pool in autocommit mode
+                        conn.invalidate()
+
     def session(self, *, write: bool = True) -> Session:
         factory = self._write if write else self._read
         session = factory()
         session.info.update(self._info())
+        # Never a writer's: its reads must see its own transaction's writes.
         if not write and self._file_sqlite and self.inline_reads:
-            # Never a writer's: its reads must see its own transaction's writes.
             session.info["autocommit_reader"] = self.autocommit_reader
             session.info["drop_reader"] = self.drop_reader
+        elif not write and not self.is_sqlite:
+            session.info["autocommit_checkout"] = self.autocommit_checkout
         return session
 
     @contextmanager

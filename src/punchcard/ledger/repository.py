@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from punchcard.db.pipeline import Deferred, Pipeline
 from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.kit.paging import Page
 from punchcard.models import Member, PointsAllocation, PointsEntry, PointsLot
@@ -189,10 +190,12 @@ class LedgerRepository(TenantRepository[PointsEntry]):
         *,
         next_expiry_at: datetime | None,
         last_activity_at: datetime,
-    ) -> Any:
+        pipe: Pipeline | None = None,
+    ) -> Deferred:
         """ONE update of the member's ledger cache: each of ``COUNTERS`` moved by its delta
         (``deltas``, 0 when absent), the next expiry and last activity set; returns the
-        counters as the row now holds them."""
+        counters as the row now holds them (``Deferred.one``: in ``COUNTERS``' order;
+        with ``pipe`` open, readable once it has ended)."""
         stmt = cached_statement(
             "ledger.member_delta",
             lambda: (
@@ -225,7 +228,7 @@ class LedgerRepository(TenantRepository[PointsEntry]):
             "u_next_expiry_at": next_expiry_at,
             "u_last_activity_at": last_activity_at,
         }
-        return self.session.execute(stmt, params).one()
+        return (pipe or Pipeline(self.session)).returning(stmt, params)
 
     def members_with_due_lots(self, at: datetime, limit: int = 500) -> list[uuid.UUID]:
         stmt = (

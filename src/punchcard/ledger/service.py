@@ -29,6 +29,7 @@ The expiry check before a change reads nothing while the member's ``next_expiry_
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import flag_dirty, instance_state, set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from punchcard.db.pipeline import Pipeline
 from punchcard.db.uow import now
 from punchcard.errors import InsufficientPoints, ValidationFailed
 from punchcard.events import data as event_data
@@ -151,7 +153,7 @@ def credit(
     if _fast(session, member) and member.points_debt <= 0:
         fast = _credit_set_based(session, member, type_, amount, status, refs, expiry, reference)
         if fast is not None:
-            _after_change(session, member, "points.awarded", fast)
+            tiers.reevaluate(session, member)
             return fast
     entry = _entry(
         session,
@@ -448,6 +450,11 @@ def available(session: Session, member: Member) -> int:
 
 
 def _after_change(session: Session, member: Member, event: str, entry: PointsEntry) -> None:
+    _emit(session, member, event, entry)
+    tiers.reevaluate(session, member)
+
+
+def _emit(session: Session, member: Member, event: str, entry: PointsEntry) -> None:
     emit(
         session,
         member.tenant_id,
@@ -455,7 +462,6 @@ def _after_change(session: Session, member: Member, event: str, entry: PointsEnt
         event_data.points(member, entry),
         resource_id=lane("mem", member.id),
     )
-    tiers.reevaluate(session, member)
 
 
 # The set-based path ----------------------------------------------------------------
@@ -495,24 +501,38 @@ def _commit_member(
     next_expiry_at: datetime | None,
     at: datetime,
     before: dict[str, int] | None = None,
-) -> None:
+    pipe: Pipeline | None = None,
+) -> Callable[[], None]:
     """The member's cache moved by ``deltas`` in one UPDATE ... RETURNING, and the locked
     object set to what the row now holds (no history: a later flush writes nothing).
     ``before``: the counters the row holds now, when the object is already ahead of it
-    (the bulk credit moves it row by row first); by default the object's own."""
+    (the bulk credit moves it row by row first); by default the object's own.
+
+    Returns the check that the row holds what the object now does: run at once, or,
+    with ``pipe`` (the update queued in a PostgreSQL pipeline), by the caller once the
+    pipeline has ended."""
     if before is None:
         before = {name: getattr(member, name) for name in COUNTERS}
-    row = LedgerRepository(session, member.tenant_id).member_delta(
-        member.id, deltas, next_expiry_at=next_expiry_at, last_activity_at=at
+    expected = {name: before[name] + deltas.get(name, 0) for name in COUNTERS}
+    returned = LedgerRepository(session, member.tenant_id).member_delta(
+        member.id, deltas, next_expiry_at=next_expiry_at, last_activity_at=at, pipe=pipe
     )
-    for name, value in row._mapping.items():
-        expected = before[name] + deltas.get(name, 0)
-        if value != expected:  # pragma: no cover - the member row was not locked
-            raise RuntimeError(f"member {name} moved under the ledger: {value} != {expected}")
-        set_committed_value(member, name, value)
+    for name in COUNTERS:
+        set_committed_value(member, name, expected[name])
     set_committed_value(member, "next_expiry_at", next_expiry_at)
     set_committed_value(member, "last_activity_at", at)
     _written(session, member)
+
+    def check() -> None:
+        for name, value in zip(COUNTERS, returned.one(), strict=True):
+            if value != expected[name]:  # pragma: no cover - the member row was not locked
+                raise RuntimeError(
+                    f"member {name} moved under the ledger: {value} != {expected[name]}"
+                )
+
+    if pipe is None or not pipe.open:
+        check()
+    return check
 
 
 def _entry_values(
@@ -551,21 +571,34 @@ def _credit_set_based(
     reference: str | None,
 ) -> PointsEntry | None:
     """An approved credit on a member without debt: entry, lot, member in three
-    statements. None (nothing written) when the credit opens a new tier period: the
-    ORM path rolls the period count over (``tiers.count_period_points``)."""
+    statements, then its ``points.awarded`` event (the caller re-evaluates the tier).
+    None (nothing written) when the credit opens a new tier period: the ORM path rolls
+    the period count over (``tiers.count_period_points``).
+
+    On PostgreSQL the five writes (entry, lot, member, event, deliveries) go in one
+    round trip (``db.pipeline``): nothing in between reads a result."""
     at = now(session)
     rows = _credit_rows(member, type_, amount, status, refs, expiry, reference, at)
     if rows is None:
         return None
     values, lot, deltas = rows
     repo = LedgerRepository(session, member.tenant_id)
-    repo.insert_entry(values)
-    repo.insert_lot(lot)
-    _commit_member(
-        session, member, deltas, next_expiry_at=lowered(member.next_expiry_at, expiry), at=at
-    )
-    entry = PointsEntry(**values)
-    _attach(session, entry)
+    snapshot(session, member.tenant_id)  # the event's fan-out reads it: now, not piped
+    with Pipeline(session) as pipe:
+        repo.insert_entry(values)
+        repo.insert_lot(lot)
+        check = _commit_member(
+            session,
+            member,
+            deltas,
+            next_expiry_at=lowered(member.next_expiry_at, expiry),
+            at=at,
+            pipe=pipe,
+        )
+        entry = PointsEntry(**values)
+        _attach(session, entry)
+        _emit(session, member, "points.awarded", entry)
+    check()
     return entry
 
 
@@ -627,7 +660,8 @@ class Credits:
     ``tier.changed``) event kept in order. ``write`` then writes them all: one insert
     of the entries, one of the lots, one ``UPDATE members ... RETURNING`` per member
     (checked against what the object holds), one insert of the events and one of
-    their deliveries (``emit_many``: lane positions as if emitted one by one).
+    their deliveries (``emit_many``: lane positions as if emitted one by one); on
+    PostgreSQL all in one round trip (``db.pipeline``).
 
     Any other credit first writes what is queued, then goes through ``credit`` as for
     one row, so the rows it reads and the lanes it joins are exactly as one by one.
@@ -729,19 +763,27 @@ class Credits:
         session.flush()
         tenant_id = next(iter(self._members.values()))[0].tenant_id
         repo = LedgerRepository(session, tenant_id)
-        repo.insert_entry(self._entries)
-        repo.insert_lot(self._lots)
-        for member, before in self._members.values():
-            deltas = {name: getattr(member, name) - before[name] for name in COUNTERS}
-            _commit_member(
-                session,
-                member,
-                deltas,
-                next_expiry_at=member.next_expiry_at,
-                at=self._last[member.id],
-                before=before,
-            )
-        emit_many(session, tenant_id, self._events)
+        snapshot(session, tenant_id)  # the fan-out reads it: now, not in the pipeline
+        checks = []
+        # On PostgreSQL one round trip for all of it (``db.pipeline``), as for one credit.
+        with Pipeline(session) as pipe:
+            repo.insert_entry(self._entries)
+            repo.insert_lot(self._lots)
+            for member, before in self._members.values():
+                deltas = {name: getattr(member, name) - before[name] for name in COUNTERS}
+                check = _commit_member(
+                    session,
+                    member,
+                    deltas,
+                    next_expiry_at=member.next_expiry_at,
+                    at=self._last[member.id],
+                    before=before,
+                    pipe=pipe,
+                )
+                checks.append(check)
+            emit_many(session, tenant_id, self._events)
+        for check in checks:
+            check()
         self._entries, self._lots, self._events = [], [], []
         self._members, self._last = {}, {}
 
