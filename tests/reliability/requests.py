@@ -105,6 +105,11 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/advocates/{id}/points": lambda s: {"amount": 1},
     "POST /api/v1/rewards": lambda s: {"name": unique("rw"), "pointsCost": 5, "stock": 3},
     "POST /api/v1/rewards/{id}/redeem": lambda s: {"advocateId": s.member},
+    "POST /api/v1/quests": lambda s: {"title": unique("q"), "tasks": [{"title": "T", "points": 1}]},
+    "POST /api/v1/quests/{id}/complete": lambda s: {
+        "advocateId": s.member,
+        "taskId": s.values["quest_task"],
+    },
     # ShopSocially (form fields, sent as JSON, which the face also reads)
     "POST /v2/loyalty/award": lambda s: {
         "user_email": s.member_email,

@@ -43,7 +43,10 @@ FIELDS = {"memberId": "advocateId", "tierId": "tier"}
 
 def worded(exc: E.PunchcardError) -> E.PunchcardError:
     """``exc`` in the document's words (a new error; ``exc`` is left as it is)."""
-    field = FIELDS.get(exc.field, exc.field) if exc.field else exc.field
+    # A field the body should not carry at all keeps its own name: a stray `memberId`
+    # is not the advocate's id.
+    stray = "Extra inputs are not permitted" in exc.message
+    field = FIELDS.get(exc.field, exc.field) if exc.field and not stray else exc.field
     if isinstance(exc, E.DuplicateMember):
         field = field or "email"
         return E.ValidationFailed(f"An advocate with this {field} already exists", field=field)
