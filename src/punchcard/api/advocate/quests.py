@@ -25,10 +25,12 @@ from punchcard.api.native.schemas.quests import (
     QUEST,
     TASK,
     QuestCreate,
+    QuestRewardRead,
+    TaskRead,
     new_quest,
 )
 from punchcard.kit.schema import InputSchema
-from punchcard.models import QuestTask, QuestTaskCompletion
+from punchcard.models import QuestTaskCompletion
 from punchcard.quests import service as quests
 from punchcard.quests.schemas import QuestStatus
 from punchcard.quests.views import QuestView
@@ -36,56 +38,28 @@ from punchcard.quests.views import QuestView
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Quests"])
 
 
-class QuestTaskOut(Wire):
-    id: str
-    title: str
-    description: str | None
-    points: int
-    position: int
-
-    @classmethod
-    def of(cls, t: QuestTask) -> QuestTaskOut:
-        return cls(
-            id=ids.render(TASK, t.id),
-            title=t.title,
-            description=t.description,
-            points=t.points,
-            position=t.position,
-        )
-
-
-class QuestReward(Wire):
-    points: int | None = None
-    reward_id: str | None = None
-
-
 class QuestOut(Wire):
     id: str
     title: str
     description: str | None
     status: QuestStatus
-    reward: QuestReward | None
+    reward: QuestRewardRead | None
     total_points: int
-    tasks: list[QuestTaskOut]
+    tasks: list[TaskRead]
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, v: QuestView) -> QuestOut:
         q = v.quest
-        reward = None
-        if q.reward_points is not None:
-            reward = QuestReward(points=q.reward_points)
-        elif q.reward_id is not None:
-            reward = QuestReward(reward_id=ids.render("rwd", q.reward_id))
         return cls(
             id=ids.render(QUEST, q.id),
             title=q.title,
             description=q.description,
             status=QuestStatus(q.status),
-            reward=reward,
+            reward=QuestRewardRead.of(q),
             total_points=v.total_points,
-            tasks=[QuestTaskOut.of(t) for t in v.tasks],
+            tasks=[TaskRead.of(t) for t in v.tasks],
             created_at=q.created_at,
             updated_at=q.updated_at,
         )
@@ -101,7 +75,7 @@ class QuestOne(Wire):
 
 class QuestWithTasks(Wire):
     quest: QuestOut
-    tasks: list[QuestTaskOut]
+    tasks: list[TaskRead]
 
 
 class QuestCompleteBody(InputSchema):
