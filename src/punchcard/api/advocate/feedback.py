@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 
 from punchcard.api.advocate.auth import CommunityRead, CommunityWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire
+from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.native.schemas.advocacy import BOARD, IDEA
@@ -79,7 +79,7 @@ class IdeaOne(Wire):
     idea: Idea
 
 
-class IdeaPatch(Wire):
+class IdeaPatch(WireInput):
     status: IdeaStatus
 
 

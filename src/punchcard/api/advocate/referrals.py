@@ -16,7 +16,7 @@ from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.repository import CodeActivity
 from punchcard.api.advocate.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.advocate.paging import PageParams, page_number
-from punchcard.api.advocate.schemas import Wire
+from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 
@@ -65,7 +65,7 @@ class ReferralStats(Wire):
     revenue: float
 
 
-class TrackBody(Wire):
+class TrackBody(WireInput):
     code: str = Field(min_length=1, max_length=64)
     visitor_id: str = Field(min_length=1, max_length=128)
 
@@ -74,7 +74,7 @@ class Tracked(Wire):
     tracked: Literal[True] = True
 
 
-class ConvertBody(Wire):
+class ConvertBody(WireInput):
     code: str = Field(min_length=1, max_length=64)
     order_id: str = Field(
         min_length=1,

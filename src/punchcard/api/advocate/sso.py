@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 
 from punchcard.api.advocate.auth import MembersRead, MembersWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire
+from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
 from punchcard.models import SsoMapping
@@ -35,7 +35,7 @@ def _customer_id(value: Any) -> Any:
     return value
 
 
-class Recognize(Wire):
+class Recognize(WireInput):
     business_id: str = Field(description="Your business id: the tenant's partner id")
     external_customer_id: str = Field(description="The customer's id in your system")
     timestamp: int = Field(description="Unix seconds; accepted within ±300 s of now")
@@ -65,7 +65,7 @@ class Recognized(Wire):
     session_token: str
 
 
-class MappingCreate(Wire):
+class MappingCreate(WireInput):
     advocate_id: str
     external_customer_id: str
     external_email: str | None = None

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from punchcard.api.advocate.auth import CommunityRead, CommunityWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire
+from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.native.schemas.advocacy import TESTIMONIAL, moderator
@@ -58,7 +58,7 @@ class TestimonialOne(Wire):
     testimonial: Testimonial
 
 
-class TestimonialPatch(Wire):
+class TestimonialPatch(WireInput):
     status: TestimonialStatus = Field(
         description="`approved` or `rejected`; a decided testimonial may be decided again, "
         "back to `pending` is refused (400)"
