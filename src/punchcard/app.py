@@ -14,7 +14,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__
-from punchcard.api import advocate, native, shopsocially
+from punchcard.api import addglow, advocate, native, shopsocially
 from punchcard.api.common import dispatch, errors, ratelimit
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 # Every face the app serves, each mounted the same way (`_mount`). Adding a face is a
 # package under api/ exporting FACE and one entry here.
-FACES: tuple[Face, ...] = (native.FACE, advocate.FACE, shopsocially.FACE)
+FACES: tuple[Face, ...] = (native.FACE, advocate.FACE, shopsocially.FACE, addglow.FACE)
 
 
 def create_app(

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, literal, select, tuple_
 from sqlalchemy.orm import Session, class_mapper
 
 from punchcard.db.dialect import for_update
 from punchcard.db.uow import dialect
-from punchcard.kit.paging import Page
+from punchcard.errors import ValidationFailed
+from punchcard.kit.paging import Cursor, Page
 from punchcard.models.base import TenantOwned
 
 M = TypeVar("M", bound=TenantOwned)
@@ -113,3 +114,34 @@ class TenantRepository(Generic[M]):
         )
         rows = self.session.scalars(stmt.order_by(*order_by).limit(page.limit).offset(page.offset))
         return list(rows), int(total or 0)
+
+    def after_page(
+        self, stmt: Select[Any], cursor: Cursor, model: type[Any] | None = None
+    ) -> tuple[list[Any], bool]:
+        """One keyset page of ``stmt`` (rows of ``model``, default the repository's):
+        the rows created after the cursor's row, oldest first (``created_at``, then
+        ``id``), and whether more follow. An ``after`` that names no row of the tenant
+        is a 400 naming the face's parameter."""
+        target: Any = model or self.model
+        if cursor.after is not None:
+            anchor = self.session.scalar(
+                select(target.created_at).where(
+                    target.tenant_id == self.tenant_id, target.id == cursor.after
+                )
+            )
+            if anchor is None:
+                name = cursor.names[1]
+                raise ValidationFailed(f"{name}: no item has this id", field=name)
+            stmt = stmt.where(
+                tuple_(target.created_at, target.id)
+                > tuple_(
+                    literal(anchor, target.created_at.type),
+                    literal(cursor.after, target.id.type),
+                )
+            )
+        rows = list(
+            self.session.scalars(
+                stmt.order_by(target.created_at, target.id).limit(cursor.limit + 1)
+            )
+        )
+        return rows[: cursor.limit], len(rows) > cursor.limit

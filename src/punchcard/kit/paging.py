@@ -8,6 +8,7 @@ up to :data:`LARGEST_LIMIT` where its contract says so (ShopSocially's ``count``
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -43,6 +44,23 @@ class Page:
         # itself (for its OpenAPI document) and the core answer alike.
         _bound(self.limit, 1, self.max_limit, limit_name)
         _bound(self.offset, 0, MAX_OFFSET, offset_name)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Keyset paging: ``limit`` rows (1..``max_limit``) after the row whose id is
+    ``after`` (None: from the start), in creation order (``created_at``, then ``id``),
+    so a page is stable while rows are inserted. ``names`` are the face's parameters
+    (limit, after) for the 400s: a limit out of range, an ``after`` naming no row
+    (``TenantRepository.after_page``)."""
+
+    limit: int = 10
+    after: uuid.UUID | None = None
+    max_limit: int = field(default=100, compare=False, repr=False)
+    names: tuple[str, str] = field(default=("limit", "after"), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _bound(self.limit, 1, self.max_limit, self.names[0])
 
 
 def _bound(value: int, low: int, high: int, name: str) -> None:

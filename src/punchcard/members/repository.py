@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, case, exists, func, or_, select
+from sqlalchemy import Select, bindparam, case, exists, func, or_, select, update
 
 from punchcard.db.dialect import for_update
 from punchcard.db.repository import TenantRepository, cached_statement
@@ -292,6 +292,22 @@ class MemberRepository(TenantRepository[Member]):
             Member.referral_code.in_(wanted)
         )
         return {c for c in self.session.scalars(in_codes.union(in_members)) if c is not None}
+
+    def mark_joined(self, member_id: uuid.UUID, *, at: datetime) -> bool:
+        """Set the member's ``joined_at`` if it is not set yet: True for the one call,
+        across every process, that set it (a conditional UPDATE, so two first posts
+        racing cannot both count)."""
+        result = self.session.execute(
+            update(Member)
+            .where(
+                Member.tenant_id == self.tenant_id,
+                Member.id == member_id,
+                Member.joined_at.is_(None),
+            )
+            .values(joined_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
 
     def add_referral_code(self, code: ReferralCode) -> None:
         code.tenant_id = self.tenant_id

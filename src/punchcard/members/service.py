@@ -19,6 +19,7 @@ from typing import Any, TypedDict
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from punchcard.db.uow import now
 from punchcard.errors import Conflict, DuplicateMember, NotFound, ValidationFailed
@@ -444,6 +445,7 @@ def new_member(
         store_id=store.id if store else None,
         referral_code=referral_code,
         metadata_=data.metadata,
+        is_email_verified=False,
         tier_id=tier.id if tier else None,
         tier_manual=False,
         points_balance=0,
@@ -487,6 +489,26 @@ def member_created(member: Member, tier: Tier | None) -> tuple[str, dict[str, An
         event_data.member(member, tags=(), tier=tier),
         lane("mem", member.id),
     )
+
+
+def join(session: Session, member: Member) -> bool:
+    """The member joins the community: the first consumed magic link, or a first post,
+    comment or like. The first call for a member (across every process) stamps
+    ``joined_at`` and emits ``user.joined`` in the caller's transaction; every later
+    call does nothing and answers False."""
+    at = now(session)
+    if not MemberRepository(session, member.tenant_id).mark_joined(member.id, at=at):
+        return False
+    # The row has it now; the object learns it without a second UPDATE at flush.
+    set_committed_value(member, "joined_at", at)
+    emit(
+        session,
+        member.tenant_id,
+        "user.joined",
+        event_data.member(member, tags=(), tier=None),
+        resource_id=lane("mem", member.id),
+    )
+    return True
 
 
 _ATTRS = {"metadata": "metadata_"}

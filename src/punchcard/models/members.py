@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Date, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punchcard.models.base import Base, TenantOwned, tenant_fk
@@ -19,6 +19,7 @@ class Member(TenantOwned, Base):
         UniqueConstraint("tenant_id", "phone"),
         UniqueConstraint("tenant_id", "external_id"),
         UniqueConstraint("tenant_id", "referral_code"),
+        UniqueConstraint("tenant_id", "custom_auth_sub"),
         Index("ix_members_tenant_status", "tenant_id", "status"),
         tenant_fk("tier_id", "tiers"),
         tenant_fk("lifetime_tier_id", "tiers"),
@@ -39,6 +40,15 @@ class Member(TenantOwned, Base):
     # already point at members, and a code is never deleted.
     referred_by_code_id: Mapped[uuid.UUID | None]
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata")
+    # The community (AddGlow's members): the brand's own sign-in id for the member
+    # (``customAuthSub``, unique per tenant), whether the brand vouched for the email,
+    # a profile picture, and when the member first joined the community (a consumed
+    # magic link or a first post: ``members.service.join``, which emits ``user.joined``
+    # exactly once).
+    custom_auth_sub: Mapped[str | None] = mapped_column(String(255))
+    is_email_verified: Mapped[bool] = mapped_column(default=False, server_default=false())
+    profile_picture_url: Mapped[str | None] = mapped_column(String(2048))
+    joined_at: Mapped[datetime | None]
     # The tier shown (the better of the two below, or a manually set one), the tier
     # held for the current period, and the lifetime tier.
     tier_id: Mapped[uuid.UUID | None]

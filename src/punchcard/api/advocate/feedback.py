@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query
 
 from punchcard.api.advocate.auth import CommunityRead, CommunityWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.wire import Wire, WireInput
 from punchcard.api.native.schemas.advocacy import BOARD, IDEA
 from punchcard.feedback import service
 from punchcard.feedback.schemas import IdeaSort, IdeaStatus

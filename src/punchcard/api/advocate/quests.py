@@ -17,9 +17,9 @@ from pydantic import Field
 
 from punchcard.api.advocate.auth import CommunityRead, CommunityWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.wire import Wire
 from punchcard.api.native.schemas.quests import (
     COMPLETION,
     QUEST,

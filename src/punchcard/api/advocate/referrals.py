@@ -16,9 +16,9 @@ from punchcard.ambassador.referrals import Conversion
 from punchcard.ambassador.repository import CodeActivity
 from punchcard.api.advocate.auth import AmbassadorRead, AmbassadorWrite
 from punchcard.api.advocate.paging import PageParams, page_number
-from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.wire import Wire, WireInput
 
 router = APIRouter(route_class=UnitOfWorkRoute, tags=["Referrals"])
 

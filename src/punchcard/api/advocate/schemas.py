@@ -12,36 +12,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, StrictInt
 
 from punchcard.api.common import ids
-from punchcard.kit.schema import InputSchema, UtcTime, contains_nul
+from punchcard.api.common.wire import Wire
+from punchcard.kit.schema import InputSchema, UtcTime
 from punchcard.members.service import full_name
 from punchcard.members.views import MemberProfile, MemberRow
 from punchcard.models import PointsEntry, Reward
 from punchcard.rewards.schemas import RewardStatus, RewardType
 from punchcard.rewards.service import Redemption as CoreRedemption
-
-
-class Wire(BaseModel):
-    """camelCase on the wire, snake_case in Python; unknown input fields are refused."""
-
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
-class WireInput(Wire):
-    """A body this face reads with its own rules (rather than ``InputSchema``'s strict
-    JSON types): still no NUL character in any string, which PostgreSQL text cannot
-    hold, so both databases answer the same 400 naming the field."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if contains_nul(value):
-            raise ValueError("must not contain NUL characters")
-        return value
-
 
 # Advocates -------------------------------------------------------------------------
 

@@ -16,9 +16,9 @@ from pydantic import Field, field_validator
 
 from punchcard.api.advocate.auth import MembersRead, MembersWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, redact_on_replay
+from punchcard.api.common.wire import Wire, WireInput
 from punchcard.models import SsoMapping
 from punchcard.sso import service as sso
 

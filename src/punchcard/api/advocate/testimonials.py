@@ -12,9 +12,9 @@ from pydantic import Field
 
 from punchcard.api.advocate.auth import CommunityRead, CommunityWrite
 from punchcard.api.advocate.paging import PageParams
-from punchcard.api.advocate.schemas import Wire, WireInput
 from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.wire import Wire, WireInput
 from punchcard.api.native.schemas.advocacy import TESTIMONIAL, moderator
 from punchcard.testimonials import service
 from punchcard.testimonials.schemas import MAX_RATING, MIN_RATING, TestimonialStatus

@@ -1,0 +1,7 @@
+"""The document's products group. (Routes land with the group's issue work.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
