@@ -68,9 +68,14 @@ def test_patch_renames_replaces_or_clears_the_badge_and_keeps_what_is_absent(api
 
 def test_patch_refuses_a_null_blank_or_long_name_and_a_bad_badge(api: Api) -> None:
     group = make_group(api, "Keep", BADGE)
-    for body, field in (({"name": None}, "name"), ({"name": " "}, "name"),
-                        ({"name": "y" * 201}, "name"), ({"brandMemberBadge": []}, "brandMemberBadge"),
-                        ({"id": NIL}, "id")):  # fmt: skip
+    cases = [
+        ({"name": None}, "name"),
+        ({"name": " "}, "name"),
+        ({"name": "y" * 201}, "name"),
+        ({"brandMemberBadge": []}, "brandMemberBadge"),
+        ({"id": NIL}, "id"),
+    ]
+    for body, field in cases:
         refused(api.patch(f"/member-groups/{group['id']}", json=body), 400, "VALIDATION_ERROR",
                 field)  # fmt: skip
     assert api.get(f"/member-groups/{group['id']}").json()["data"] == group
@@ -122,9 +127,7 @@ def test_list_refuses_a_bad_limit_and_an_unknown_or_malformed_after(
                 "after")  # fmt: skip
 
 
-def test_unknown_malformed_or_other_tenants_group_is_404(
-    other_tenant: Tenant, api: Api
-) -> None:
+def test_unknown_malformed_or_other_tenants_group_is_404(other_tenant: Tenant, api: Api) -> None:
     theirs = make_group(ag(other_tenant), "Theirs", BADGE)
     for id_ in (NIL, "not-a-uuid", theirs["id"]):
         refused(api.get(f"/member-groups/{id_}"), 404, "NOT_FOUND")
