@@ -95,8 +95,8 @@ def _ok(r: Any, status: int = 200) -> Any:
 
 def seed(t: Tenant) -> Seeded:
     """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
-    coupon, an order, a product, a tag, a member group (the member in it), a webhook with a delivery, an API key, a
-    testimonial, a feedback board with an idea, a quest."""
+    coupon, an order, a product, a tag, a member group (the member in it), a webhook
+    with a delivery, an API key, a testimonial, a feedback board with an idea, a quest."""
     api = t.api
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
