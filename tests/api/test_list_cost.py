@@ -116,9 +116,14 @@ def _many_members(t: Tenant, seeded: Seeded) -> None:
     ]
     created = _ok(t.api.post("/members/batch", json={"members": rows}))["results"]
     ids = [r["id"] for r in created]
+    # Every member in two groups (the AddGlow face lists members with their group ids).
+    groups = [
+        _ok(t.api.post("/member-groups", json={"name": unique("g")}), 201)["id"] for _ in range(2)
+    ]
     _ok(t.api.post(f"/members/{seeded.member}/tags", json={"tags": [f"t{i}" for i in range(MANY)]}))
     for i, member in enumerate(ids):
         _ok(t.api.post(f"/members/{member}/tags", json={"tags": [f"t{i}", "vip"]}))
+        _ok(t.api.put(f"/members/{member}/groups", json={"groupIds": groups}))
         order = {"externalOrderId": unique("MO"), "memberId": member, "total": "10.00"}
         _ok(t.api.post("/orders", json=order), 201)
         # An SSO mapping each (advocate face: GET /api/v1/sso/mappings).
@@ -183,6 +188,7 @@ def _many_of_everything(t: Tenant, seeded: Seeded) -> None:
         testimonial = {"memberId": seeded.member, "content": f"Nice {i}", "rating": 1 + i % 5}
         _ok(api.post("/testimonials", json=testimonial), 201)
         _ok(api.post("/feedback/boards", json={"name": unique("b")}), 201)
+        _ok(api.post("/member-groups", json={"name": unique("g"), "brandMemberBadge": {}}), 201)
         idea = {"title": f"Idea {i}", "memberId": seeded.member}
         _ok(api.post(f"/feedback/boards/{seeded.values['board']}/ideas", json=idea), 201)
         tasks = [{"title": f"Task {j}", "points": j} for j in range(3)]

@@ -63,6 +63,9 @@ BODIES: dict[str, Body] = {
         "taskId": s.values["quest_task"],
     },
     "POST /api/v2/members/{id}/tags": lambda s: {"tags": ["gold"]},
+    "POST /api/v2/member-groups": lambda s: {"name": unique("grp"), "brandMemberBadge": {}},
+    "PATCH /api/v2/member-groups/{id}": lambda s: {"name": "Renamed"},
+    "PUT /api/v2/members/{id}/groups": lambda s: {"groupIds": [s.values["member_group"]]},
     "POST /api/v2/members/{id}/checkins": lambda s: {"storeId": s.values["store"]},
     "POST /api/v2/orders": lambda s: {
         "externalOrderId": unique("SO"),

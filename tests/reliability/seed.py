@@ -41,6 +41,7 @@ class Seeded:
             ("stores", "id"): v["store"],
             ("members", "id"): self.member,
             ("tags", "tagKey"): "vip",
+            ("member-groups", "id"): v["member_group"],
             ("activities", "id"): v["activity"],
             ("tiers", "id"): v["tier"],
             ("rewards", "id"): v["reward"],
@@ -94,8 +95,8 @@ def _ok(r: Any, status: int = 200) -> Any:
 
 def seed(t: Tenant) -> Seeded:
     """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
-    coupon, an order, a product, a tag, a webhook with a delivery, an API key, a
-    testimonial, a feedback board with an idea, a quest."""
+    coupon, an order, a product, a tag, a member group (the member in it), a webhook
+    with a delivery, an API key, a testimonial, a feedback board with an idea, a quest."""
     api = t.api
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
@@ -140,6 +141,11 @@ def seed(t: Tenant) -> Seeded:
         201,
     )
     _ok(api.post(f"/members/{member}/tags", json={"tags": ["vip"]}))
+    group = _ok(
+        api.post("/member-groups", json={"name": "Regulars", "brandMemberBadge": {"label": "R"}}),
+        201,
+    )
+    _ok(api.put(f"/members/{member}/groups", json={"groupIds": [group["id"]]}))
     imported = _ok(
         api.post(
             "/catalog/import",
@@ -207,6 +213,7 @@ def seed(t: Tenant) -> Seeded:
         "board": board["id"],
         "idea": idea["id"],
         "quest": quest["id"],
+        "member_group": group["id"],
         "quest_task": quest["tasks"][0]["id"],
         "referral_code": created["referralCode"],
     }

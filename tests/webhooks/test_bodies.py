@@ -279,7 +279,6 @@ def test_neutral_data_holds_no_native_dialect() -> None:
 
 def test_every_event_type_the_services_emit_has_a_native_renderer() -> None:
     later_faces = {
-        "user.joined",
         "post.created",
         "post.liked",
         "post_comment.created",

@@ -30,12 +30,13 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import captures, views
-from punchcard.members.event_data import member_data
+from punchcard.members.event_data import joined_data, member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
 from punchcard.members.schemas import CaptureSource, MemberStatus
 from punchcard.members.visibility import may_see, refuse_listing, visible
 from punchcard.models import Member, ReferralCode, Store, Tier
 from punchcard.stores import service as stores
+from punchcard.tenants.snapshot import snapshot
 
 # No 0/O/1/I: codes are read aloud at a till and typed from receipts.
 REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -80,6 +81,8 @@ class MemberChanges(TypedDict, total=False):
     external_id: str | None
     status: MemberStatus | None
     metadata: dict[str, Any] | None
+    # Only for a tenant with custom auth (the brand's own sign-in vouches for it).
+    is_email_verified: bool
 
 
 # Identities ------------------------------------------------------------------------
@@ -505,7 +508,7 @@ def join(session: Session, member: Member) -> bool:
         session,
         member.tenant_id,
         "user.joined",
-        event_data.member(member, tags=(), tier=None),
+        joined_data(session, member),
         resource_id=lane("mem", member.id),
     )
     return True
@@ -580,11 +583,32 @@ def update(
     """PATCH semantics: absent fields are untouched, ``null`` clears. Points are not
     writable here; the ledger owns them."""
     member = get(session, principal, member_id=member_id)
+    change(session, principal, member, data)
+    return member
+
+
+def change(
+    session: Session, principal: Principal, member: Member, data: MemberChanges | dict[str, Any]
+) -> bool:
+    """:func:`update` on a member already read (or locked); whether anything changed
+    (``member.updated`` emitted)."""
     changes: dict[str, Any] = dict(data)
     if "status" in changes and changes["status"] is None:
         raise ValidationFailed("status cannot be null", field="status")
-    _apply(session, principal, member, normalised(changes))
-    return member
+    if "is_email_verified" in changes:
+        _refuse_email_verified(session, principal, changes["is_email_verified"])
+    return _apply(session, principal, member, normalised(changes))
+
+
+def _refuse_email_verified(session: Session, principal: Principal, value: Any) -> None:
+    field = "isEmailVerified"
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be true or false", field=field)
+    if not snapshot(session, principal.tenant_id).settings.custom_auth_enabled:
+        raise ValidationFailed(
+            f"{field} can be set only when the brand uses custom auth (custom_auth_enabled)",
+            field=field,
+        )
 
 
 # Batch -----------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from punchcard.models.ledger import (
     Reward,
     Tier,
 )
-from punchcard.models.members import Capture, Member, MemberTag, Tag
+from punchcard.models.members import (
+    Capture,
+    Member,
+    MemberGroup,
+    MemberGroupMembership,
+    MemberTag,
+    Tag,
+)
 from punchcard.models.orders import Order, Refund
 from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
 from punchcard.models.quests import Quest, QuestCompletion, QuestTask, QuestTaskCompletion
@@ -39,6 +46,8 @@ __all__ = [
     "IdeaVote",
     "IdempotencyRecord",
     "Member",
+    "MemberGroup",
+    "MemberGroupMembership",
     "MemberSession",
     "MemberTag",
     "Order",

@@ -1,4 +1,4 @@
-"""Members, their tags and capture records."""
+"""Members, their tags, their groups and capture records."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Index, String, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, Date, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from punchcard.models.base import Base, TenantOwned, tenant_fk
@@ -105,6 +105,35 @@ class MemberTag(Base):
     tag_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(16), default="manual")
     added_at: Mapped[datetime]
+
+
+class MemberGroup(TenantOwned, Base):
+    """A member group (AddGlow's): a name and the brand's badge for its members, an
+    object stored as given (label, colour, icon URL, ...) and returned as it was."""
+
+    __tablename__ = "member_groups"
+    __table_args__ = (Index("ix_member_groups_tenant_id_created_at", "tenant_id", "created_at"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    brand_member_badge: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MemberGroupMembership(Base):
+    """A member in a group. Deleting the group (or the member) removes it."""
+
+    __tablename__ = "member_group_memberships"
+    __table_args__ = (
+        tenant_fk("member_id", "members", ondelete="CASCADE"),
+        tenant_fk("group_id", "member_groups", ondelete="CASCADE"),
+        # Listing a group's members (``GET /members?group_id=``).
+        Index("ix_member_group_memberships_tenant_id_group_id", "tenant_id", "group_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    group_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
 
 
 class Capture(TenantOwned, Base):
