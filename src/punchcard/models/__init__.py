@@ -13,6 +13,7 @@ from punchcard.models.ledger import (
     Reward,
     Tier,
 )
+from punchcard.models.magiclinks import MagicLink
 from punchcard.models.members import Capture, Member, MemberTag, Tag
 from punchcard.models.orders import Order, Refund
 from punchcard.models.platform import AuditRecord, IdempotencyRecord, OutboxEvent
@@ -38,6 +39,7 @@ __all__ = [
     "Idea",
     "IdeaVote",
     "IdempotencyRecord",
+    "MagicLink",
     "Member",
     "MemberSession",
     "MemberTag",
