@@ -46,6 +46,11 @@ async def read_member(
     )
 
 
+# The face's own reader is what this one reads first (tests/api/test_faces.py follows it).
+READS_ATTR = "__punchcard_reads__"
+setattr(read_member, READS_ATTR, read_bearer)
+
+
 async def _member(
     request: Request, principal: Annotated[Principal, Depends(read_member)]
 ) -> Principal:
