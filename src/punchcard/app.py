@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from punchcard import __version__
+from punchcard import __version__, web
 from punchcard.api import addglow, advocate, native, shopsocially
 from punchcard.api.common import dispatch, errors, ratelimit
 from punchcard.api.common.face import EventRenderer, Face, combine_events
@@ -75,6 +75,8 @@ def create_app(
     app.state.faces = FACES
     for face in FACES:
         _mount(app, face)
+    # Server-rendered pages (the member portal's magic links), outside every face.
+    web.install(app)
     # Each request tries only the routes its path's first segments can match.
     dispatch.install(app.router)
     return app

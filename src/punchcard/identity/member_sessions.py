@@ -30,6 +30,10 @@ from punchcard.kit.ids import new_id
 from punchcard.models import Member, MemberSession
 
 MEMBER_SESSION_PREFIX = "fl_mbr_"
+# The member portal's session cookie (set by ``punchcard.web`` when a magic link is
+# consumed; read there and by the native face's ``/me`` routes). It holds a member
+# token, never an API key: readers resolve it with :func:`resolve` only.
+PORTAL_COOKIE = "punchcard_member"
 _TENANT_HEX = 32
 # members.schemas.MemberStatus.banned; spelled out because identity sits below members.
 BANNED = "banned"

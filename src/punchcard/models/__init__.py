@@ -13,6 +13,7 @@ from punchcard.models.ledger import (
     Reward,
     Tier,
 )
+from punchcard.models.magiclinks import MagicLink
 from punchcard.models.members import (
     Capture,
     Member,
@@ -45,6 +46,7 @@ __all__ = [
     "Idea",
     "IdeaVote",
     "IdempotencyRecord",
+    "MagicLink",
     "Member",
     "MemberGroup",
     "MemberGroupMembership",

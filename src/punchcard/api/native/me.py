@@ -1,8 +1,11 @@
 """``/me``: the signed-in member's own API, for the portal and widgets (SPEC §3).
 
 Only a member principal gets in (a portal session or the ``sessionToken`` of SSO
-``recognize``, as a bearer); an API key or a dashboard user is refused (403), since
-"me" is nobody for them (``INSUFFICIENT_SCOPE``, as for a missing scope).
+``recognize``, as a bearer, or the portal's session cookie that a consumed magic link
+sets); an API key or a dashboard user is refused (403), since "me" is nobody for them
+(``INSUFFICIENT_SCOPE``, as for a missing scope). The cookie is read only here, and
+only as a member token: an API key never comes from a cookie, and no other route
+reads it. (CSRF: the cookie is ``SameSite=Lax``, so another site's POST carries none.)
 Sub-resources (balance, history, rewards, ...) join here.
 """
 
@@ -10,12 +13,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 
-from punchcard.api.common.auth import SCOPE_ATTR, read_bearer
+from punchcard.api.common.auth import SCOPE_ATTR, bearer, cached_principal, read_bearer
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.native.schemas.members import MemberRead
-from punchcard.errors import InsufficientScope
+from punchcard.errors import InsufficientScope, Unauthenticated
+from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
 from punchcard.members import service
 
@@ -25,8 +30,29 @@ router = APIRouter(route_class=UnitOfWorkRoute, tags=["Me"])
 MEMBER_SESSION = "member-session"
 
 
+async def read_member(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> Principal:
+    """A bearer token as the face reads it; without one, the portal cookie, resolved
+    as a member session only (never cached, like every member token)."""
+    if credentials is not None and credentials.credentials:
+        return await read_bearer(request, credentials)
+    token = request.cookies.get(member_sessions.PORTAL_COOKIE)
+    if not token or not member_sessions.is_member_token(token):
+        raise Unauthenticated("Missing Authorization: Bearer credentials or portal session")
+    return await cached_principal(
+        request, "", lambda session: member_sessions.resolve(session, token)
+    )
+
+
+# The face's own reader is what this one reads first (tests/api/test_faces.py follows it).
+READS_ATTR = "__punchcard_reads__"
+setattr(read_member, READS_ATTR, read_bearer)
+
+
 async def _member(
-    request: Request, principal: Annotated[Principal, Depends(read_bearer)]
+    request: Request, principal: Annotated[Principal, Depends(read_member)]
 ) -> Principal:
     request.state.principal = principal
     if not principal.is_member or principal.member_id is None:
