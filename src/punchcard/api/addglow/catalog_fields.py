@@ -11,12 +11,14 @@ each refused with a 400 naming the field.
 - ``imageWidth``, ``imageHeight``: integers 1..100,000 (pixels); ``position`` 0..
   2,147,483,647; ``priceCents`` 0..999,999,999,999,999 in the currency's minor unit;
   ``currency`` an ISO 4217 code, three capital letters.
-- ``updatedAfter``: an ISO 8601 date-time with its offset (``2024-01-01T00:00:00Z``).
+- ``updatedAfter``: an ISO 8601 date-time with its offset (``2024-01-01T00:00:00Z``),
+  exclusive at the precision times are rendered in (milliseconds): an item's own
+  ``updatedAt`` passed back does not list it again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -48,12 +50,18 @@ def updated_after(value: str | None, *, field: str = "updatedAfter") -> datetime
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        parsed: datetime | None = datetime.fromisoformat(value)
+        if parsed is not None and parsed.tzinfo is not None:
+            parsed = parsed.astimezone(UTC)  # out of range in UTC: OverflowError
+    except (ValueError, OverflowError):
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise ValidationFailed(
             f"{field}: must be an ISO 8601 date-time with an offset (2024-01-01T00:00:00Z)",
             field=field,
         )
-    return parsed
+    # Rendered times are whole milliseconds, stored ones microseconds: "after" means
+    # after the whole millisecond, so the ``updatedAt`` a client saw excludes that item.
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000) + timedelta(
+        microseconds=999
+    )
