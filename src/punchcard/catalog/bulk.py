@@ -97,9 +97,7 @@ def sync_products(
         }
         for r in upserts
     ]
-    upsert_many(
-        session, Product, rows, keys=("tenant_id", "external_id"), update=_PRODUCT_UPDATES
-    )
+    upsert_many(session, Product, rows, keys=("tenant_id", "external_id"), update=_PRODUCT_UPDATES)
     repo = ProductRepository(session, tenant_id)
     doomed = repo.by_external_ids(deletes)
     repo.delete_with_variants(p.id for p in doomed.values())
@@ -130,9 +128,7 @@ def sync_variants(
             field = f"{UPSERTS}[{i}].productStoreId"
             raise ValidationFailed(f"{field}: no product has this store id", field=field)
         rows.append(_variant_row(tenant_id, i, r, product.id, at))
-    upsert_many(
-        session, Variant, rows, keys=("tenant_id", "external_id"), update=_VARIANT_UPDATES
-    )
+    upsert_many(session, Variant, rows, keys=("tenant_id", "external_id"), update=_VARIANT_UPDATES)
     VariantRepository(session, tenant_id).delete_by_external_ids(deletes)
     _forget(session)
 

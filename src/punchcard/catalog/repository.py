@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
-
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, exists, func, or_, select
 
@@ -65,7 +65,7 @@ class ProductRepository(TenantRepository[Product]):
 
     def after(
         self, cursor: Cursor, *, updated_after: datetime | None = None
-    ) -> tuple[list[Product], bool]:
+    ) -> tuple[builtins.list[Product], bool]:
         """A keyset page in creation order; ``updated_after`` is exclusive."""
         stmt = self.scoped()
         if updated_after is not None:

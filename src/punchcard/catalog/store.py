@@ -160,9 +160,7 @@ def _product_by_store_id(session: Session, tenant_id: uuid.UUID, store_id: str) 
     return product
 
 
-def create_variant(
-    session: Session, principal: Principal, *, record: VariantRecord
-) -> VariantView:
+def create_variant(session: Session, principal: Principal, *, record: VariantRecord) -> VariantView:
     """A new variant of the product with ``product_store_id`` (404 naming it when there
     is none; 409 when the variant's store id is taken)."""
     repo = VariantRepository(session, principal.tenant_id)

@@ -6,9 +6,8 @@ whole database is already locked by ``BEGIN IMMEDIATE``, so the plain select is 
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Date, Select, cast, func, type_coerce
 from sqlalchemy.dialects import postgresql, sqlite

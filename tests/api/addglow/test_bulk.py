@@ -23,8 +23,9 @@ def _store_ids(api: Api, path: str) -> set[str]:
 
 def _upsertable(variant: dict[str, Any], **over: Any) -> dict[str, Any]:
     """A variant as returned, as an upsert record."""
-    body = {k: v for k, v in variant.items() if k not in ("id", "productId", "createdAt",
-                                                          "updatedAt")}  # fmt: skip
+    body = {
+        k: v for k, v in variant.items() if k not in ("id", "productId", "createdAt", "updatedAt")
+    }
     return {**body, **over}
 
 
@@ -34,8 +35,13 @@ def test_products_are_created_updated_and_deleted_by_store_id(api: Api) -> None:
     gone_variant = make_variant(api, gone["storeId"])
     new = [product_body(title=f"New {i}") for i in range(3)]
     changed = product_body(storeId=kept["storeId"], title="Changed", imageUrl=None)
-    r = api.post("/products/bulk", json={"upsertRecords": [*new, changed],
-                                         "deleteRecords": [gone["storeId"], "never-existed"]})  # fmt: skip
+    r = api.post(
+        "/products/bulk",
+        json={
+            "upsertRecords": [*new, changed],
+            "deleteRecords": [gone["storeId"], "never-existed"],
+        },
+    )
     assert r.status_code == 200, r.text
     assert r.json() == {"success": True}
     listed = {p["storeId"]: p for p in _listed(api, "/products")}
@@ -50,7 +56,9 @@ def test_products_are_created_updated_and_deleted_by_store_id(api: Api) -> None:
 
 def test_upserts_run_before_deletes(api: Api) -> None:
     both = product_body()
-    r = api.post("/products/bulk", json={"upsertRecords": [both], "deleteRecords": [both["storeId"]]})
+    r = api.post(
+        "/products/bulk", json={"upsertRecords": [both], "deleteRecords": [both["storeId"]]}
+    )
     assert r.status_code == 200, r.text
     assert _listed(api, "/products") == []
 
@@ -68,31 +76,49 @@ def test_a_hundred_of_each_is_the_limit(api: Api) -> None:
     r = api.post("/products/bulk", json={"upsertRecords": upserts, "deleteRecords": deletes})
     assert r.status_code == 200, r.text
     assert len(_listed(api, "/products")) == 100
-    refused(api.post("/products/bulk", json={"upsertRecords": [*upserts, product_body()]}), 400,
-            "VALIDATION_ERROR", "upsertRecords")  # fmt: skip
-    refused(api.post("/products/bulk", json={"deleteRecords": [*deletes, "x"]}), 400,
-            "VALIDATION_ERROR", "deleteRecords")  # fmt: skip
-    refused(api.post("/product-variants/bulk", json={"deleteRecords": [*deletes, "x"]}), 400,
-            "VALIDATION_ERROR", "deleteRecords")  # fmt: skip
+    refused(
+        api.post("/products/bulk", json={"upsertRecords": [*upserts, product_body()]}),
+        400,
+        "VALIDATION_ERROR",
+        "upsertRecords",
+    )
+    refused(
+        api.post("/products/bulk", json={"deleteRecords": [*deletes, "x"]}),
+        400,
+        "VALIDATION_ERROR",
+        "deleteRecords",
+    )
+    refused(
+        api.post("/product-variants/bulk", json={"deleteRecords": [*deletes, "x"]}),
+        400,
+        "VALIDATION_ERROR",
+        "deleteRecords",
+    )
 
 
 @pytest.mark.parametrize(
     ("record", "field"),
-    [({"title": None}, "upsertRecords[2].title"),
-     ({"imageUrl": "nope"}, "upsertRecords[2].imageUrl"),
-     ({"imageWidth": 0}, "upsertRecords[2].imageWidth"),
-     ({"storeId": ""}, "upsertRecords[2].storeId"),
-     ({"extra": 1}, "upsertRecords[2].extra")],
-)  # fmt: skip
+    [
+        ({"title": None}, "upsertRecords[2].title"),
+        ({"imageUrl": "nope"}, "upsertRecords[2].imageUrl"),
+        ({"imageWidth": 0}, "upsertRecords[2].imageWidth"),
+        ({"storeId": ""}, "upsertRecords[2].storeId"),
+        ({"extra": 1}, "upsertRecords[2].extra"),
+    ],
+)
 def test_one_bad_product_record_writes_nothing(
     api: Api, record: dict[str, Any], field: str
 ) -> None:
     existing = make_product(api)
     existing_variant = make_variant(api, existing["storeId"])
-    upserts = [product_body(), product_body(storeId=existing["storeId"], title="Changed"),
-               product_body(**record)]  # fmt: skip
-    r = api.post("/products/bulk", json={"upsertRecords": upserts,
-                                         "deleteRecords": [existing["storeId"]]})  # fmt: skip
+    upserts = [
+        product_body(),
+        product_body(storeId=existing["storeId"], title="Changed"),
+        product_body(**record),
+    ]
+    r = api.post(
+        "/products/bulk", json={"upsertRecords": upserts, "deleteRecords": [existing["storeId"]]}
+    )
     refused(r, 400, "VALIDATION_ERROR", field)
     assert _listed(api, "/products") == [existing]
     assert _listed(api, "/product-variants") == [existing_variant]
@@ -110,12 +136,22 @@ def test_a_missing_field_is_named_with_its_record(api: Api) -> None:
 def test_a_bad_delete_record_or_a_repeated_store_id_writes_nothing(api: Api) -> None:
     existing = make_product(api)
     for bad in ("", "x" * 129, None, 7):
-        r = api.post("/products/bulk", json={"upsertRecords": [product_body()],
-                                             "deleteRecords": [existing["storeId"], "a", bad]})  # fmt: skip
+        r = api.post(
+            "/products/bulk",
+            json={
+                "upsertRecords": [product_body()],
+                "deleteRecords": [existing["storeId"], "a", bad],
+            },
+        )
         refused(r, 400, "VALIDATION_ERROR", "deleteRecords[2]")
     twice = product_body()
-    r = api.post("/products/bulk", json={"upsertRecords": [twice, product_body(), twice],
-                                         "deleteRecords": [existing["storeId"]]})  # fmt: skip
+    r = api.post(
+        "/products/bulk",
+        json={
+            "upsertRecords": [twice, product_body(), twice],
+            "deleteRecords": [existing["storeId"]],
+        },
+    )
     refused(r, 400, "VALIDATION_ERROR", "upsertRecords[2].storeId")
     assert _listed(api, "/products") == [existing]
 
@@ -125,9 +161,16 @@ def test_variants_are_created_updated_moved_and_deleted(api: Api) -> None:
     moving = make_variant(api, p1["storeId"], priceCents=100)
     gone = make_variant(api, p1["storeId"])
     new = variant_body(p2["storeId"], priceCents=500, currency="JPY")
-    r = api.post("/product-variants/bulk", json={
-        "upsertRecords": [new, _upsertable(moving, productStoreId=p2["storeId"], priceCents=250)],
-        "deleteRecords": [gone["storeId"], "never-existed"]})  # fmt: skip
+    r = api.post(
+        "/product-variants/bulk",
+        json={
+            "upsertRecords": [
+                new,
+                _upsertable(moving, productStoreId=p2["storeId"], priceCents=250),
+            ],
+            "deleteRecords": [gone["storeId"], "never-existed"],
+        },
+    )
     assert r.status_code == 200, r.text
     listed = {v["storeId"]: v for v in _listed(api, "/product-variants")}
     assert set(listed) == {moving["storeId"], new["storeId"]}
@@ -139,26 +182,32 @@ def test_variants_are_created_updated_moved_and_deleted(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("record", "field"),
-    [({"productStoreId": "no-such-product"}, "upsertRecords[1].productStoreId"),
-     ({"priceCents": 1501, "currency": "KWD"}, "upsertRecords[1].priceCents"),
-     ({"position": None}, "upsertRecords[1].position"),
-     ({"currency": "usd"}, "upsertRecords[1].currency")],
-)  # fmt: skip
+    [
+        ({"productStoreId": "no-such-product"}, "upsertRecords[1].productStoreId"),
+        ({"priceCents": 1501, "currency": "KWD"}, "upsertRecords[1].priceCents"),
+        ({"position": None}, "upsertRecords[1].position"),
+        ({"currency": "usd"}, "upsertRecords[1].currency"),
+    ],
+)
 def test_one_bad_variant_record_writes_nothing(
     api: Api, record: dict[str, Any], field: str
 ) -> None:
     product = make_product(api)
     existing = make_variant(api, product["storeId"])
     upserts = [variant_body(product["storeId"]), variant_body(product["storeId"], **record)]
-    r = api.post("/product-variants/bulk", json={"upsertRecords": upserts,
-                                                 "deleteRecords": [existing["storeId"]]})  # fmt: skip
+    r = api.post(
+        "/product-variants/bulk",
+        json={"upsertRecords": upserts, "deleteRecords": [existing["storeId"]]},
+    )
     refused(r, 400, "VALIDATION_ERROR", field)
     assert _listed(api, "/product-variants") == [existing]
 
 
 def test_another_tenants_product_is_unknown_to_bulk(api: Api, other_tenant: Tenant) -> None:
     theirs = make_product(ag(other_tenant))
-    r = api.post("/product-variants/bulk", json={"upsertRecords": [variant_body(theirs["storeId"])]})
+    r = api.post(
+        "/product-variants/bulk", json={"upsertRecords": [variant_body(theirs["storeId"])]}
+    )
     refused(r, 400, "VALIDATION_ERROR", "upsertRecords[0].productStoreId")
     r = api.post("/products/bulk", json={"deleteRecords": [theirs["storeId"]]})
     assert r.status_code == 200, r.text

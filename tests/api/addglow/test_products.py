@@ -14,8 +14,15 @@ from tests.api.addglow.conftest import NIL, ag, native_id, refused, without
 from tests.conftest import TestClock
 from tests.factories import Api, Tenant
 
-REQUIRED = ["storeId", "title", "description", "imageUrl", "imageWidth", "imageHeight",
-            "onlineStoreUrl"]  # fmt: skip
+REQUIRED = [
+    "storeId",
+    "title",
+    "description",
+    "imageUrl",
+    "imageWidth",
+    "imageHeight",
+    "onlineStoreUrl",
+]
 NULLABLE = ["imageUrl", "imageWidth", "imageHeight"]
 BAD: list[tuple[str, Any]] = [
     ("storeId", ""),
@@ -53,9 +60,7 @@ def test_a_created_product_carries_every_field_and_is_read_by_its_uuid(api: Api)
     assert got.json() == {"data": made}
 
 
-def test_a_product_created_here_is_the_one_the_native_face_lists(
-    tenant: Tenant, api: Api
-) -> None:
+def test_a_product_created_here_is_the_one_the_native_face_lists(tenant: Tenant, api: Api) -> None:
     made = make_product(api, title="Native twin")
     listed = tenant.api.get("/products", params={"q": made["storeId"]})
     assert listed.status_code == 200, listed.text
@@ -82,8 +87,9 @@ def test_the_image_fields_may_be_null(api: Api, field: str) -> None:
 
 @pytest.mark.parametrize(("field", "value"), BAD, ids=[f"{f}={str(v)[:12]}" for f, v in BAD])
 def test_a_bad_value_is_a_400_naming_its_field(api: Api, field: str, value: Any) -> None:
-    refused(api.post("/products", json=product_body(**{field: value})), 400,
-            "VALIDATION_ERROR", field)  # fmt: skip
+    refused(
+        api.post("/products", json=product_body(**{field: value})), 400, "VALIDATION_ERROR", field
+    )
 
 
 def test_an_unknown_field_is_refused(api: Api) -> None:
@@ -106,8 +112,9 @@ def test_patch_changes_the_given_fields_only(api: Api, clock: TestClock) -> None
     clock.freeze()
     made = make_product(api)
     clock.advance(seconds=5)
-    r = api.patch(f"/products/{made['id']}", json={"title": "Renamed", "imageUrl": None,
-                                                   "imageWidth": None})  # fmt: skip
+    r = api.patch(
+        f"/products/{made['id']}", json={"title": "Renamed", "imageUrl": None, "imageWidth": None}
+    )
     assert r.status_code == 200, r.text
     data = r.json()["data"]
     assert data["title"] == "Renamed" and data["imageUrl"] is None and data["imageWidth"] is None
@@ -128,9 +135,17 @@ def test_a_patch_that_changes_nothing_keeps_updated_at(api: Api, clock: TestCloc
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("storeId", "new-id"), ("title", None), ("description", None), ("onlineStoreUrl", None),
-     ("title", ""), ("imageUrl", "nope"), ("imageHeight", 0), ("id", NIL)],
-)  # fmt: skip
+    [
+        ("storeId", "new-id"),
+        ("title", None),
+        ("description", None),
+        ("onlineStoreUrl", None),
+        ("title", ""),
+        ("imageUrl", "nope"),
+        ("imageHeight", 0),
+        ("id", NIL),
+    ],
+)
 def test_a_bad_patch_is_a_400_naming_its_field(api: Api, field: str, value: Any) -> None:
     made = make_product(api)
     r = api.patch(f"/products/{made['id']}", json={field: value})
@@ -182,11 +197,16 @@ def test_the_default_page_is_ten(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"limit": "x"}, "limit"),
-     ({"cursor": NIL}, "cursor"), ({"cursor": "nope"}, "cursor"),
-     ({"updatedAfter": "yesterday"}, "updatedAfter"),
-     ({"updatedAfter": "2024-01-01T00:00:00"}, "updatedAfter")],
-)  # fmt: skip
+    [
+        ({"limit": 0}, "limit"),
+        ({"limit": 101}, "limit"),
+        ({"limit": "x"}, "limit"),
+        ({"cursor": NIL}, "cursor"),
+        ({"cursor": "nope"}, "cursor"),
+        ({"updatedAfter": "yesterday"}, "updatedAfter"),
+        ({"updatedAfter": "2024-01-01T00:00:00"}, "updatedAfter"),
+    ],
+)
 def test_bad_list_parameters_are_400_naming_them(
     api: Api, params: dict[str, Any], field: str
 ) -> None:
@@ -202,18 +222,20 @@ def test_updated_after_is_exclusive(api: Api, clock: TestClock) -> None:
     api.patch(f"/products/{first['id']}", json={"title": "Touched"})
 
     def listed(after: str) -> list[str]:
-        return [p["id"] for p in api.get("/products", params={"updatedAfter": after}).json()["data"]]
+        return [
+            p["id"] for p in api.get("/products", params={"updatedAfter": after}).json()["data"]
+        ]
 
     assert listed(first["updatedAt"]) == [first["id"], second["id"]]
     assert listed(second["updatedAt"]) == [first["id"]]
     assert listed((t0 + timedelta(seconds=2)).isoformat()) == []
     assert listed((t0 - timedelta(days=1)).isoformat().replace("+00:00", "Z")) == [
-        first["id"], second["id"]]  # fmt: skip
+        first["id"],
+        second["id"],
+    ]
 
 
-def test_unknown_malformed_or_other_tenants_ids_are_404(
-    api: Api, other_tenant: Tenant
-) -> None:
+def test_unknown_malformed_or_other_tenants_ids_are_404(api: Api, other_tenant: Tenant) -> None:
     theirs = make_product(ag(other_tenant))
     for id_ in (NIL, "not-a-uuid", theirs["id"]):
         refused(api.get(f"/products/{id_}"), 404, "NOT_FOUND")

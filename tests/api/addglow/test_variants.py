@@ -71,21 +71,31 @@ def test_a_created_variant_carries_every_field(
 
 @pytest.mark.parametrize(
     ("cents", "currency", "price"),
-    [(2999, "USD", "29.99"), (500, "JPY", "500.00"), (1500, "KWD", "1.50"), (250, None, "2.50"),
-     (0, "EUR", "0.00")],
-)  # fmt: skip
+    [
+        (2999, "USD", "29.99"),
+        (500, "JPY", "500.00"),
+        (1500, "KWD", "1.50"),
+        (250, None, "2.50"),
+        (0, "EUR", "0.00"),
+    ],
+)
 def test_price_cents_are_the_currencys_minor_unit(
-    tenant: Tenant, api: Api, product: dict[str, Any], cents: int, currency: str | None,
+    tenant: Tenant,
+    api: Api,
+    product: dict[str, Any],
+    cents: int,
+    currency: str | None,
     price: str,
-) -> None:  # fmt: skip
+) -> None:
     made = make_variant(api, product["storeId"], priceCents=cents, currency=currency)
     assert made["priceCents"] == cents and made["currency"] == currency
     assert _native_variant(tenant, made)["price"] == price
 
 
 def test_a_price_finer_than_a_cent_is_refused(api: Api, product: dict[str, Any]) -> None:
-    r = api.post("/product-variants", json=variant_body(product["storeId"], priceCents=1501,
-                                                         currency="KWD"))  # fmt: skip
+    r = api.post(
+        "/product-variants", json=variant_body(product["storeId"], priceCents=1501, currency="KWD")
+    )
     refused(r, 400, "VALIDATION_ERROR", "priceCents")
 
 
@@ -175,15 +185,27 @@ def test_patch_changes_prices_and_nullable_fields(api: Api, product: dict[str, A
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("storeId", "new"), ("productId", NIL), ("title", None), ("position", None),
-     ("productStoreId", None), ("priceCents", -5), ("currency", "eur"), ("imageWidth", 0)],
-)  # fmt: skip
+    [
+        ("storeId", "new"),
+        ("productId", NIL),
+        ("title", None),
+        ("position", None),
+        ("productStoreId", None),
+        ("priceCents", -5),
+        ("currency", "eur"),
+        ("imageWidth", 0),
+    ],
+)
 def test_a_bad_patch_is_a_400_naming_its_field(
     api: Api, product: dict[str, Any], field: str, value: Any
 ) -> None:
     made = make_variant(api, product["storeId"])
-    refused(api.patch(f"/product-variants/{made['id']}", json={field: value}), 400,
-            "VALIDATION_ERROR", field)  # fmt: skip
+    refused(
+        api.patch(f"/product-variants/{made['id']}", json={field: value}),
+        400,
+        "VALIDATION_ERROR",
+        field,
+    )
     assert api.get(f"/product-variants/{made['id']}").json()["data"] == made
 
 
@@ -200,14 +222,19 @@ def test_the_list_pages_by_cursor_and_filters_by_product(api: Api) -> None:
     p1, p2 = make_product(api), make_product(api)
     mine = [make_variant(api, p1["storeId"])["id"] for _ in range(5)]
     theirs = make_variant(api, p2["storeId"])["id"]
-    for params in ({"productId": p1["id"]}, {"productStoreId": p1["storeId"]},
-                   {"productId": p1["id"], "productStoreId": p1["storeId"]}):  # fmt: skip
+    for params in (
+        {"productId": p1["id"]},
+        {"productStoreId": p1["storeId"]},
+        {"productId": p1["id"], "productStoreId": p1["storeId"]},
+    ):
         seen: list[str] = []
         cursor = None
         pages = 0
         while True:
-            page = api.get("/product-variants", params={**params, "limit": 2,
-                                                        **({"cursor": cursor} if cursor else {})})
+            page = api.get(
+                "/product-variants",
+                params={**params, "limit": 2, **({"cursor": cursor} if cursor else {})},
+            )
             body = page.json()
             pages += 1
             seen += [v["id"] for v in body["data"]]
@@ -239,18 +266,20 @@ def test_updated_after_is_exclusive(api: Api, product: dict[str, Any], clock: Te
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"productId": "nope"}, "productId"), ({"cursor": NIL}, "cursor"), ({"limit": 101}, "limit"),
-     ({"updatedAfter": "soon"}, "updatedAfter")],
-)  # fmt: skip
+    [
+        ({"productId": "nope"}, "productId"),
+        ({"cursor": NIL}, "cursor"),
+        ({"limit": 101}, "limit"),
+        ({"updatedAfter": "soon"}, "updatedAfter"),
+    ],
+)
 def test_bad_list_parameters_are_400_naming_them(
     api: Api, params: dict[str, Any], field: str
 ) -> None:
     refused(api.get("/product-variants", params=params), 400, "VALIDATION_ERROR", field)
 
 
-def test_unknown_malformed_or_other_tenants_ids_are_404(
-    api: Api, other_tenant: Tenant
-) -> None:
+def test_unknown_malformed_or_other_tenants_ids_are_404(api: Api, other_tenant: Tenant) -> None:
     theirs_api = ag(other_tenant)
     theirs = make_variant(theirs_api, make_product(theirs_api)["storeId"])
     for id_ in (NIL, "nope", theirs["id"]):
@@ -258,8 +287,12 @@ def test_unknown_malformed_or_other_tenants_ids_are_404(
         refused(api.patch(f"/product-variants/{id_}", json={"title": "x"}), 404, "NOT_FOUND")
         refused(api.delete(f"/product-variants/{id_}"), 404, "NOT_FOUND")
     assert theirs_api.get(f"/product-variants/{theirs['id']}").json()["data"] == theirs
-    refused(api.get("/product-variants", params={"cursor": theirs["id"]}), 400,
-            "VALIDATION_ERROR", "cursor")  # fmt: skip
+    refused(
+        api.get("/product-variants", params={"cursor": theirs["id"]}),
+        400,
+        "VALIDATION_ERROR",
+        "cursor",
+    )
 
 
 def test_scopes_and_credentials(tenant: Tenant, api: Api, product: dict[str, Any]) -> None:

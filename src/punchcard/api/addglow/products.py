@@ -149,9 +149,7 @@ async def _bulk_limit(request: Request, p: CatalogWrite) -> None:
     await BULK_LIMIT.enforce(request, p)
 
 
-@router.post(
-    "/products/bulk", response_model=Success, dependencies=[Depends(_bulk_limit)]
-)
+@router.post("/products/bulk", response_model=Success, dependencies=[Depends(_bulk_limit)])
 def bulk_products(p: CatalogWrite, session: DbSession, body: ProductBulk) -> Success:
     """Creates or updates (by ``storeId``) up to 100 products, then deletes up to 100 by
     store id, with their variants; nothing is written if any record is invalid (400
