@@ -55,7 +55,7 @@ _EXPONENTS = {
             "XAF",
             "XOF",
             "XPF",
-        ],  # fmt: skip
+        ],
         0,
     ),
     **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
