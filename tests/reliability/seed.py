@@ -226,14 +226,15 @@ def seed(t: Tenant) -> Seeded:
 
 
 def _seed_addglow(t: Tenant) -> dict[str, str]:
-    """A product with a variant made on the AddGlow face (its own store ids)."""
+    """Two products made on the AddGlow face (their own store ids), the second with a
+    variant: deleting the first (the path id) leaves the variant for its own DELETE."""
     ag = Api(t.client, t.api.token, base=ADDGLOW)
-    store_id = unique("gid://shopify/Product/")
-    product = _ok(ag.post("/products", json=addglow_product(store_id)))["data"]
-    variant = _ok(ag.post("/product-variants", json=addglow_variant(store_id)))["data"]
+    product = _ok(ag.post("/products", json=addglow_product()))["data"]
+    parent = _ok(ag.post("/products", json=addglow_product()))["data"]
+    variant = _ok(ag.post("/product-variants", json=addglow_variant(parent["storeId"])))["data"]
     return {
         "ag_product": product["id"],
-        "ag_product_store_id": store_id,
+        "ag_product_store_id": parent["storeId"],
         "ag_variant": variant["id"],
     }
 
