@@ -38,7 +38,12 @@ StoreId = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Title = Annotated[str, StringConstraints(min_length=1, max_length=500)]
 Description = Annotated[str, StringConstraints(max_length=65_535)]
 Code = Annotated[str, StringConstraints(max_length=128)]
-Uri = Annotated[str, StringConstraints(min_length=1, max_length=2048), AfterValidator(_uri)]
+Uri = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2048),
+    AfterValidator(_uri),
+    Field(json_schema_extra={"format": "uri"}),
+]
 Pixels = Annotated[int, Field(strict=True, ge=1, le=100_000)]
 Position = Annotated[int, Field(strict=True, ge=0, le=2_147_483_647)]
 Cents = Annotated[int, Field(strict=True, ge=0, le=999_999_999_999_999)]
