@@ -263,3 +263,21 @@ def test_scopes_and_credentials(tenant: Tenant, api: Api) -> None:
     refused(tenant.client.get("/addglow/v1/products"), 401, "UNAUTHORIZED")
     refused(tenant.client.post("/addglow/v1/products", json=product_body()), 401, "UNAUTHORIZED")
     assert api.get(f"/products/{made['id']}").json()["data"] == made
+
+
+def test_the_faces_openapi_documents_the_objects_and_routes(tenant: Tenant) -> None:
+    doc = tenant.client.get("/addglow/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert set(schemas["Product"]["properties"]) == {
+        "id", "storeId", "title", "description", "imageUrl", "imageWidth", "imageHeight",
+        "onlineStoreUrl", "createdAt", "updatedAt",
+    }  # fmt: skip
+    assert set(schemas["Variant"]["properties"]) >= {
+        "id", "storeId", "productId", "productStoreId", "priceCents", "currency", "position",
+    }  # fmt: skip
+    assert set(schemas["ProductInput"]["required"]) == set(REQUIRED)
+    assert schemas["ProductBulk"]["properties"]["upsertRecords"]["maxItems"] == 100
+    assert schemas["VariantBulk"]["properties"]["deleteRecords"]["maxItems"] == 100
+    for path in ("/addglow/v1/products/bulk", "/addglow/v1/product-variants/bulk"):
+        op = doc["paths"][path]["post"]
+        assert op["x-required-scope"] == "catalog:write" and "429" in op["responses"]
