@@ -12,9 +12,14 @@ from fastapi.testclient import TestClient
 
 from punchcard.app import create_app
 from punchcard.config import Settings
-from tests.reliability.seed import ADVOCATE, LOYALTY, NATIVE, path_params
+from tests.reliability.seed import ADDGLOW, ADVOCATE, LOYALTY, NATIVE, path_params
 
-FACES = {"native": NATIVE, "advocate": ADVOCATE, "shopsocially": LOYALTY}
+FACES = {
+    "native": NATIVE,
+    "advocate": ADVOCATE,
+    "shopsocially": LOYALTY,
+    "addglow": ADDGLOW,
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

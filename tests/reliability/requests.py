@@ -24,7 +24,13 @@ from punchcard.models.base import Base
 from tests.factories import Tenant, unique
 from tests.reliability.conftest import SecretScanner
 from tests.reliability.openapi import Operation, document
-from tests.reliability.seed import Seeded, fill_path, loyalty_headers
+from tests.reliability.seed import (
+    Seeded,
+    addglow_product,
+    addglow_variant,
+    fill_path,
+    loyalty_headers,
+)
 
 Body = Callable[[Seeded], dict[str, Any]]
 
@@ -136,6 +142,14 @@ BODIES: dict[str, Body] = {
     "PUT /v2/loyalty/activities/{activity_id}": lambda s: {"activity_name": "Renamed"},
     "PUT /v2/loyalty/redemptions/{redemption_id}": lambda s: {"redemption_name": "Renamed"},
     "PUT /v2/loyalty/levels/{level_id}": lambda s: {"level_name": "Renamed"},
+    "POST /addglow/v1/products": lambda s: addglow_product(),
+    "PATCH /addglow/v1/products/{id}": lambda s: {"title": "Renamed"},
+    "POST /addglow/v1/products/bulk": lambda s: {"upsertRecords": [addglow_product()]},
+    "POST /addglow/v1/product-variants": lambda s: addglow_variant(s.values["ag_product_store_id"]),
+    "PATCH /addglow/v1/product-variants/{id}": lambda s: {"title": "Renamed"},
+    "POST /addglow/v1/product-variants/bulk": lambda s: {
+        "upsertRecords": [addglow_variant(s.values["ag_product_store_id"])]
+    },
 }
 
 

@@ -10,6 +10,7 @@ test, so a new endpoint cannot slip past the matrices.
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from tests.factories import Api, Tenant, unique
 NATIVE = "/api/v2"
 ADVOCATE = "/api/v1"
 LOYALTY = "/v2/loyalty"
+ADDGLOW = "/addglow/v1"
 
 _PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -67,6 +69,11 @@ class Seeded:
             ("activities", "activity_id"): v["ss_activity"],
             ("redemptions", "redemption_id"): v["ss_redemption"],
             ("levels", "level_id"): v["ss_level"],
+            # AddGlow (/addglow/v1): canonical UUIDs; a segment other faces also use is
+            # keyed by the whole path before the parameter (``fill_path``)
+            (f"{ADDGLOW}/members", "id"): str(uuid.UUID(hex=self.member.split("_", 1)[1])),
+            (f"{ADDGLOW}/products", "id"): v["ag_product"],
+            ("product-variants", "id"): v["ag_variant"],
         }
 
 
@@ -82,9 +89,12 @@ def path_params(path: str) -> list[tuple[str, str]]:
 
 
 def fill_path(path: str, ids: dict[tuple[str, str], str]) -> str:
-    """The path with every ``{name}`` replaced by its seeded id."""
+    """The path with every ``{name}`` replaced by its seeded id: the one seeded for the
+    whole path before it if any (a face's own ids), else the one for its segment."""
     for segment, name in path_params(path):
-        path = path.replace("{" + name + "}", ids[(segment, name)], 1)
+        param = "{" + name + "}"
+        before = path[: path.index(param)].rstrip("/")
+        path = path.replace(param, ids.get((before, name)) or ids[(segment, name)], 1)
     return path
 
 
@@ -218,7 +228,47 @@ def seed(t: Tenant) -> Seeded:
         "referral_code": created["referralCode"],
     }
     values.update(_seed_loyalty(t, email))
+    values.update(_seed_addglow(t))
     return Seeded(t, member, email, external, values)
+
+
+def _seed_addglow(t: Tenant) -> dict[str, str]:
+    """Two products made on the AddGlow face (their own store ids), the second with a
+    variant: deleting the first (the path id) leaves the variant for its own DELETE."""
+    ag = Api(t.client, t.api.token, base=ADDGLOW)
+    product = _ok(ag.post("/products", json=addglow_product()))["data"]
+    parent = _ok(ag.post("/products", json=addglow_product()))["data"]
+    variant = _ok(ag.post("/product-variants", json=addglow_variant(parent["storeId"])))["data"]
+    return {
+        "ag_product": product["id"],
+        "ag_product_store_id": parent["storeId"],
+        "ag_variant": variant["id"],
+    }
+
+
+def addglow_product(store_id: str | None = None) -> dict[str, Any]:
+    """A body ``POST /addglow/v1/products`` accepts."""
+    return {
+        "storeId": store_id or unique("gid://shopify/Product/"),
+        "title": "Serum",
+        "description": "Glows",
+        "imageUrl": None,
+        "imageWidth": None,
+        "imageHeight": None,
+        "onlineStoreUrl": "https://shop.example.com/serum",
+    }
+
+
+def addglow_variant(product_store_id: str) -> dict[str, Any]:
+    """A body ``POST /addglow/v1/product-variants`` accepts."""
+    return {
+        "storeId": unique("gid://shopify/ProductVariant/"),
+        "productStoreId": product_store_id,
+        "title": "Large",
+        "position": 1,
+        "priceCents": 2999,
+        "currency": "USD",
+    }
 
 
 def loyalty_headers(t: Tenant, key: Api | None = None) -> dict[str, str]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 
 from punchcard.db.repository import TenantRepository
-from punchcard.kit.paging import Page
+from punchcard.kit.paging import Cursor, Page
 from punchcard.models import Brand, Category, Product, Variant
 
 
@@ -61,6 +63,38 @@ class ProductRepository(TenantRepository[Product]):
             stmt = stmt.where(Product.status == status)
         return self.page(stmt, page, Product.created_at, Product.id)
 
+    def after(
+        self, cursor: Cursor, *, updated_after: datetime | None = None
+    ) -> tuple[builtins.list[Product], bool]:
+        """A keyset page in creation order; ``updated_after`` is exclusive."""
+        stmt = self.scoped()
+        if updated_after is not None:
+            stmt = stmt.where(Product.updated_at > updated_after)
+        return self.after_page(stmt, cursor)
+
+    def store_ids(self, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+        """Product id -> store id, for a page of variants (one query)."""
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        stmt = self.scoped(select(Product.id, Product.external_id)).where(Product.id.in_(wanted))
+        return {row[0]: row[1] for row in self.session.execute(stmt)}
+
+    def delete_with_variants(self, product_ids: Iterable[uuid.UUID]) -> None:
+        """Delete products and their variants, set-based (not left to ON DELETE CASCADE:
+        SQLite enforces it only with its foreign keys pragma on)."""
+        wanted = sorted(set(product_ids))
+        if not wanted:
+            return
+        self.session.execute(
+            delete(Variant).where(
+                Variant.tenant_id == self.tenant_id, Variant.product_id.in_(wanted)
+            )
+        )
+        self.session.execute(
+            delete(Product).where(Product.tenant_id == self.tenant_id, Product.id.in_(wanted))
+        )
+
 
 class VariantRepository(TenantRepository[Variant]):
     model = Variant
@@ -89,6 +123,34 @@ class VariantRepository(TenantRepository[Variant]):
 
     def delete(self, variant: Variant) -> None:
         self.session.delete(variant)
+
+    def get_by_external_id(self, external_id: str) -> Variant | None:
+        stmt = self.scoped().where(Variant.external_id == external_id)
+        return self.session.scalars(stmt).first()
+
+    def after(
+        self,
+        cursor: Cursor,
+        *,
+        product_id: uuid.UUID | None = None,
+        updated_after: datetime | None = None,
+    ) -> tuple[list[Variant], bool]:
+        """A keyset page in creation order; ``updated_after`` is exclusive."""
+        stmt = self.scoped()
+        if product_id is not None:
+            stmt = stmt.where(Variant.product_id == product_id)
+        if updated_after is not None:
+            stmt = stmt.where(Variant.updated_at > updated_after)
+        return self.after_page(stmt, cursor)
+
+    def delete_by_external_ids(self, external_ids: Iterable[str]) -> None:
+        wanted = sorted(set(external_ids))
+        if wanted:
+            self.session.execute(
+                delete(Variant).where(
+                    Variant.tenant_id == self.tenant_id, Variant.external_id.in_(wanted)
+                )
+            )
 
 
 class _GroupRepository(TenantRepository[Any]):

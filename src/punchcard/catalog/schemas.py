@@ -142,3 +142,79 @@ class GenericProduct(InputSchema):
     status: ProductStatus | None = None
     images: list[Url] | None = None
     variants: list[GenericVariant] | None = None
+
+
+# Store records (the AddGlow face) ------------------------------------------------
+
+# Records per bulk call, of each kind (upserts, deletes): the AddGlow document's limit.
+MAX_BULK = 100
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """A product as a store's feed sends it, addressed by its store id (``external_id``).
+    Fields are checked by the face; the core checks what spans records."""
+
+    store_id: str
+    title: str
+    description: str
+    online_store_url: str
+    image_url: str | None
+    image_width: int | None
+    image_height: int | None
+
+    def values(self) -> dict[str, Any]:
+        """The product's columns (its store id aside)."""
+        return {
+            "title": self.title,
+            "description": self.description,
+            "online_store_url": self.online_store_url,
+            "image_url": self.image_url,
+            "image_width": self.image_width,
+            "image_height": self.image_height,
+        }
+
+
+@dataclass(frozen=True)
+class VariantRecord:
+    """A variant as a store's feed sends it: its price in the currency's minor unit."""
+
+    store_id: str
+    product_store_id: str
+    title: str
+    position: int
+    barcode: str | None = None
+    sku: str | None = None
+    price_cents: int | None = None
+    currency: str | None = None
+    image_url: str | None = None
+    image_width: int | None = None
+    image_height: int | None = None
+
+
+# The columns a store record may change on a product / variant (``storeId`` may not).
+PRODUCT_CHANGES = frozenset(
+    {"title", "description", "online_store_url", "image_url", "image_width", "image_height"}
+)
+VARIANT_CHANGES = frozenset(
+    {
+        "product_store_id",
+        "title",
+        "position",
+        "barcode",
+        "sku",
+        "price_cents",
+        "currency",
+        "image_url",
+        "image_width",
+        "image_height",
+    }
+)
+
+
+@dataclass(frozen=True)
+class VariantView:
+    """A variant with its product's store id (``productStoreId``)."""
+
+    variant: Variant
+    product_store_id: str | None

@@ -6,9 +6,11 @@ whole database is already locked by ``BEGIN IMMEDIATE``, so the plain select is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Date, Select, cast, func, type_coerce
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import dialect
@@ -30,3 +32,27 @@ def utc_day(session: Session, column: Any) -> Any:
     if dialect(session) == "postgresql":
         return cast(func.timezone("UTC", column), Date)
     return type_coerce(func.date(column), Date)
+
+
+def upsert_many(
+    session: Session,
+    model: type[Any],
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """Insert ``rows`` in ONE multi-row statement; a row whose ``keys`` (a unique
+    constraint's columns) another row already has updates that row's ``update``
+    columns instead (``INSERT ... ON CONFLICT (keys) DO UPDATE``, the same SQL on both
+    databases). The rows must not repeat a key among themselves (PostgreSQL refuses to
+    update one row twice in a statement). Runs in Core: ORM objects already loaded for
+    these rows are stale afterwards."""
+    if not rows:
+        return
+    insert = postgresql.insert if dialect(session) == "postgresql" else sqlite.insert
+    stmt = insert(model).values(list(rows))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
+    )
+    session.execute(stmt)

@@ -45,6 +45,12 @@ class Product(TenantOwned, Base):
     category_id: Mapped[uuid.UUID | None]
     images: Mapped[list[Any]]
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # What a store's product feed carries (the AddGlow face): one main image and the
+    # product's page in the online store.
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_width: Mapped[int | None]
+    image_height: Mapped[int | None]
+    online_store_url: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -63,5 +69,11 @@ class Variant(TenantOwned, Base):
     title: Mapped[str | None] = mapped_column(String(500))
     price: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     position: Mapped[int] = mapped_column(default=1)
+    # ISO 4217 code of ``price`` when the store said it (the AddGlow face's
+    # ``priceCents`` + ``currency``); None: the tenant's own currency.
+    currency: Mapped[str | None] = mapped_column(String(3))
+    image_url: Mapped[str | None] = mapped_column(String(2048))
+    image_width: Mapped[int | None]
+    image_height: Mapped[int | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -11,6 +11,7 @@ native face's object, without its native-only extras such as a prefixed
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.responses import JSONResponse
@@ -35,9 +36,22 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+_INDEX = re.compile(r"\.(\d+)(?=\.|$)")
+
+
+def _indexed(field: str | None) -> str | None:
+    """A field in the document's spelling: list items in brackets (the request
+    validation's ``upsertRecords.3.storeId`` is ``upsertRecords[3].storeId``)."""
+    return None if field is None else _INDEX.sub(r"[\1]", field)
+
+
 def render(exc: E.PunchcardError, status: int) -> JSONResponse:
     """The renderer registered for ``/addglow/v1``."""
-    body = {"code": exc.code, "message": exc.message, "field": exc.field}
+    field = _indexed(exc.field)
+    message = exc.message
+    if field != exc.field and exc.field:
+        message = message.replace(exc.field, field or "")
+    body = {"code": exc.code, "message": message, "field": field}
     headers = {}
     if isinstance(exc, E.RateLimited):
         headers["Retry-After"] = str(exc.retry_after)

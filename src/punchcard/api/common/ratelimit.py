@@ -309,7 +309,11 @@ class Limiter:
         items = self.plans.get(plan)
         if items is None:
             return None
-        ident = api_key_id.hex
+        return self.count(items, api_key_id.hex)
+
+    def count(self, items: tuple[RateLimitItem, ...], ident: str) -> Counted:
+        """Count one request of ``ident`` in ``items``' windows (shortest first), on the
+        shared store when there is one and it answers, else in this process's memory."""
         shared = self._shared
         if shared is not None and time.monotonic() >= self._down_until:
             try:
@@ -372,6 +376,33 @@ async def enforce(request: Request, principal: Principal) -> None:
                 f"retry in {wait} s"
             ),
         )
+
+
+class EndpointLimit:
+    """A limit on one endpoint per API key, whatever the plan (a document's own "rate
+    limited to 10 queries per minute"), counted on the plan limits' storage (Redis when
+    configured) under the endpoint's own name, so each endpoint and each key has its
+    own counter. A caller without an API key (a dashboard session) is counted by its
+    user. A refusal is 429 with ``Retry-After`` in the face's error body."""
+
+    def __init__(self, name: str, spec: str) -> None:
+        self.name = name
+        self.items = tuple(sorted(parse_many(spec), key=lambda i: i.get_expiry()))
+
+    async def enforce(self, request: Request, principal: Principal) -> None:
+        limiter: Limiter | None = getattr(request.app.state, "limiter", None)
+        who = principal.api_key_id or principal.user_id
+        if limiter is None or who is None:
+            return
+        verdict, wait = limiter.count(self.items, f"{who.hex}/{self.name}")
+        if wait:
+            raise RateLimited(
+                wait,
+                message=(
+                    f"Rate limit of {verdict.limit} calls per {verdict.window} to this "
+                    f"endpoint exceeded; retry in {wait} s"
+                ),
+            )
 
 
 def stamp(scope: MutableMapping[str, Any], response: Response) -> Response:
