@@ -73,6 +73,9 @@ class Seeded:
             # keyed by the whole path before the parameter (``fill_path``)
             (f"{ADDGLOW}/members", "id"): str(uuid.UUID(hex=self.member.split("_", 1)[1])),
             (f"{ADDGLOW}/products", "id"): v["ag_product"],
+            (f"{ADDGLOW}/member-groups", "id"): str(
+                uuid.UUID(hex=v["member_group"].split("_", 1)[1])
+            ),
             ("product-variants", "id"): v["ag_variant"],
         }
 
