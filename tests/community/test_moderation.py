@@ -41,7 +41,9 @@ def test_hiding_a_post_records_who_and_when_and_again_changes_nothing(tenant: Te
     tenant.db.clock.freeze()
     hidden = _post_to(tenant, first_key, p, Status.hidden)
     assert hidden.status == "hidden"
-    assert hidden.moderated_by_key_id == first_key.api_key_id and hidden.moderated_by_user_id is None
+    assert (
+        hidden.moderated_by_key_id == first_key.api_key_id and hidden.moderated_by_user_id is None
+    )
     assert hidden.moderated_at == tenant.db.clock.now()
     tenant.db.clock.advance(minutes=5)
     again = _post_to(tenant, second_key, p, Status.hidden)

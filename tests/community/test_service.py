@@ -54,9 +54,7 @@ def test_a_post_is_visible_with_no_likes_and_emits_post_created(tenant: Tenant) 
 
 
 @pytest.mark.parametrize("content", ["", "  ", "x" * 10_001])
-def test_empty_or_over_long_content_is_refused_naming_content(
-    tenant: Tenant, content: str
-) -> None:
+def test_empty_or_over_long_content_is_refused_naming_content(tenant: Tenant, content: str) -> None:
     r, m = room(tenant), member(tenant)
     with tenant.db.transaction() as s, pytest.raises(ValidationFailed) as e:
         service.create_post(s, key(tenant), room_id=r, member_id=m, content=content)

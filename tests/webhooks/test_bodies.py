@@ -302,3 +302,10 @@ def test_a_worker_without_a_renderer_leaves_the_delivery_to_another(
         [delivery] = s.query(WebhookDelivery).filter_by(tenant_id=tenant.id).all()
         assert delivery.status == "pending" and delivery.attempt_count == 0
     assert receiver.received() == []
+
+
+def test_restore_types_times_as_datetimes() -> None:
+    """A snapshot's times come back as aware datetimes (``UTCDateTime`` is a
+    TypeDecorator: its column type's python type is its impl's)."""
+    row = data.restore(Member, {"id": str(ID[0]), "created_at": AT.isoformat()})
+    assert row.created_at == AT and row.id == ID[0]

@@ -34,9 +34,7 @@ def _listed(api: Api, **params: Any) -> dict[str, Any]:
     return body
 
 
-def test_a_post_is_listed_in_the_documents_naming_with_bare_uuids(
-    tenant: Tenant, api: Api
-) -> None:
+def test_a_post_is_listed_in_the_documents_naming_with_bare_uuids(tenant: Tenant, api: Api) -> None:
     room, member = _room(tenant), native_member(tenant)["id"]
     made = _post(tenant, room, member, "Hi all")
     tenant.api.post(f"/posts/{made['id']}/likes", json={"memberId": member})
@@ -136,9 +134,7 @@ def test_hidden_and_deleted_posts_are_not_listed(tenant: Tenant, api: Api) -> No
         ({"after": NIL}, "after"),
     ],
 )
-def test_bad_parameters_are_400_naming_them(
-    api: Api, params: dict[str, Any], field: str
-) -> None:
+def test_bad_parameters_are_400_naming_them(api: Api, params: dict[str, Any], field: str) -> None:
     refused(api.get("/posts", params=params), 400, "VALIDATION_ERROR", field)
 
 

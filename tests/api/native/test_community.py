@@ -206,9 +206,7 @@ def test_moderation_hides_restores_and_deletes_with_who_and_when(tenant: Tenant)
     gone = _ok(tenant.api.get("/posts", params={"status": "deleted"}))
     assert [x["id"] for x in gone["posts"]] == [p["id"]]
     assert _ok(tenant.api.get(f"/posts/{p['id']}"))["status"] == "deleted"
-    _error(
-        tenant.api.post(f"/posts/{p['id']}/restore"), 422, "INVALID_STATUS_TRANSITION", "status"
-    )
+    _error(tenant.api.post(f"/posts/{p['id']}/restore"), 422, "INVALID_STATUS_TRANSITION", "status")
 
 
 def test_comment_moderation_moves_the_posts_comment_count(tenant: Tenant) -> None:
