@@ -193,6 +193,11 @@ def _many_of_everything(t: Tenant, seeded: Seeded) -> None:
         _ok(api.post(f"/feedback/boards/{seeded.values['board']}/ideas", json=idea), 201)
         tasks = [{"title": f"Task {j}", "points": j} for j in range(3)]
         _ok(api.post("/quests", json={"title": f"Quest {i}", "tasks": tasks}), 201)
+        _ok(api.post("/rooms", json={"name": unique("room")}), 201)
+        post = {"roomId": seeded.values["room"], "memberId": seeded.member, "content": f"P{i}"}
+        _ok(api.post("/posts", json=post), 201)
+        reply = {"memberId": seeded.member, "content": f"C{i}"}
+        _ok(api.post(f"/posts/{seeded.values['post']}/comments", json=reply), 201)
         hook = {"url": f"http://127.0.0.1:9/h{i}", "events": ["member.created"]}
         _ok(api.post("/webhooks", json=hook), 201)
         _ok(t.owner.post("/api-keys", json={"name": unique("k"), "preset": "read"}), 201)

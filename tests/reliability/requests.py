@@ -106,6 +106,15 @@ BODIES: dict[str, Body] = {
     "POST /api/v2/feedback/boards/{id}/ideas": lambda s: {"title": "Idea", "memberId": s.member},
     "PATCH /api/v2/feedback/ideas/{id}": lambda s: {"status": "planned"},
     "POST /api/v2/feedback/ideas/{id}/votes": lambda s: {"memberId": s.member},
+    "POST /api/v2/rooms": lambda s: {"name": unique("room")},
+    "POST /api/v2/posts": lambda s: {
+        "roomId": s.values["room"],
+        "memberId": s.member,
+        "content": "Hello",
+    },
+    "POST /api/v2/posts/{id}/comments": lambda s: {"memberId": s.member, "content": "Nice"},
+    "POST /api/v2/posts/{id}/likes": lambda s: {"memberId": s.member},
+    "POST /api/v2/comments/{id}/likes": lambda s: {"memberId": s.member},
     "PATCH /api/v1/testimonials/{id}": lambda s: {"status": "approved"},
     "PATCH /api/v1/feedback/ideas/{id}": lambda s: {"status": "planned"},
     # advocate (/api/v1)

@@ -58,6 +58,9 @@ class Seeded:
             ("ideas", "id"): v["idea"],
             ("votes", "memberId"): self.member,
             ("quests", "id"): v["quest"],
+            ("rooms", "id"): v["room"],
+            ("posts", "id"): v["post"],
+            ("comments", "id"): v["comment"],
             # advocate (/api/v1): the native ids; ("rewards", "id") is shared with native
             ("advocates", "id"): self.member,
             # advocate (/api/v1)
@@ -109,7 +112,8 @@ def _ok(r: Any, status: int = 200) -> Any:
 def seed(t: Tenant) -> Seeded:
     """A store, a member with points, a tier, an activity, a reward, a coupon pool and a
     coupon, an order, a product, a tag, a member group (the member in it), a webhook
-    with a delivery, an API key, a testimonial, a feedback board with an idea, a quest."""
+    with a delivery, an API key, a testimonial, a feedback board with an idea, a quest,
+    a community room with a post and a comment."""
     api = t.api
     store = _ok(api.post("/stores", json={"code": unique("ST"), "name": "Main"}), 201)
     email = f"{unique('seed')}@example.com"
@@ -206,6 +210,15 @@ def seed(t: Tenant) -> Seeded:
         ),
         201,
     )
+    room = _ok(api.post("/rooms", json={"name": unique("room")}), 201)
+    post = _ok(
+        api.post("/posts", json={"roomId": room["id"], "memberId": member, "content": "Hi"}),
+        201,
+    )
+    comment = _ok(
+        api.post(f"/posts/{post['id']}/comments", json={"memberId": member, "content": "Yes"}),
+        201,
+    )
 
     values = {
         "store": store["id"],
@@ -228,6 +241,9 @@ def seed(t: Tenant) -> Seeded:
         "quest": quest["id"],
         "member_group": group["id"],
         "quest_task": quest["tasks"][0]["id"],
+        "room": room["id"],
+        "post": post["id"],
+        "comment": comment["id"],
         "referral_code": created["referralCode"],
     }
     values.update(_seed_loyalty(t, email))

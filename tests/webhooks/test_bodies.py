@@ -277,14 +277,8 @@ def test_neutral_data_holds_no_native_dialect() -> None:
     assert "mem_" not in repr(neutral)
 
 
-def test_every_event_type_the_services_emit_has_a_native_renderer() -> None:
-    later_faces = {
-        "post.created",
-        "post.liked",
-        "post_comment.created",
-        "post_comment.liked",
-    }
-    assert set(EVENT_TYPES) - set(event_renderers()) == later_faces
+def test_every_event_type_the_services_emit_has_a_renderer_in_some_face() -> None:
+    assert set(EVENT_TYPES) - set(event_renderers()) == set()
 
 
 def test_combining_two_renderers_of_one_type_is_refused() -> None:
@@ -307,3 +301,10 @@ def test_a_worker_without_a_renderer_leaves_the_delivery_to_another(
         [delivery] = s.query(WebhookDelivery).filter_by(tenant_id=tenant.id).all()
         assert delivery.status == "pending" and delivery.attempt_count == 0
     assert receiver.received() == []
+
+
+def test_restore_types_times_as_datetimes() -> None:
+    """A snapshot's times come back as aware datetimes (``UTCDateTime`` is a
+    TypeDecorator: its column type's python type is its impl's)."""
+    row = data.restore(Member, {"id": str(ID[0]), "created_at": AT.isoformat()})
+    assert row.created_at == AT and row.id == ID[0]

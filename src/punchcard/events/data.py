@@ -59,8 +59,11 @@ def restore(model: type[M], data: Mapping[str, Any]) -> M:
     values: dict[str, Any] = {}
     for key, raw in data.items():
         attr = columns[key]
+        column_type = attr.columns[0].type
+        # A TypeDecorator (UTCDateTime) has no python_type of its own: its impl's.
+        column_type = getattr(column_type, "impl_instance", column_type)
         try:
-            kind = attr.columns[0].type.python_type
+            kind = column_type.python_type
         except NotImplementedError:  # pragma: no cover - every column type we use has one
             kind = object
         if raw is None or isinstance(raw, kind):

@@ -3,6 +3,7 @@
 from punchcard.models.advocacy import FeedbackBoard, Idea, IdeaVote, Testimonial
 from punchcard.models.base import Base, TenantOwned
 from punchcard.models.catalog import Brand, Category, Product, Variant
+from punchcard.models.community import CommentLike, Post, PostComment, PostLike, Room
 from punchcard.models.coupons import Coupon, CouponPool
 from punchcard.models.identity import ApiKey, MemberSession, PasswordReset, User, UserSession
 from punchcard.models.ledger import (
@@ -40,6 +41,7 @@ __all__ = [
     "Brand",
     "Capture",
     "Category",
+    "CommentLike",
     "Coupon",
     "CouponPool",
     "FeedbackBoard",
@@ -58,6 +60,9 @@ __all__ = [
     "PointsAllocation",
     "PointsEntry",
     "PointsLot",
+    "Post",
+    "PostComment",
+    "PostLike",
     "Product",
     "Quest",
     "QuestCompletion",
@@ -67,6 +72,7 @@ __all__ = [
     "ReferralEvent",
     "Refund",
     "Reward",
+    "Room",
     "ScheduledJob",
     "SsoMapping",
     "SsoSignature",
