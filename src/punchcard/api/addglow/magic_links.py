@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from punchcard.api.addglow.auth import MembersWrite
-from punchcard.api.addglow.schemas import Data, Wire, WireInput
+from punchcard.api.addglow.schemas import Data, Omittable, Wire, WireInput
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.kit.schema import UtcTime
 from punchcard.magiclinks import service as links
@@ -43,26 +43,29 @@ class MagicLinkInput(WireInput):
         "(e.g. the AWS Cognito ID or the Auth0 user ID); at most 255 characters",
         examples=["google-apps|117686103243408785895170"],
     )
-    email: str | None = Field(
+    email: Omittable[str] = Field(
         default=None, description="Email address of the user (one of phone or email required)"
     )
-    is_email_verified: bool | None = Field(
+    is_email_verified: Omittable[bool] = Field(
         default=None, description="Whether the email address is verified"
     )
-    phone_number: str | None = Field(
+    phone_number: Omittable[str] = Field(
         default=None, description="Phone number of the user (one of phone or email required)"
     )
-    first_name: str | None = Field(default=None, description="First name (≤ 100 characters)")
-    last_name: str | None = Field(default=None, description="Last name (≤ 100 characters)")
-    profile_picture_url: str | None = Field(
+    first_name: Omittable[str] = Field(default=None, description="First name (≤ 100 characters)")
+    last_name: Omittable[str] = Field(default=None, description="Last name (≤ 100 characters)")
+    profile_picture_url: Omittable[str] = Field(
         default=None, description="URL of the user profile picture (absolute http(s) URL)"
     )
-    state: str | None = Field(
-        default=None, description="State to be passed back in the redirect URL after login "
+    state: Omittable[str] = Field(
+        default=None, max_length=256, description="State to be passed back in the redirect URL after login "
         "(≤ 256 characters), appended as the `state` query parameter"
     )  # fmt: skip
-    return_to: str | None = Field(
+    return_to: Omittable[str] = Field(
         default=None,
+        max_length=100,
+        # The document's `^/`; the core also refuses `//` (a host) and a backslash.
+        pattern=r"^/",
         description="Where to go after login: a path inside the brand's portal, starting "
         "with a single `/` (≤ 100 characters)",
     )

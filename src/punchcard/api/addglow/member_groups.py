@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from punchcard.api.addglow import ids
 from punchcard.api.addglow.auth import MembersRead, MembersWrite
 from punchcard.api.addglow.paging import AfterParams
-from punchcard.api.addglow.schemas import Data, Listing, Success, Wire, WireInput
+from punchcard.api.addglow.schemas import Data, Listing, Omittable, Success, Wire, WireInput
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.kit.schema import UtcTime
 from punchcard.members import groups
@@ -58,15 +58,8 @@ class MemberGroupCreate(WireInput):
 class MemberGroupUpdate(WireInput):
     """Absent fields are left as they are; a null `brandMemberBadge` removes the badge."""
 
-    name: str | None = Field(default=None, description=_NAME)
+    name: Omittable[str] = Field(default=None, description=_NAME)
     brand_member_badge: dict[str, Any] | None = Field(default=None, description=_BADGE)
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _name_not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
 
 
 @router.get("/member-groups", response_model=Listing[MemberGroup])

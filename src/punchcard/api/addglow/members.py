@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool
 
 from punchcard.api.addglow import ids
 from punchcard.api.addglow.auth import MembersRead, MembersWrite
 from punchcard.api.addglow.paging import AfterParams
-from punchcard.api.addglow.schemas import Data, Listing, Wire, WireInput
+from punchcard.api.addglow.schemas import Data, Listing, Omittable, Wire, WireInput, drop_null
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.errors import ValidationFailed
 from punchcard.events.data import restore
@@ -68,34 +68,32 @@ class Member(Wire):
         return cls.of(restore(MemberRow, data["member"]), group_ids=list(data["group_ids"]))
 
 
+def _uuid_items(schema: dict[str, Any]) -> None:
+    drop_null(schema)
+    schema["items"] = {"type": "string", "format": "uuid"}
+
+
 class MemberUpdate(WireInput):
     """``PATCH /members/{id}``: every field optional; none may be null."""
 
-    is_banned: StrictBool | None = Field(
+    is_banned: Omittable[StrictBool] = Field(
         default=None,
         description="Ban (true) or lift a ban (false). A banned member can neither sign in "
         "nor post; banning ends the member's sessions.",
     )
-    is_email_verified: StrictBool | None = Field(
+    is_email_verified: Omittable[StrictBool] = Field(
         default=None,
         description="Whether the email address is verified: only for brands that use custom "
         "auth (else 400 naming `isEmailVerified`)",
     )
-    group_ids: list[Any] | None = Field(
+    group_ids: Omittable[list[Any]] = Field(
         default=None,
         max_length=groups.MEMBER_GROUPS_MAX,
         description="Member group ids (UUIDs): **replaces** the member's groups (duplicates "
         "count once; `[]` leaves every group). An unknown id is a 400 naming `groupIds[i]` "
         "and nothing is changed.",
-        json_schema_extra={"items": {"type": "string", "format": "uuid"}},
+        json_schema_extra=_uuid_items,
     )
-
-    @field_validator("is_banned", "is_email_verified", "group_ids", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
 
 
 def _group_ids(values: list[Any]) -> list[Any]:

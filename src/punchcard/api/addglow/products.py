@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from punchcard.api.addglow import ids
 from punchcard.api.addglow.auth import CatalogRead, CatalogWrite
@@ -22,7 +22,7 @@ from punchcard.api.addglow.catalog_fields import (
     updated_after,
 )
 from punchcard.api.addglow.paging import CursorParams
-from punchcard.api.addglow.schemas import Data, Listing, Success, Wire, WireInput
+from punchcard.api.addglow.schemas import Data, Listing, Omittable, Success, Wire, WireInput
 from punchcard.api.common.ratelimit import EndpointLimit
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.catalog import bulk, store
@@ -95,19 +95,12 @@ class ProductPatch(WireInput):
     """The fields to change; ``storeId`` cannot change. Only the image fields may be
     null."""
 
-    title: Title | None = None
-    description: Description | None = None
+    title: Omittable[Title] = None
+    description: Omittable[Description] = None
     image_url: Uri | None = None
     image_width: Pixels | None = None
     image_height: Pixels | None = None
-    online_store_url: Uri | None = None
-
-    @field_validator("title", "description", "online_store_url")
-    @classmethod
-    def _not_null(cls, value: str | None) -> str:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
+    online_store_url: Omittable[Uri] = None
 
 
 class ProductBulk(WireInput):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from punchcard.api.addglow import ids
 from punchcard.api.addglow.auth import CatalogRead, CatalogWrite
@@ -28,7 +28,7 @@ from punchcard.api.addglow.catalog_fields import (
     updated_after,
 )
 from punchcard.api.addglow.paging import CursorParams
-from punchcard.api.addglow.schemas import Data, Listing, Success, Wire, WireInput
+from punchcard.api.addglow.schemas import Data, Listing, Omittable, Success, Wire, WireInput
 from punchcard.api.common.ratelimit import EndpointLimit
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.catalog import bulk, store
@@ -117,9 +117,9 @@ class VariantPatch(WireInput):
     """The fields to change; ``storeId`` cannot change, another ``productStoreId``
     moves the variant. ``productStoreId``, ``title`` and ``position`` may not be null."""
 
-    product_store_id: StoreId | None = None
-    title: Title | None = None
-    position: Position | None = None
+    product_store_id: Omittable[StoreId] = None
+    title: Omittable[Title] = None
+    position: Omittable[Position] = None
     barcode: Code | None = None
     sku: Code | None = None
     price_cents: Cents | None = None
@@ -127,13 +127,6 @@ class VariantPatch(WireInput):
     image_url: Uri | None = None
     image_width: Pixels | None = None
     image_height: Pixels | None = None
-
-    @field_validator("product_store_id", "title", "position")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
 
 
 class VariantBulk(WireInput):
