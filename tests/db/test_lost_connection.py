@@ -10,6 +10,8 @@ name this test's own app connects with (other tests' connections are left alone)
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from punchcard.app import create_app
 from punchcard.config import Settings
+from punchcard.db.aio import LoopReads
 from punchcard.db.uow import Database
 from tests.conftest import database_url
 from tests.factories import Api, Tenant, award, balance, insert_member, make_tenant
@@ -176,3 +179,33 @@ def test_a_member_read_on_the_event_loop_survives_a_terminated_backend(stack: St
     award(t, member, 5)
     assert t.api.get(f"/members/{member}").json()["pointsBalance"] == 15
     assert loop.lost == lost + 1
+
+
+def test_the_loop_pool_keeps_to_its_size_and_closes_what_it_cannot_trust(stack: Stack) -> None:
+    """``db/aio.py``'s rules, on one event loop: at most ``size`` connections, reused
+    while idle; a read cancelled mid-statement (a client gone) closes its connection;
+    closing the pool closes the idle ones."""
+    reads = LoopReads(stack.db.engine, 2)
+
+    async def scenario() -> None:
+        pids = await asyncio.gather(
+            *(reads.fetchone("SELECT pg_backend_pid(), pg_sleep(0.05)", ()) for _ in range(6))
+        )
+        assert len({pid for pid, _ in pids}) == 2
+        pool = reads.pool()
+        assert len(pool._idle) == 2
+        slow = asyncio.ensure_future(reads.fetchone("SELECT pg_sleep(5)", ()))
+        await asyncio.sleep(0.2)
+        slow.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await slow
+        assert len(pool._idle) == 1  # the cancelled read's connection was closed
+        ((pid, _),) = [await reads.fetchone("SELECT pg_backend_pid(), 1", ())]
+        assert pid in {p for p, _ in pids}  # an idle one, reused
+        reads.close()
+        assert pool.closed and pool._idle == []
+        # A read after the close makes a new pool on this loop.
+        assert await reads.fetchone("SELECT 1", ()) == (1,)
+        reads.close()
+
+    asyncio.run(scenario())

@@ -1,4 +1,4 @@
-"""PostgreSQL reads on the event loop: a small pool of psycopg ``AsyncConnection``\\ s per
+"""PostgreSQL reads on the event loop: a small pool of psycopg's async connections per
 event loop, for a hot read that is one prepared statement (``db.prepared``,
 ``Prepared.first_on_loop``), so the request hands off to no thread.
 

@@ -137,10 +137,12 @@ class Prepared:
         statement has a plan (the process's first run), it runs once through
         SQLAlchemy in a thread on a pooled autocommit connection, which makes the plan.
         Elsewhere (SQLite, whose reads already run on the loop; a session with a
-        transaction): :meth:`first` itself."""
+        transaction, which only its thread may use: in a thread): :meth:`first` itself."""
         reads = session.info.get("loop_reads")
-        if reads is None or session.in_transaction() or session.identity_map or session.new:
+        if reads is None:
             return self.first(session, params)
+        if session.in_transaction() or session.identity_map or session.new:
+            return await anyio.to_thread.run_sync(self.first, session, params)
         plan = self._plans.get("postgresql")
         if plan is None:
             checkout = session.info["autocommit_checkout"]
