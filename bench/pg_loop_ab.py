@@ -11,15 +11,14 @@ request (the database's backends, ``bench/pg_read_async.py``'s ``backends_cpu``;
 server is driven at a time). CPU per request is the figure to trust on a shared
 machine; req/s moves with the neighbours.
 
-``--award-profile DIR``: afterwards, what bounds the PostgreSQL award: awards
-(``POST /api/v2/members/{id}/points``, all to one member, then each to the next of
-1,000) on the "loop" server, each for ``--seconds``, with py-spy recording the server
-twice: every thread's samples (``*-all.collapsed``: where the time goes, waits
+``--profile DIR``: afterwards, where the "loop" server's time goes: the member read,
+then awards (``POST /api/v2/members/{id}/points``, all to one member, then each to
+the next of 1,000), each for ``--seconds``, with py-spy recording the server twice: every thread's samples (``*-all.collapsed``: where the time goes, waits
 included) and only those holding the GIL (``*-gil.collapsed``: the server's Python
-CPU), each with a ``.summary.txt``; the server's CPU per award beside.
+CPU), each with a ``.summary.txt``; the server's CPU per request beside.
 
 Usage: ``python bench/pg_loop_ab.py [--seconds 5] [--rounds 5] [--connections 32]
-[--pg URL] [--award-profile DIR]``
+[--pg URL] [--profile DIR]``
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--pg", default=DEFAULT_PG)
-    ap.add_argument("--award-profile", metavar="DIR")
+    ap.add_argument("--profile", metavar="DIR", help="py-spy the loop server: read, awards")
     args = ap.parse_args()
     name = f"bench_loop_{os.getpid()}_{secrets.token_hex(2)}"
     tmp = Path(tempfile.mkdtemp(prefix="pg-loop-ab-"))
@@ -129,8 +128,8 @@ def main() -> None:
             cpu = statistics.median(r[1] for r in rows)
             pg = statistics.median(r[2] for r in rows)
             print(f"| {label} | {rps:,.0f} | {cpu:.3f} | {pg:.3f} |")
-        if args.award_profile:
-            profile_awards(Path(args.award_profile), servers["loop"], key, ids, args, tmp)
+        if args.profile:
+            profile_server(Path(args.profile), servers["loop"], key, ids, args, tmp)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -138,7 +137,7 @@ def main() -> None:
         drop_database(args.pg, name)
 
 
-def profile_awards(
+def profile_server(
     out: Path, server: tuple[str, int], key: str, ids: list[str], args: Any, tmp: Path
 ) -> None:
     base, pid = server
@@ -146,6 +145,7 @@ def profile_awards(
     paths.write_text("".join(f"/api/v2/members/{i}/points\n" for i in ids))
     body = {"KEY": key, "BODY": AWARD}
     targets = {
+        "read": Target("pc", f"{base}/api/v2/members/{ids[1]}", "get.lua", {"KEY": key}),
         "award-one-member": Target(
             "pc", f"{base}/api/v2/members/{ids[0]}/points", "post.lua", body
         ),
@@ -169,8 +169,8 @@ def profile_awards(
             rec.wait()
             n = max(result.requests, 1)
             print(
-                f"{name} ({mode}): {result.rps:,.0f} awards/s, server CPU "
-                f"{cpu * 1000 / n:.3f} ms/award, p50 {result.p50_ms} ms",
+                f"{name} ({mode}): {result.rps:,.0f} req/s, server CPU "
+                f"{cpu * 1000 / n:.3f} ms/request, p50 {result.p50_ms} ms",
                 flush=True,
             )
             if collapsed.exists():

@@ -22,12 +22,12 @@ The hop budget (docs/architecture.md, "Where a request goes"; a test counts them
   Idempotency-Key claim, the handler, its rendering, the savepoint's release and the
   COMMIT (if the batch is due).
 - PostgreSQL: the handler's hop, plus the credential lookup on a cache miss and the
-  Idempotency-Key claim (each its own short transaction). A read whose handler has a
-  twin that runs on the event loop (:func:`on_loop`: the member read, one prepared
-  statement on the loop's async connections, ``db/aio.py``) makes none once its
-  credentials are cached. A unit of work whose pooled
+  Idempotency-Key claim (each its own short transaction). A unit of work whose pooled
   connection turns out dead before it wrote anything runs again on a fresh one
-  (``db.engine``: no ``pool_pre_ping``).
+  (``db.engine``: no ``pool_pre_ping``). A read whose handler has a twin that runs on
+  the event loop (:func:`on_loop`: the member read, one prepared statement on the
+  loop's async connections, ``db/aio.py``) makes no hop once its credentials are
+  cached.
 """
 
 from __future__ import annotations
