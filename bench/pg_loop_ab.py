@@ -50,6 +50,13 @@ from pg_read_async import backends_cpu
 from run import PY, Target, bench_python, cpu_seconds, free_port, stop, summarize, wrk
 
 
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds of a process so far (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tck = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tck, int(fields[12]) / tck
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--seconds", type=int, default=5)
@@ -109,16 +116,18 @@ def main() -> None:
                 order.reverse()
             for label, target in order:
                 pid = servers[label][1]
-                cpu0, pg0 = cpu_seconds(pid), backends_cpu(name)
+                (user0, sys0), pg0 = cpu_split(pid), backends_cpu(name)
                 result = wrk(target, args.seconds, args.connections, pid)
-                cpu, pg = cpu_seconds(pid) - cpu0, backends_cpu(name) - pg0
+                (user1, sys1), pg1 = cpu_split(pid), backends_cpu(name)
+                cpu, pg = (user1 - user0) + (sys1 - sys0), pg1 - pg0
                 n = max(result.requests, 1)
                 if result.errors:
                     raise SystemExit(f"{label}: {result.errors} errors")
                 samples[label].append((result.rps, cpu * 1000 / n, pg * 1000 / n))
                 print(
                     f"round {rnd} {label}: {result.rps:,.0f} req/s, server CPU "
-                    f"{cpu * 1000 / n:.3f} ms/req, PostgreSQL {pg * 1000 / n:.3f} ms/req",
+                    f"{cpu * 1000 / n:.3f} ms/req (system {(sys1 - sys0) * 1000 / n:.3f}), "
+                    f"PostgreSQL {pg * 1000 / n:.3f} ms/req",
                     flush=True,
                 )
         print("\n| path | req/s | server CPU ms/req | PostgreSQL CPU ms/req |")

@@ -118,8 +118,9 @@ class LoopPool:
 
 
 def _discard(conn: psycopg.AsyncConnection[Any]) -> None:
-    # ``AsyncConnection.close`` is a coroutine only to wait for a lock; closing the
-    # libpq connection itself sends a Terminate and returns at once.
+    # Close the libpq connection itself (what ``AsyncConnection.close`` comes down to):
+    # it sends a Terminate without waiting for an answer, so it needs no ``await`` and
+    # may run where none is possible (``Database.dispose``).
     with contextlib.suppress(Exception):
         conn.pgconn.finish()
 
