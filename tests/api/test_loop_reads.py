@@ -173,3 +173,23 @@ def test_a_loop_read_is_audited_and_counted_as_a_thread_read_is(
     assert mine.count((f"/api/v2/members/{member}", 200)) == 2
     assert mine.count((f"/api/v2/members/{theirs}", 404)) == 2
     assert api.get(f"/members/{member}").status_code == 200
+
+
+def test_a_request_refused_before_its_handler_hands_off_to_no_thread(
+    tenant: Tenant,
+    hops: Hops,  # noqa: F811 - the fixture imported above
+    cached_keys: None,
+) -> None:
+    """Its session began nothing and claimed no key: it is closed on the event loop,
+    on PostgreSQL as on SQLite (``routing._abort``)."""
+    member = _rich_member(tenant)
+    reader = tenant.key("members:read")
+    assert reader.get(f"/members/{member}").status_code == 200  # both keys cached
+    assert tenant.api.get(f"/members/{member}").status_code == 200
+    with hops:
+        r = reader.post(f"/members/{member}/points", json={"amount": 5})
+        assert r.status_code == 403, r.text  # no points:write
+        r = tenant.api.post(f"/members/{member}/points", json={"amount": "x"})
+        assert r.status_code == 400, r.text
+    assert hops.count == 0
+    assert _ok(tenant.api.get(f"/members/{member}"))["pointsBalance"] == 25
