@@ -14,6 +14,9 @@ the figure to trust on a shared machine; reads/s moves with the neighbours.
 Only the database part of the request is compared (authentication, routing and
 rendering are the same either way).
 
+The prototype of what ``db/aio.py`` now does in the app; ``bench/pg_loop_ab.py``
+measures the two paths through the real server.
+
 Usage: ``.venv/bin/python bench/pg_read_async.py [--seconds 5] [--rounds 3]
 [--pg postgresql://postgres@127.0.0.1:5432/postgres]``
 """

@@ -49,6 +49,8 @@ def create_app(
             if worker is not None:
                 await run_in_threadpool(worker.stop)
             app.state.audit.stop()
+            if database.loop_reads is not None:  # this loop's async connections
+                database.loop_reads.close()
             if db is None:
                 database.dispose()
 

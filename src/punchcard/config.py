@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     # read never waits for a lock, and at 32 clients the thread hand-offs cost more
     # than the reads (docs/benchmarks.md). A long read holds up the loop meanwhile.
     sqlite_inline_reads: bool = True
+    # PostgreSQL: a hot read that is one prepared statement (GET /api/v2/members/{id})
+    # runs on the event loop, on a small pool of psycopg async connections per event
+    # loop (db/aio.py), instead of a thread hand-off (docs/benchmarks.md). Off: the
+    # thread and the engine's pool, as every other request.
+    pg_loop_reads: bool = True
+    # Connections in each event loop's pool (one loop per server process).
+    pg_loop_pool_size: int = 4
     # Idempotency keys are kept this long (SPEC section 2: 24 h).
     idempotency_ttl_seconds: int = 86_400
     # An in-flight idempotency record older than this is treated as abandoned (its

@@ -132,16 +132,30 @@ def round_trips(db: Database) -> Iterator[Callable[[Callable[[], object]], list[
     def checkin(dbapi: Any, _record: Any) -> None:
         dbapi.pgconn.untrace()
 
+    # The event loop's own connections too (the member read's, ``db/aio.py``).
+    def loop_checkout(conn: Any) -> None:
+        checkout(conn, None, None)
+
+    def loop_checkin(conn: Any) -> None:
+        checkin(conn, None)
+
     def trips(send: Callable[[], object]) -> list[str]:
+        loop = db.loop_reads
         with tempfile.TemporaryFile("w+") as out:
             traced.append(out)
             event.listen(db.engine, "checkout", checkout)
             event.listen(db.engine, "checkin", checkin)
+            if loop is not None:
+                loop.on_checkout.append(loop_checkout)
+                loop.on_checkin.append(loop_checkin)
             try:
                 send()
             finally:
                 event.remove(db.engine, "checkout", checkout)
                 event.remove(db.engine, "checkin", checkin)
+                if loop is not None:
+                    loop.on_checkout.remove(loop_checkout)
+                    loop.on_checkin.remove(loop_checkin)
             out.seek(0)
             found: list[str] = []
             sent: list[str] = []
@@ -195,7 +209,11 @@ def test_a_warm_award_writes_in_one_round_trip_on_postgresql(
         ] + (["INSERT INTO webhook_deliveries"] if hooked else [])
         assert [w[:33] if w.startswith("UPDATE") else w for w in writes] == expected
     else:
-        trips = round_trips(award)
+        # psycopg prepares a statement on its 5th run on a connection, in a round trip
+        # of its own ("Parse Sync", once per connection and statement): which award
+        # that falls on depends on how many ran on that connection before, not on
+        # what an award costs.
+        trips = [trip for trip in round_trips(award) if trip != "Parse Sync"]
         assert len(trips) == 4, trips
         assert trips[0] == "Query"  # BEGIN
         assert trips[-1] == "Query"  # COMMIT
@@ -239,7 +257,8 @@ def test_a_warm_member_read_is_its_statement_alone(
 ) -> None:
     """``GET /members/{id}``: the prepared member row, alone, seeing what is committed
     (``db.prepared``): on SQLite on the thread's autocommit reader, on PostgreSQL on a
-    pooled connection in autocommit mode: one round trip, no BEGIN, no COMMIT."""
+    connection in autocommit mode (the event loop's own, ``db/aio.py``): one round
+    trip, no BEGIN, no COMMIT."""
     api = tenant.api
     member = _ok(api.post("/members", json={"email": f"{unique('g')}@example.com"}), 201)["id"]
 

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
@@ -125,6 +126,44 @@ class Prepared:
         except BaseException as exc:
             conn._handle_dbapi_exception(exc, plan.sql, args, cursor, None)
         return _converted(plan, raw)
+
+    async def first_on_loop(
+        self, session: Session, params: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """:meth:`first`, for a session that has begun nothing, on the event loop: on
+        PostgreSQL on the loop's pool of async connections (``db.aio``: autocommit, the
+        statement alone, one round trip, no thread hand-off), with the plan's SQL and
+        SQLAlchemy's processors, so the row is the one :meth:`first` returns. Until the
+        statement has a plan (the process's first run), it runs once through
+        SQLAlchemy in a thread on a pooled autocommit connection, which makes the plan.
+        Elsewhere (SQLite, whose reads already run on the loop; a session with a
+        transaction, which only its thread may use: in a thread): :meth:`first` itself."""
+        reads = session.info.get("loop_reads")
+        if reads is None:
+            return self.first(session, params)
+        if session.in_transaction() or session.identity_map or session.new:
+            return await anyio.to_thread.run_sync(self.first, session, params)
+        plan = self._plans.get("postgresql")
+        if plan is None:
+            checkout = session.info["autocommit_checkout"]
+            return await anyio.to_thread.run_sync(self._first_alone, checkout, dict(params))
+        raw = await reads.fetchone(plan.sql, _args(plan, params))
+        return _converted(plan, raw)
+
+    def _first_alone(self, checkout: Any, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The statement through SQLAlchemy on an autocommit connection of the engine's
+        pool, planned; once more on a fresh connection if that one was dead."""
+        for attempt in (1, 2):
+            try:
+                with checkout() as conn:
+                    result = conn.execute(self.statement(conn.dialect.name), params)
+                    row = result.first()
+                    self._plans.setdefault(conn.dialect.name, _plan_of(result))
+                    return None if row is None else tuple(row)
+            except Exception as exc:
+                if attempt == 2 or not lost_connection(exc):
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _args(plan: _Plan, params: Mapping[str, Any]) -> Any:

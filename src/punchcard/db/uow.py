@@ -19,6 +19,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from punchcard.config import Settings
+from punchcard.db.aio import LoopReads
 from punchcard.db.engine import WRITE_OPTION, build_engine, is_sqlite, lost_connection, wrote
 from punchcard.db.group import GroupCommit, WriteGate
 from punchcard.errors import ServiceUnavailable
@@ -95,6 +96,12 @@ class Database:
         self.gate: WriteGate | None = WriteGate() if self.is_sqlite else None
         self.group: GroupCommit | None = None
         self.inline_reads = self.is_sqlite and (settings is None or settings.sqlite_inline_reads)
+        # PostgreSQL: the hot single-statement reads on the event loop, on psycopg's
+        # async connections (db/aio.py); None on SQLite, whose reads run inline.
+        self.loop_reads: LoopReads | None = None
+        if not self.is_sqlite and (settings is None or settings.pg_loop_reads):
+            size = settings.pg_loop_pool_size if settings else 4
+            self.loop_reads = LoopReads(self.engine, size)
         if self.gate is not None and (settings is None or settings.group_commit):
             self.group = GroupCommit(
                 writer,
@@ -164,6 +171,8 @@ class Database:
             session.info["drop_reader"] = self.drop_reader
         elif not write and not self.is_sqlite:
             session.info["autocommit_checkout"] = self.autocommit_checkout
+            if self.loop_reads is not None:
+                session.info["loop_reads"] = self.loop_reads
         return session
 
     @contextmanager
@@ -188,6 +197,8 @@ class Database:
             readers = list(self._reader_set)
         for reader in readers:
             reader.close()
+        if self.loop_reads is not None:
+            self.loop_reads.dispose()
         self.engine.dispose()
 
 

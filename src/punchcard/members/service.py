@@ -253,6 +253,17 @@ def read_row(
     return row
 
 
+async def read_row_on_loop(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, field: str = "id"
+) -> views.MemberRow:
+    """:func:`read_row` run on the event loop (``views.member_row_on_loop``): the same
+    row, or the same NotFound."""
+    row = await views.member_row_on_loop(session, principal, member_id)
+    if row is None:
+        raise NotFound("Member not found", field=field)
+    return row
+
+
 def get_by_email(
     session: Session, principal: Principal, *, email: str, field: str = "email"
 ) -> Member:

@@ -155,6 +155,22 @@ def member_row(session: Session, principal: Principal, member_id: uuid.UUID) -> 
     if not may_see(principal, member_id):
         return None
     found = _MEMBER_ROW.first(session, {"tenant_id": principal.tenant_id, "id": member_id})
+    return _member_row_of(found)
+
+
+async def member_row_on_loop(
+    session: Session, principal: Principal, member_id: uuid.UUID
+) -> MemberRow | None:
+    """:func:`member_row` on the event loop: on PostgreSQL its statement runs on the
+    loop's own async connections, with no thread hand-off (``Prepared.first_on_loop``);
+    the same row, the same answer for a member the caller may not see."""
+    if not may_see(principal, member_id):
+        return None
+    params = {"tenant_id": principal.tenant_id, "id": member_id}
+    return _member_row_of(await _MEMBER_ROW.first_on_loop(session, params))
+
+
+def _member_row_of(found: tuple[Any, ...] | None) -> MemberRow | None:
     if found is None:
         return None
     row = list(found)

@@ -24,7 +24,10 @@ The hop budget (docs/architecture.md, "Where a request goes"; a test counts them
 - PostgreSQL: the handler's hop, plus the credential lookup on a cache miss and the
   Idempotency-Key claim (each its own short transaction). A unit of work whose pooled
   connection turns out dead before it wrote anything runs again on a fresh one
-  (``db.engine``: no ``pool_pre_ping``).
+  (``db.engine``: no ``pool_pre_ping``). A read whose handler has a twin that runs on
+  the event loop (:func:`on_loop`: the member read, one prepared statement on the
+  loop's async connections, ``db/aio.py``) makes no hop once its credentials are
+  cached.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import json
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Response, params
 from fastapi.datastructures import DefaultPlaceholder
@@ -60,6 +63,7 @@ from punchcard.errors import PunchcardError
 from punchcard.idempotency import service as idempotency
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_H = TypeVar("_H", bound=Callable[..., Any])
 
 
 # Commits, rollbacks and closes that could not run in the handler's own thread (an
@@ -76,7 +80,9 @@ async def _finish(fn: Callable[..., Any], *args: Any) -> Any:
 class Unit:
     """One request's unit of work: its session, and whether it is finished."""
 
-    __slots__ = ("batched", "db", "finished", "inline", "pending_claim", "request", "session")
+    __slots__ = (
+        "batched", "db", "finished", "inline", "loop", "pending_claim", "request", "session",
+    )  # fmt: skip
 
     def __init__(self, request: Request, db: Database, session: Session, *, batched: bool):
         self.request = request
@@ -89,6 +95,8 @@ class Unit:
         # A SQLite read runs on the event loop itself: it never waits for a lock (WAL),
         # and a hop to a thread costs more than the read (docs/benchmarks.md).
         self.inline = db.inline_reads and request.method in SAFE_METHODS
+        # A PostgreSQL read whose handler has an event-loop twin runs it (``on_loop``).
+        self.loop = db.loop_reads is not None and request.method in SAFE_METHODS
 
     def finish(self, response: Response) -> None:
         """Commit a success (storing its Idempotency-Key response), roll back the rest."""
@@ -152,6 +160,42 @@ class Unit:
         claim = getattr(self.request.state, "idempotency_claim", None)
         if claim is not None and not self.batched:
             idempotency.release(self.db, claim)
+
+
+def _pristine(unit: Unit) -> bool:
+    """The unit's session has begun nothing and holds nothing, and no Idempotency-Key
+    is claimed: finishing it sends nothing, so it needs no thread."""
+    session = unit.session
+    return not (
+        session.in_transaction()
+        or session.identity_map
+        or session.new
+        or getattr(unit.request.state, "idempotency_claim", None) is not None
+    )
+
+
+_ON_LOOP = "__punchcard_on_loop__"
+
+
+def on_loop(twin: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[[_H], _H]:
+    """Give a sync read handler ``twin``: an ``async`` handler that takes the same
+    arguments, returns the same value and raises the same errors, run on the event
+    loop instead of the handler's thread where the database reads on the loop
+    (PostgreSQL with ``pg_loop_reads``: ``Database.loop_reads``). The route, its
+    OpenAPI operation and everything else stay the sync handler's; SQLite keeps the
+    sync handler (its reads already run on the loop). Put it under the route's
+    decorator::
+
+        @router.get("/members/{id}", response_model=MemberRead)
+        @on_loop(get_member_on_loop)
+        def get_member(p: MembersRead, session: DbSession, id: str) -> MemberRead: ...
+    """
+
+    def mark(handler: _H) -> _H:
+        setattr(handler, _ON_LOOP, twin)
+        return handler
+
+    return mark
 
 
 _unit: contextvars.ContextVar[Unit | None] = contextvars.ContextVar("punchcard_unit", default=None)
@@ -324,12 +368,32 @@ class UnitOfWorkRoute(APIRoute):
                     raise unavailable(exc) from exc
                 raise
 
+        twin = getattr(call, _ON_LOOP, None)
+
+        async def looped(unit: Unit, values: dict[str, Any]) -> Response:
+            # The twin's database work runs on the loop (its lost connection retried
+            # there, db/aio.py); the rendering is the sync handler's own.
+            assert twin is not None
+            try:
+                response = self._render(await twin(**values), values)
+            except BaseException:
+                await _abort(unit)
+                raise
+            if _pristine(unit):  # it read on the loop's connections: nothing to send
+                unit.session.close()
+                unit.finished = True
+            else:  # pragma: no cover - a twin that used the session after all
+                await _finish(unit.finish, response)
+            return response
+
         async def run(**values: Any) -> Any:
             unit = _unit.get()
             if unit is None:  # pragma: no cover - called outside a request
                 return await run_in_threadpool(call, **values)
             if unit.inline:
                 return work(unit, values)
+            if twin is not None and unit.loop:
+                return await looped(unit, values)
             if unit.batched and unit.db.group is not None:
                 return await unit.db.group.hop(functools.partial(work, unit, values))
             return await run_in_threadpool(work, unit, values)
@@ -406,9 +470,14 @@ async def _run(
 
 
 async def _abort(unit: Unit) -> None:
-    """Abort a unit whose handler never ran: on the event loop where that cannot wait
-    (a SQLite read; a batched write, whose session is not bound yet), else in a thread."""
-    if unit.inline or (unit.batched and unit.session.bind is None):
+    """Abort a unit whose handler never ran (or ran on the loop): on the event loop
+    where that cannot wait (a SQLite read; a batched write, whose session is not bound
+    yet; a session that has begun nothing and claimed no key), else in a thread."""
+    if (
+        unit.inline
+        or (unit.batched and unit.session.bind is None)
+        or (not unit.batched and _pristine(unit))
+    ):
         unit.abort()
     else:
         await _finish(unit.abort)
@@ -522,4 +591,5 @@ __all__ = [
     "current_unit",
     "get_session",
     "now",
+    "on_loop",
 ]

@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
 
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import MembersRead, MembersWrite
 from punchcard.api.common.paging import PageParams
-from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
+from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, on_loop
 from punchcard.api.native.schemas.members import (
     BatchError,
     BatchRow,
@@ -23,6 +24,7 @@ from punchcard.api.native.schemas.members import (
     MemberRead,
     MemberUpdate,
 )
+from punchcard.identity.principal import Principal
 from punchcard.members import batch, service
 from punchcard.members.schemas import BatchStatus, MemberStatus
 
@@ -81,7 +83,14 @@ def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> Mem
     )
 
 
+async def _get_member_on_loop(p: Principal, session: Session, id: str) -> MemberRead:
+    # PostgreSQL: the same read on the event loop, no thread hand-off (routing.on_loop).
+    row = await service.read_row_on_loop(session, p, member_id=ids.parse("mem", id))
+    return MemberRead.of_row(row)
+
+
 @router.get("/members/{id}", response_model=MemberRead)
+@on_loop(_get_member_on_loop)
 def get_member(p: MembersRead, session: DbSession, id: str) -> MemberRead:
     """Get one member."""
     return MemberRead.of_row(service.read_row(session, p, member_id=ids.parse("mem", id)))
