@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__
 from punchcard.api import addglow, advocate, native, shopsocially
-from punchcard.api.common import dispatch, errors, ratelimit
+from punchcard.api.common import dispatch, errors, metrics, ratelimit
 from punchcard.api.common import docs as api_docs
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
@@ -78,6 +78,8 @@ def create_app(
     # The index of every face's documentation and the Swagger UI assets (after the
     # faces: a face's request never tries these routes).
     api_docs.install(app, FACES)
+    # Prometheus: every request counted by face, route template and status; /metrics.
+    metrics.install(app, database, [face.prefix for face in FACES])
     # Each request tries only the routes its path's first segments can match.
     dispatch.install(app.router)
     return app
