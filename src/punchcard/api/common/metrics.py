@@ -79,7 +79,7 @@ class RequestMetrics:
     def __init__(self, app: ASGIApp, prefixes: Sequence[str]) -> None:
         self.app = app
         self._prefixes = sorted(prefixes, key=len, reverse=True)
-        self._children: dict[tuple[int, str, int], tuple[Any, Any]] = {}
+        self._children: dict[tuple[int | str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,18 +99,22 @@ class RequestMetrics:
         finally:
             elapsed = time.perf_counter() - start
             route = scope.get("route")
-            # Routes are not hashable; they live as long as the app, so their id is.
-            key = (id(route), scope["method"], status)
+            # Routes are not hashable; they live as long as the app, so their id is. A
+            # path no route matched is told apart by its face only.
+            where = id(route) if route is not None else self._face(scope.get("path", ""))
+            key = (where, scope["method"], status)
             children = self._children.get(key)
             if children is None:
-                children = self._children[key] = self._label(scope, route, *key[1:])
+                children = self._children[key] = self._label(route, scope, *key[1:])
             children[0].inc()
             children[1].observe(elapsed)
 
-    def _label(self, scope: Scope, route: Any, method: str, status: int) -> tuple[Any, Any]:
+    def _face(self, path: str) -> str:
+        return next((p for p in self._prefixes if path == p or path.startswith(p + "/")), NO_FACE)
+
+    def _label(self, route: Any, scope: Scope, method: str, status: int) -> tuple[Any, Any]:
         template = getattr(route, "path", None) if route is not None else None
-        where = template or scope.get("path", "")
-        face = next((p for p in self._prefixes if where == p or where.startswith(p + "/")), NO_FACE)
+        face = self._face(template or scope.get("path", ""))
         verb = method if method in METHODS else "other"
         name = template or UNMATCHED
         return (
