@@ -257,8 +257,17 @@ def test_two_worker_processes_are_counted_together(tmp_path: Path) -> None:
         assert len(pids) >= 2, pids
         healthz = {"face": "none", "route": "/healthz", "method": "GET", "status": "200"}
         for _ in range(4):  # whichever process answers the scrape
-            with httpx.Client(base_url=server.url) as c:
-                assert value(scrape(c), "punchcard_http_requests_total", **healthz) == sent
+            # A process counts a request just after sending its answer: on a busy
+            # machine the count may lag the client by a moment, never exceed it.
+            settle = time.monotonic() + 10
+            while True:
+                with httpx.Client(base_url=server.url) as c:
+                    seen = value(scrape(c), "punchcard_http_requests_total", **healthz)
+                assert seen <= sent
+                if seen == sent or time.monotonic() > settle:
+                    break
+                time.sleep(0.05)
+            assert seen == sent
     finally:
         server.stop()
     assert os.listdir(shared)  # the operator's directory is kept
