@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -243,16 +244,22 @@ def test_two_worker_processes_are_counted_together(tmp_path: Path) -> None:
     )
     try:
         assert not (shared / "counter_999999.db").exists()
+
+        def hit() -> int:
+            with httpx.Client(base_url=server.url) as c:
+                return c.get("/healthz").status_code
+
         sent = 0
-        deadline = time.monotonic() + 60
-        # New connections until both processes have answered some (bounded).
-        while time.monotonic() < deadline:
-            for _ in range(20):
-                with httpx.Client(base_url=server.url) as c:
-                    assert c.get("/healthz").status_code == 200
-                sent += 1
-            if len(list(shared.glob("counter_*.db"))) >= 2:
-                break
+        # Concurrent new connections (an idle process tends to take every accept
+        # otherwise) until both processes have answered some (the second may still be
+        # starting when the first answers /readyz); bounded.
+        deadline = time.monotonic() + 120
+        with ThreadPoolExecutor(8) as pool:
+            while time.monotonic() < deadline:
+                assert set(pool.map(lambda _: hit(), range(40))) == {200}
+                sent += 40
+                if len(list(shared.glob("counter_*.db"))) >= 2:
+                    break
         pids = {p.stem.split("_")[-1] for p in shared.glob("counter_*.db")}
         assert len(pids) >= 2, pids
         healthz = {"face": "none", "route": "/healthz", "method": "GET", "status": "200"}
