@@ -278,3 +278,23 @@ def test_two_worker_processes_are_counted_together(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert os.listdir(shared)  # the operator's directory is kept
+
+
+@pytest.mark.slow
+def test_serve_makes_its_own_directory_and_removes_it_when_stopped(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"TMPDIR": str(temp), "PROMETHEUS_MULTIPROC_DIR": ""}
+    server = start_server(tmp_path, env=env, args=("--workers", "2"))
+    try:
+        made = list(temp.glob("punchcard-metrics-*"))
+        assert len(made) == 1
+        with httpx.Client(base_url=server.url) as c:
+            assert c.get("/healthz").status_code == 200
+            ok = {"face": "none", "route": "/healthz", "method": "GET", "status": "200"}
+            assert value(scrape(c), "punchcard_http_requests_total", **ok) >= 1
+        assert list(made[0].glob("*.db"))
+    finally:
+        server.stop()  # SIGTERM, as a service manager stops it
+    assert server.process.returncode is not None
+    assert not list(temp.glob("punchcard-metrics-*"))

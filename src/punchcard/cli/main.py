@@ -47,6 +47,7 @@ def serve(
     """Run the API server (migrates first; creates a demo tenant on first start)."""
     import os
     import shutil
+    import signal
 
     # Before anything imports prometheus-client (its mode is chosen at import).
     metrics_dir, own_dir = _metrics_dir()
@@ -63,6 +64,9 @@ def serve(
     db.dispose()
     if no_worker:
         os.environ["PUNCHCARD_RUN_WORKER"] = "0"
+    # uvicorn ends on SIGTERM by raising it again once shut down: with Python's
+    # default handler the process would die there, before the `finally` below.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(
             "punchcard.app:create_app",
@@ -75,6 +79,10 @@ def serve(
     finally:
         if own_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _metrics_dir() -> tuple[Path, bool]:
