@@ -8,14 +8,14 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from punchcard import __version__, web
 from punchcard.api import addglow, advocate, native, shopsocially
-from punchcard.api.common import dispatch, errors, ratelimit
+from punchcard.api.common import dispatch, errors, metrics, ratelimit
+from punchcard.api.common import docs as api_docs
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import RejectNul
 from punchcard.api.common.openapi import face_openapi
@@ -79,6 +79,11 @@ def create_app(
         _mount(app, face)
     # Server-rendered pages (the member portal's magic links), outside every face.
     web.install(app)
+    # The index of every face's documentation and the Swagger UI assets (after the
+    # faces: a face's request never tries these routes).
+    api_docs.install(app, FACES)
+    # Prometheus: every request counted by face, route template and status; /metrics.
+    metrics.install(app, database, [face.prefix for face in FACES])
     # Each request tries only the routes its path's first segments can match.
     dispatch.install(app.router)
     return app
@@ -103,8 +108,9 @@ def _start_worker(settings: Settings, database: Database) -> Worker | None:
 
 
 def _mount(app: FastAPI, face: Face) -> None:
-    """The face's routes under its prefix, its OpenAPI document and its Swagger UI
-    (built once, on first request: the app's routes are all in place by then)."""
+    """The face's routes under its prefix, its OpenAPI document (built once, on first
+    request: the app's routes are all in place by then) and its Swagger UI (assets
+    served from the package, ``api/common/docs.py``)."""
     app.include_router(face.router, prefix=face.prefix)
     cache: dict[str, Any] = {}
 
@@ -116,7 +122,7 @@ def _mount(app: FastAPI, face: Face) -> None:
 
     @app.get(f"{face.prefix}/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url=f"{face.prefix}/openapi.json", title=face.title)
+        return api_docs.swagger_page(face)
 
 
 def _health(app: FastAPI) -> None:

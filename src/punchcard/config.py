@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -81,6 +82,14 @@ class Settings(BaseSettings):
     # First start of `serve` creates a demo tenant when the database has none.
     demo_on_first_start: bool = True
     log_level: str = "info"
+    # Prometheus metrics at /metrics (api/common/metrics.py) are served to loopback
+    # clients only, unless opened to every client here, or a bearer token is set (then
+    # every scrape must present it, loopback included).
+    metrics_public: bool = False
+    metrics_token: str | None = None
+    # Outbox events and finished webhook deliveries (with their attempts) older than
+    # this are deleted by the worker's `events.prune` job; a pending delivery never is.
+    retention_days: int = Field(default=30, ge=1)
 
 
 @lru_cache

@@ -45,9 +45,11 @@ def start_server(
     name: str = "server",
     worker: bool = False,
     database: str | None = None,
+    args: tuple[str, ...] = (),
 ) -> Server:
     """A ``punchcard serve`` process; ``worker=True`` runs the in-process webhook worker,
-    ``database`` points it at another database than the suite's."""
+    ``database`` points it at another database than the suite's, ``args`` are more
+    options of ``serve`` (``--workers 2``)."""
     port = free_port()
     log = tmp / f"{name}-{port}.log"
     full_env = {
@@ -61,6 +63,7 @@ def start_server(
     cmd = [sys.executable, "-m", "punchcard.cli.main", "serve", "--port", str(port)]
     if not worker:
         cmd.append("--no-worker")
+    cmd.extend(args)
     process = subprocess.Popen(cmd, env=full_env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -45,7 +46,11 @@ def serve(
 ) -> None:
     """Run the API server (migrates first; creates a demo tenant on first start)."""
     import os
+    import shutil
+    import signal
 
+    # Before anything imports prometheus-client (its mode is chosen at import).
+    metrics_dir, own_dir = _metrics_dir()
     import uvicorn
 
     from punchcard.cli.bootstrap import first_start
@@ -59,14 +64,44 @@ def serve(
     db.dispose()
     if no_worker:
         os.environ["PUNCHCARD_RUN_WORKER"] = "0"
-    uvicorn.run(
-        "punchcard.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-    )
+    # uvicorn ends on SIGTERM by raising it again once shut down: with Python's
+    # default handler the process would die there, before the `finally` below.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        uvicorn.run(
+            "punchcard.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level,
+        )
+    finally:
+        if own_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _metrics_dir() -> tuple[Path, bool]:
+    """The directory where every server process writes its metrics (prometheus-client's
+    multiprocess mode), emptied at start: the operator's PROMETHEUS_MULTIPROC_DIR, else
+    a new temporary one, removed at exit (True: ours to remove)."""
+    import os
+    import tempfile
+
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        path = Path(given)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):  # a previous run's counters
+            stale.unlink(missing_ok=True)
+        return path, False
+    path = Path(tempfile.mkdtemp(prefix="punchcard-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+    return path, True
 
 
 @app.command()

@@ -124,6 +124,9 @@ class GroupCommit:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="punchcard-group")
         self.batches = 0  # counters for tests and benchmarks
         self.committed = 0
+        # Told each batch's size as it is answered (the app's metrics; the core does
+        # not know them). Called on the event loop.
+        self.observe_batch: Callable[[int], None] | None = None
 
     # Turns -----------------------------------------------------------------------
 
@@ -314,6 +317,8 @@ class GroupCommit:
         """Answer the batch's requests (on the event loop)."""
         members, self._members = self._members, []
         self.batches += 1
+        if self.observe_batch is not None and members:
+            self.observe_batch(len(members))
         for fut in members:
             if fut.done():
                 continue

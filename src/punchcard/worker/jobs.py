@@ -21,10 +21,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 
+from punchcard.config import Settings
 from punchcard.db.uow import Database
+from punchcard.events import retention
 from punchcard.ledger import jobs as ledger_jobs
 from punchcard.sso import jobs as sso_jobs
 from punchcard.tiers import jobs as tier_jobs
@@ -68,9 +71,10 @@ class JobRegistry:
         return list(self._jobs)
 
 
-def default_registry() -> JobRegistry:
+def default_registry(settings: Settings | None = None) -> JobRegistry:
     """The jobs every worker runs. Each is idempotent and works in short per-member
     transactions, so a slot run twice (its worker died) changes nothing."""
+    keep = timedelta(days=(settings or Settings()).retention_days)
     return JobRegistry(
         [
             # Expiry is also applied lazily on every balance change and read; the job
@@ -81,6 +85,9 @@ def default_registry() -> JobRegistry:
             Job("tiers.period_rollover", tier_jobs.period_rollover, every=timedelta(hours=1)),
             # Accepted SSO signatures are kept an hour (the window refuses them after 5 min).
             Job("sso.forget_signatures", sso_jobs.forget_signatures, every=timedelta(hours=1)),
+            # Outbox events and finished deliveries past PUNCHCARD_RETENTION_DAYS; never a
+            # pending delivery (events/retention.py).
+            Job("events.prune", partial(retention.prune, keep=keep), every=timedelta(hours=1)),
         ]
     )
 

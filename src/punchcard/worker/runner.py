@@ -33,7 +33,7 @@ class Worker:
             settings=settings,
             poll_seconds=settings.worker_poll_seconds,
         )
-        self.jobs = JobRunner(db, registry if registry is not None else default_registry())
+        self.jobs = JobRunner(db, registry if registry is not None else default_registry(settings))
         self._stopped = threading.Event()
 
     def start(self) -> None:

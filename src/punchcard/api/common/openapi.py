@@ -110,4 +110,44 @@ def face_openapi(app: FastAPI, face: Face) -> dict[str, Any]:
     schemas = doc["components"]["schemas"]
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    return face.customise_openapi(doc) if face.customise_openapi is not None else doc
+    doc = face.customise_openapi(doc) if face.customise_openapi is not None else doc
+    return own_components(doc)
+
+
+def own_components(doc: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the components the document's operations use: the schemas reachable
+    from its paths (and the face's ``Error``), and the security schemes its operations
+    name. The app builds one document for every face; without this each face's
+    document listed every other face's schemas, and its Authorize dialog offered the
+    other faces' credentials."""
+    components = doc.get("components", {})
+    used_security = {name for requirement in doc.get("security", []) for name in requirement} | {
+        name
+        for ops in doc.get("paths", {}).values()
+        for op in ops.values()
+        if isinstance(op, dict)
+        for requirement in op.get("security", [])
+        for name in requirement
+    }
+    schemes = components.get("securitySchemes")
+    if schemes is not None:
+        components["securitySchemes"] = {k: v for k, v in schemes.items() if k in used_security}
+        if not components["securitySchemes"]:
+            del components["securitySchemes"]
+    reached: set[tuple[str, str]] = set()
+    pending: list[Any] = [doc.get("paths", {}), {"$ref": "#/components/schemas/Error"}]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/components/"):
+                kind, _, name = ref.removeprefix("#/components/").partition("/")
+                if (kind, name) not in reached and name in components.get(kind, {}):
+                    reached.add((kind, name))
+                    pending.append(components[kind][name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    for kind in [k for k in components if k != "securitySchemes"]:
+        components[kind] = {k: v for k, v in components[kind].items() if (kind, k) in reached}
+    return doc
