@@ -58,9 +58,11 @@ class MagicLinkInput(WireInput):
         default=None, description="URL of the user profile picture (absolute http(s) URL)"
     )
     state: Omittable[str] = Field(
-        default=None, max_length=256, description="State to be passed back in the redirect URL after login "
-        "(≤ 256 characters), appended as the `state` query parameter"
-    )  # fmt: skip
+        default=None,
+        max_length=256,
+        description="State to be passed back in the redirect URL after login "
+        "(≤ 256 characters), appended as the `state` query parameter",
+    )
     return_to: Omittable[str] = Field(
         default=None,
         max_length=100,
