@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from tests.e2e.conftest import Server, start_server
 from tests.reliability.conftest import SOAK, SecretScanner, session_token
 from tests.reliability.openapi import document, operations
-from tests.reliability.seed import Seeded, loyalty_headers, path_params
+from tests.reliability.seed import Seeded, loyalty_headers, path_values
 
 # A fixed seed in CI makes a failure reproducible; the soak explores afresh. Another
 # seed replays a soak's failure, or explores in a bounded run: PUNCHCARD_FUZZ_SEED=123.
@@ -107,23 +107,31 @@ def _schema(face: str, *, in_process: bool) -> Any:
 NATIVE = _schema("native", in_process=True)
 ADVOCATE = _schema("advocate", in_process=True)
 LOYALTY = _schema("shopsocially", in_process=True)
+ADDGLOW = _schema("addglow", in_process=True)
 NATIVE_LIVE = _schema("native", in_process=False)
 ADVOCATE_LIVE = _schema("advocate", in_process=False)
 LOYALTY_LIVE = _schema("shopsocially", in_process=False)
+ADDGLOW_LIVE = _schema("addglow", in_process=False)
 
 
 def _with_real_ids(context: Any, path_parameters: dict[str, Any]) -> Any:
     """Half the cases address seeded objects, so they reach the code behind the lookup."""
     if not path_parameters:
         return st.just(path_parameters)
-    real = dict(path_parameters)
-    for segment, name in path_params(context.operation.path):
-        if (segment, name) in _IDS:
-            real[name] = _IDS[(segment, name)]
+    real = {**path_parameters, **path_values(context.operation.path, _IDS)}
     return st.sampled_from([path_parameters, real])
 
 
-for _each in (NATIVE, ADVOCATE, LOYALTY, NATIVE_LIVE, ADVOCATE_LIVE, LOYALTY_LIVE):
+for _each in (
+    NATIVE,
+    ADVOCATE,
+    LOYALTY,
+    ADDGLOW,
+    NATIVE_LIVE,
+    ADVOCATE_LIVE,
+    LOYALTY_LIVE,
+    ADDGLOW_LIVE,
+):
     _each.hook("flatmap_path_parameters")(_with_real_ids)
 
 
@@ -166,7 +174,8 @@ class Fuzzer:
 
 
 def _record(request: pytest.FixtureRequest, mode: str, fuzzer: Fuzzer) -> None:
-    face = next(f for f in ("native", "advocate", "shopsocially") if f in request.node.name)
+    faces = ("native", "advocate", "shopsocially", "addglow")
+    face = next(f for f in faces if f in request.node.name)
     data = {"mode": mode, "face": face, "cases": fuzzer.cases, "operations": len(operations(face))}
     request.node.user_properties.append(("fuzz", json.dumps(data)))
 
@@ -229,6 +238,12 @@ def test_shopsocially_in_process(case: schemathesis.Case, in_process: Fuzzer) ->
     in_process.run(case)
 
 
+@ADDGLOW.parametrize()
+@PER_OPERATION
+def test_addglow_in_process(case: schemathesis.Case, in_process: Fuzzer) -> None:
+    in_process.run(case)
+
+
 @pytest.mark.slow
 @NATIVE_LIVE.parametrize()
 @PER_OPERATION
@@ -247,4 +262,11 @@ def test_advocate_live(case: schemathesis.Case, over_http: Fuzzer) -> None:
 @LOYALTY_LIVE.parametrize()
 @PER_OPERATION
 def test_shopsocially_live(case: schemathesis.Case, over_http: Fuzzer) -> None:
+    over_http.run(case)
+
+
+@pytest.mark.slow
+@ADDGLOW_LIVE.parametrize()
+@PER_OPERATION
+def test_addglow_live(case: schemathesis.Case, over_http: Fuzzer) -> None:
     over_http.run(case)
