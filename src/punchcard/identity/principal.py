@@ -9,6 +9,7 @@ and the member services let it see only its own member (``members/visibility.py`
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,9 @@ class Principal:
     extra: dict[str, str] = field(default_factory=dict)
     # Set for member principals only.
     member_id: uuid.UUID | None = None
+    # An API key's expiry: the per-process cache (identity/cache.py) must not serve the
+    # principal past it.
+    expires_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.member_id is not None and (
