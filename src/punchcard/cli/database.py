@@ -5,10 +5,10 @@ behind the code."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -16,8 +16,6 @@ from punchcard.config import Settings, get_settings
 from punchcard.db.engine import is_sqlite
 from punchcard.db.migrate import current_revision, head_revision
 from punchcard.db.uow import Database
-
-err = Console(stderr=True)
 
 MIGRATE_HINT = "run `punchcard migrate`"
 
@@ -61,7 +59,9 @@ def settings() -> Settings:
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
+    """Print ``message`` to stderr (plain: never wrapped, so a path stays whole) and
+    answer the exit to raise."""
+    print(message, file=sys.stderr)
     return typer.Exit(1)
 
 

@@ -65,7 +65,7 @@ def serve(
 
     config = settings()
     # The file is named in full: a relative path is relative to where serve started.
-    console.print(f"database: {shown(config.database_url)}", highlight=False)
+    print(f"database: {shown(config.database_url)}", flush=True)
     db = open_db(migrated=False)
     upgrade(db.engine)
     if config.demo_on_first_start:
