@@ -41,9 +41,7 @@ def test_an_expired_key_is_refused_even_while_cached(
     r = key.get("/members")
     assert r.status_code == 401, r.text
     # The other faces read the same credentials through the same cache.
-    r = tenant.client.get(
-        "/api/v1/advocates", headers={"Authorization": f"Bearer {out['key']}"}
-    )
+    r = tenant.client.get("/api/v1/advocates", headers={"Authorization": f"Bearer {out['key']}"})
     assert r.status_code == 401, r.text
 
 
@@ -97,7 +95,5 @@ def test_a_bad_expires_at_is_a_400_naming_it_and_creates_no_key(
 
 def test_the_present_instant_is_already_expired(tenant: Tenant, clock: TestClock) -> None:
     at = clock.freeze()
-    r = tenant.owner.post(
-        "/api-keys", json={"name": unique("k"), "expiresAt": at.isoformat()}
-    )
+    r = tenant.owner.post("/api-keys", json={"name": unique("k"), "expiresAt": at.isoformat()})
     assert r.status_code == 400 and r.json()["error"]["field"] == "expiresAt", r.text

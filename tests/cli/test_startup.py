@@ -49,7 +49,9 @@ def fresh_pg() -> Iterator[str]:
     """A new, empty PostgreSQL database on the suite's server, dropped afterwards."""
     url = make_url(database_url())
     name = f"{url.database}_fresh_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(normalize_url(str(url.set(database="postgres"))), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        normalize_url(str(url.set(database="postgres"))), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:

@@ -120,7 +120,9 @@ def create(
         "read (every read scope), write (every scope)",
     ),
     expires_in: str | None = typer.Option(None, help="Expire after 90m, 12h, 30d, 2w…"),
-    expires_at: str | None = typer.Option(None, help="Expire at an ISO date-time (UTC if no offset)"),
+    expires_at: str | None = typer.Option(
+        None, help="Expire at an ISO date-time (UTC if no offset)"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON"),
 ) -> None:
     """Create an API key; the key itself is printed once, here, and never again."""
@@ -186,7 +188,7 @@ def list_(
     at = datetime.now(UTC)
     if console.is_terminal:  # what fits 80 columns: minutes, no prefix or creation
         headers: tuple[str, ...] = ("id", "name", "status", "scopes", "expires", "last used")
-        table = [
+        table: list[tuple[str, ...]] = [
             (
                 render("key", k.id) or "",
                 k.name,

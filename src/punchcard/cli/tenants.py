@@ -65,7 +65,13 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> N
         console,
         ("partner id", "name", "plan", "created", "tenant id"),
         [
-            (r["partnerId"], r["name"], r["plan"], r["createdAt"] or "", r["tenantId"])
+            (
+                str(r["partnerId"]),
+                str(r["name"]),
+                str(r["plan"]),
+                str(r["createdAt"]),
+                str(r["tenantId"]),
+            )
             for r in out
         ],
     )

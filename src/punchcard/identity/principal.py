@@ -9,8 +9,8 @@ and the member services let it see only its own member (``members/visibility.py`
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 PrincipalKind = Literal["key", "user", "member"]
