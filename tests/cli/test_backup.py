@@ -106,3 +106,12 @@ def test_backup_on_postgresql_says_to_use_pg_dump(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "pg_dump" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "copy.db").exists()
+
+
+def test_backup_of_a_file_that_is_not_a_database_writes_nothing(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database, not even close" * 100)
+    result = run_cli("backup", str(tmp_path / "copy.db"), database=f"sqlite:///{junk}")
+    assert result.returncode == 1
+    assert "not a database" in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db"]

@@ -51,12 +51,14 @@ def backup(
         dst.execute("PRAGMA journal_mode=DELETE")
         problems = [row[0] for row in dst.execute("PRAGMA integrity_check")]
         pages = dst.execute("PRAGMA page_count").fetchone()[0]
+    except sqlite3.Error as exc:
+        problems = [f"cannot copy {source}: {exc}"]
     finally:
         dst.close()
         src.close()
     if problems != ["ok"]:
         partial.unlink(missing_ok=True)
-        raise fail(f"the copy failed SQLite's integrity check: {problems[:5]}")
+        raise fail(f"no backup written: {'; '.join(problems[:5])}")
     os.replace(partial, target)
     size = target.stat().st_size
     print(f"backed up {source} to {target} ({pages} pages, {size} bytes)")

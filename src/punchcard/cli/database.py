@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from punchcard.config import Settings, get_settings
 from punchcard.db.engine import is_sqlite
@@ -79,7 +79,7 @@ def open_db(*, migrated: bool = True) -> Database:
     db = Database(url, settings=config)
     try:
         current = current_revision(db.engine)
-    except OperationalError as exc:
+    except DBAPIError as exc:
         db.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise fail(f"cannot open the database at {shown(url)}: {reason}") from None

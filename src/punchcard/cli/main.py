@@ -13,7 +13,12 @@ from punchcard.cli.database import open_db, settings, shown
 from punchcard.cli.keys import keys_app
 from punchcard.cli.tenants import tenants_app
 
-app = typer.Typer(help="Punchcard: loyalty, referral and advocacy engine.", no_args_is_help=True)
+app = typer.Typer(
+    help="Punchcard: loyalty, referral and advocacy engine.",
+    no_args_is_help=True,
+    # A traceback must never print local variables: they hold keys and database URLs.
+    pretty_exceptions_show_locals=False,
+)
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="keys")
 app.command()(backup)
