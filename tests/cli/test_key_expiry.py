@@ -81,6 +81,10 @@ def test_the_native_face_creates_a_key_with_an_expiry_and_lists_it(
         "not a date",
         12345,
         "",
+        "2100-01-01",  # a date, not a date-time
+        "9999-12-31T23:59:59-05:00",  # past the last UTC instant
+        "0001-01-01T00:00:00+05:00",  # before the first
+        "2100-01-01T00:00:00+25:00",
     ],
 )
 def test_a_bad_expires_at_is_a_400_naming_it_and_creates_no_key(

@@ -116,6 +116,8 @@ def test_bad_scopes_and_expiries_name_the_option_and_create_nothing(
         ("--scopes", "read", "--expires-at", past): "--expires-at",
         ("--scopes", "read", "--expires-at", "next tuesday"): "--expires-at",
         ("--scopes", "read", "--expires-in", "3 fortnights"): "--expires-in",
+        ("--scopes", "read", "--expires-in", "999999w"): "--expires-in",
+        ("--scopes", "read", "--expires-at", "9999-12-31T23:59:59-05:00"): "--expires-at",
         ("--scopes", "read", "--expires-in", "1d", "--expires-at", "2099-01-01"): "--expires-",
     }
     for args, option in cases.items():

@@ -65,11 +65,16 @@ def expiry(expires_in: str | None, expires_at: str | None) -> datetime | None:
                 f"{expires_in!r} is not a duration like 90m, 12h, 30d or 2w",
                 param_hint="--expires-in",
             )
-        return datetime.now(UTC) + timedelta(**{UNITS[match[2]]: int(match[1])})
+        try:
+            return datetime.now(UTC) + timedelta(**{UNITS[match[2]]: int(match[1])})
+        except OverflowError:
+            raise typer.BadParameter(
+                f"{expires_in!r} is too far", param_hint="--expires-in"
+            ) from None
     if expires_at is not None:
         try:
             return as_utc(datetime.fromisoformat(expires_at.strip()))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise typer.BadParameter(
                 f"{expires_at!r} is not an ISO-8601 date-time like 2027-01-31T00:00:00Z",
                 param_hint="--expires-at",

@@ -49,7 +49,10 @@ def create_key(
         raise ValidationFailed(str(exc), field="scopes") from exc
     at = now(session)
     if expires_at is not None:
-        expires_at = as_utc(expires_at)
+        try:
+            expires_at = as_utc(expires_at)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is past the last UTC datetime
+            raise ValidationFailed("expiresAt is out of range", field="expiresAt") from None
         if expires_at <= at:
             raise ValidationFailed("expiresAt must be in the future", field="expiresAt")
     plaintext = API_KEY_PREFIX + random_token(32)
