@@ -103,10 +103,11 @@ def test_a_database_behind_the_code_says_run_punchcard_migrate(tmp_path: Path) -
 
 def test_an_unreachable_database_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     url = f"postgresql://nobody@127.0.0.1:{free_port()}/punchcard"
-    result = run_cli("tenants", "list", database=url)
-    assert result.returncode == 1
-    assert "cannot open the database" in result.stderr, result.stderr
-    assert "Traceback" not in result.stdout + result.stderr
+    for args in (("tenants", "list"), ("migrate",)):
+        result = run_cli(*args, database=url)
+        assert result.returncode == 1, args
+        assert "cannot open the database" in result.stderr, result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
 
 
 def test_serve_resolves_a_relative_sqlite_path_and_prints_it(tmp_path: Path) -> None:

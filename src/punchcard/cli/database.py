@@ -65,6 +65,24 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def unreachable(url: str, exc: DBAPIError) -> typer.Exit:
+    """The exit for a database that cannot be opened (down, wrong URL, not a database)."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return fail(f"cannot open the database at {shown(url)}: {reason}")
+
+
+def migrate(db: Database) -> None:
+    """Bring ``db`` to the newest revision; a database that cannot be opened is a
+    message (exit 1), not a traceback."""
+    from punchcard.db.migrate import upgrade
+
+    try:
+        upgrade(db.engine)
+    except DBAPIError as exc:
+        db.dispose()
+        raise unreachable(db.url, exc) from None
+
+
 def open_db(*, migrated: bool = True) -> Database:
     """The configured database. ``migrated``: refuse (exit 1, saying to run `punchcard
     migrate`) unless it exists and is at the newest revision, and then never create a
@@ -81,8 +99,7 @@ def open_db(*, migrated: bool = True) -> Database:
         current = current_revision(db.engine)
     except DBAPIError as exc:
         db.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise fail(f"cannot open the database at {shown(url)}: {reason}") from None
+        raise unreachable(url, exc) from None
     head = head_revision()
     if current != head:
         db.dispose()

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from punchcard.cli.backup import backup
+from punchcard.cli.database import migrate as migrate_database
 from punchcard.cli.database import open_db, settings, shown
 from punchcard.cli.keys import keys_app
 from punchcard.cli.tenants import tenants_app
@@ -43,10 +44,8 @@ def main(
 @app.command()
 def migrate() -> None:
     """Apply database migrations (idempotent)."""
-    from punchcard.db.migrate import upgrade
-
     db = open_db(migrated=False)
-    upgrade(db.engine)
+    migrate_database(db)
     db.dispose()
     console.print(f"[green]database {shown(db.url)} is up to date[/green]")
 
@@ -66,13 +65,12 @@ def serve(
     import uvicorn
 
     from punchcard.cli.bootstrap import first_start
-    from punchcard.db.migrate import upgrade
 
     config = settings()
     # The file is named in full: a relative path is relative to where serve started.
     print(f"database: {shown(config.database_url)}", flush=True)
     db = open_db(migrated=False)
-    upgrade(db.engine)
+    migrate_database(db)
     if config.demo_on_first_start:
         first_start(db, console, base_url=f"http://{host}:{port}")
     db.dispose()
