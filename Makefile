@@ -10,8 +10,10 @@ PYTEST_WORKERS ?= 2
 .DEFAULT_GOAL := help
 .PHONY: help install run test test-pg lint format lock migrate bench soak clean
 
-help: ## Show this help
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+help: ## Show this help (colours only on a terminal)
+	@if [ -t 1 ] && [ -z "$$NO_COLOR" ]; then on='\033[36m'; off='\033[0m'; else on=''; off=''; fi; \
+	grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*?## "}; {printf "  %s%-10s%s %s\n", on, $$1, off, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +27,7 @@ install: $(STAMP) ## Create .venv and install the project with its test extras (
 migrate: install ## Apply database migrations (PUNCHCARD_DATABASE_URL, default SQLite ./var/punchcard.db)
 	$(BIN)/punchcard migrate
 
-run: install ## Install, migrate, and serve on http://127.0.0.1:8000 (SQLite at ./var/punchcard.db)
+run: install ## Install, migrate, and serve on http://127.0.0.1:8000 (make run PORT=8080 HOST=0.0.0.0)
 	$(BIN)/punchcard migrate
 	$(BIN)/punchcard serve --host $(HOST) --port $(PORT)
 

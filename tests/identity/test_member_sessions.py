@@ -161,4 +161,4 @@ def test_a_member_principal_is_never_cached(tenant: Tenant) -> None:
     opened = sign_in(tenant, new_member(tenant))
     digest = hash_token(opened.token)
     key_cache.api_keys.put(digest, _resolve(tenant, opened.token))
-    assert key_cache.api_keys.get(digest) is None
+    assert key_cache.api_keys.get(digest, tenant.db.clock.now()) is None

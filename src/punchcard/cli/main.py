@@ -1,38 +1,54 @@
-"""``punchcard``: serve, worker, migrate, tenants, verify."""
+"""``punchcard``: serve, worker, migrate, tenants, keys, verify, backup."""
 
 from __future__ import annotations
 
-import json
-import sys
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from punchcard.config import get_settings
-from punchcard.db.uow import Database
+from punchcard.cli.backup import backup
+from punchcard.cli.database import migrate as migrate_database
+from punchcard.cli.database import open_db, settings, shown
+from punchcard.cli.keys import keys_app
+from punchcard.cli.tenants import tenants_app
 
-app = typer.Typer(help="Punchcard: loyalty, referral and advocacy engine.", no_args_is_help=True)
-tenants_app = typer.Typer(help="Manage tenants.", no_args_is_help=True)
+app = typer.Typer(
+    help="Punchcard: loyalty, referral and advocacy engine.",
+    no_args_is_help=True,
+    # A traceback must never print local variables: they hold keys and database URLs.
+    pretty_exceptions_show_locals=False,
+)
 app.add_typer(tenants_app, name="tenants")
+app.add_typer(keys_app, name="keys")
+app.command()(backup)
 console = Console()
 
 
-def _db() -> Database:
-    settings = get_settings()
-    return Database(settings.database_url, settings=settings)
+def _version(value: bool) -> None:
+    if value:
+        print(f"punchcard {package_version('punchcard')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit"
+    ),
+) -> None:
+    """Punchcard: loyalty, referral and advocacy engine."""
 
 
 @app.command()
 def migrate() -> None:
     """Apply database migrations (idempotent)."""
-    from punchcard.db.migrate import upgrade
-
-    db = _db()
-    upgrade(db.engine)
+    db = open_db(migrated=False)
+    migrate_database(db)
     db.dispose()
-    console.print("[green]database is up to date[/green]")
+    console.print(f"[green]database {shown(db.url)} is up to date[/green]")
 
 
 @app.command()
@@ -54,12 +70,13 @@ def serve(
     import uvicorn
 
     from punchcard.cli.bootstrap import first_start
-    from punchcard.db.migrate import upgrade
 
-    settings = get_settings()
-    db = _db()
-    upgrade(db.engine)
-    if settings.demo_on_first_start:
+    config = settings()
+    # The file is named in full: a relative path is relative to where serve started.
+    print(f"database: {shown(config.database_url)}", flush=True)
+    db = open_db(migrated=False)
+    migrate_database(db)
+    if config.demo_on_first_start:
         first_start(db, console, base_url=f"http://{host}:{port}")
     db.dispose()
     if no_worker:
@@ -74,7 +91,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
-            log_level=settings.log_level,
+            log_level=config.log_level,
         )
     finally:
         if own_dir:
@@ -112,9 +129,8 @@ def worker() -> None:
     from punchcard.app import event_renderers
     from punchcard.worker.runner import Worker
 
-    settings = get_settings()
-    db = _db()
-    runner = Worker(db, settings, renderers=event_renderers())
+    db = open_db()
+    runner = Worker(db, settings(), renderers=event_renderers())
 
     def _stop(signum: int, _frame: object) -> None:
         console.print("[yellow]worker stopping[/yellow]")
@@ -128,38 +144,12 @@ def worker() -> None:
     db.dispose()
 
 
-@tenants_app.command("create")
-def tenants_create(
-    name: str = typer.Option(..., help="Tenant (merchant) name"),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
-) -> None:
-    """Create a tenant and an all-scopes API key (shown once)."""
-    from punchcard.identity.keys import create_key
-    from punchcard.tenants.service import create_tenant
-
-    db = _db()
-    with db.transaction() as session:
-        tenant = create_tenant(session, name=name)
-        key = create_key(session, tenant.id, name="cli", preset="write")
-        out = {
-            "tenantId": f"ten_{tenant.id.hex}",
-            "partnerId": tenant.partner_id,
-            "apiKey": key.plaintext,
-        }
-    db.dispose()
-    if as_json:
-        sys.stdout.write(json.dumps(out) + "\n")
-    else:
-        for k, v in out.items():
-            console.print(f"{k}: [bold]{v}[/bold]")
-
-
 @app.command()
 def verify() -> None:
     """Check every ledger invariant for every member; exit 1 on any violation."""
     from punchcard.ledger.verify import verify_all
 
-    db = _db()
+    db = open_db()
     with db.transaction(write=False) as session:
         report = verify_all(session)
     db.dispose()

@@ -4,12 +4,15 @@ Every API call authenticates; without a cache each one is a database round trip
 before the real work starts. Entries live ``ttl`` seconds (default 1 s), so a key
 revoked on another node stops working within a second; a key revoked in this process
 is dropped at once (``forget``). Keyed by the token's SHA-256, never the plaintext.
+A key with an expiry is never served past it, however long the ttl: ``get`` is given
+the caller's clock reading and drops an entry whose principal has expired.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 
 from punchcard.identity.principal import Principal
 
@@ -21,14 +24,17 @@ class PrincipalCache:
         self._entries: dict[str, tuple[float, Principal]] = {}
         self._lock = threading.Lock()
 
-    def get(self, digest: str) -> Principal | None:
+    def get(self, digest: str, at: datetime) -> Principal | None:
+        """The cached principal, unless its entry is older than the ttl or the key
+        has expired by ``at`` (the unit of work's clock, as the database lookup uses)."""
         if self.ttl <= 0:
             return None
         with self._lock:
             hit = self._entries.get(digest)
             if hit is None:
                 return None
-            if hit[0] < time.monotonic():
+            expires_at = hit[1].expires_at
+            if hit[0] < time.monotonic() or (expires_at is not None and expires_at <= at):
                 del self._entries[digest]
                 return None
             return hit[1]

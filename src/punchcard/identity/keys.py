@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from punchcard.identity.principal import Principal
 from punchcard.identity.repository import ApiKeyRepository, AuditRepository
 from punchcard.identity.scopes import PRESETS, expand
 from punchcard.identity.service import API_KEY_PREFIX
+from punchcard.kit.clock import as_utc
 from punchcard.kit.crypto import hash_token, random_token
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
@@ -35,14 +37,24 @@ def create_key(
     scopes: list[str] | None = None,
     preset: str | None = None,
     created_by: object = None,
+    expires_at: datetime | None = None,
 ) -> NewKey:
-    """Create a key; the plaintext is returned here and never again."""
+    """Create a key; the plaintext is returned here and never again. ``expires_at``
+    (a time in the future; naive is taken as UTC): refused like a revoked key from then."""
     if preset is not None and preset not in PRESETS:
         raise ValidationFailed(f"preset must be one of {', '.join(PRESETS)}", field="preset")
     try:
         resolved = expand(scopes, preset)
     except ValueError as exc:
         raise ValidationFailed(str(exc), field="scopes") from exc
+    at = now(session)
+    if expires_at is not None:
+        try:
+            expires_at = as_utc(expires_at)
+        except OverflowError:  # 9999-12-31T23:00-05:00 is past the last UTC datetime
+            raise ValidationFailed("expiresAt is out of range", field="expiresAt") from None
+        if expires_at <= at:
+            raise ValidationFailed("expiresAt must be in the future", field="expiresAt")
     plaintext = API_KEY_PREFIX + random_token(32)
     key = ApiKey(
         id=new_id(),
@@ -52,7 +64,8 @@ def create_key(
         key_hash=hash_token(plaintext),
         scopes=resolved,
         created_by=created_by,
-        created_at=now(session),
+        created_at=at,
+        expires_at=expires_at,
     )
     session.add(key)
     session.flush()
@@ -66,6 +79,7 @@ def issue_key(
     name: str,
     scopes: list[str] | None = None,
     preset: str | None = None,
+    expires_at: datetime | None = None,
 ) -> NewKey:
     """A key for the caller's tenant, recorded as created by the calling user."""
     return create_key(
@@ -75,6 +89,7 @@ def issue_key(
         scopes=scopes,
         preset=preset,
         created_by=principal.user_id,
+        expires_at=expires_at,
     )
 
 

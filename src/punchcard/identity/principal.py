@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 PrincipalKind = Literal["key", "user", "member"]
@@ -27,6 +28,9 @@ class Principal:
     extra: dict[str, str] = field(default_factory=dict)
     # Set for member principals only.
     member_id: uuid.UUID | None = None
+    # An API key's expiry: the per-process cache (identity/cache.py) must not serve the
+    # principal past it.
+    expires_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.member_id is not None and (

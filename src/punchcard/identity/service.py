@@ -31,7 +31,14 @@ def authenticate(session: Session, token: str) -> Principal:
         key = session.scalars(select(ApiKey).where(ApiKey.key_hash == digest)).first()
         if key is None or key.revoked_at is not None:
             raise Unauthenticated("Invalid or revoked API key")
-        return Principal(tenant_id=key.tenant_id, scopes=frozenset(key.scopes), api_key_id=key.id)
+        if key.expires_at is not None and key.expires_at <= at:
+            raise Unauthenticated("Expired API key")
+        return Principal(
+            tenant_id=key.tenant_id,
+            scopes=frozenset(key.scopes),
+            api_key_id=key.id,
+            expires_at=key.expires_at,
+        )
     if member_sessions.is_member_token(token):
         # A member principal: no scopes, so every API route answers it 403.
         return member_sessions.resolve(session, token)

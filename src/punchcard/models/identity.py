@@ -63,6 +63,8 @@ class ApiKey(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Past this instant the key is refused like a revoked one; None: it never expires.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class MemberSession(TenantOwned, Base):

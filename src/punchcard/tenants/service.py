@@ -78,6 +78,11 @@ def get_by_partner_id(session: Session, partner_id: str) -> Tenant | None:
     return session.scalars(select(Tenant).where(Tenant.partner_id == partner_id)).first()
 
 
+def list_tenants(session: Session) -> list[Tenant]:
+    """Every tenant of the installation, oldest first (the operator's CLI)."""
+    return list(session.scalars(select(Tenant).order_by(Tenant.created_at, Tenant.id)))
+
+
 def update_settings(session: Session, tenant_id: uuid.UUID, changes: dict[str, Any]) -> Tenant:
     """Apply validated setting changes (keys are model attribute names)."""
     tenant = get_tenant(session, tenant_id)

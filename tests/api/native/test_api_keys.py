@@ -48,7 +48,7 @@ def test_create_key_returns_the_plaintext_once(tenant: Tenant) -> None:
     r = tenant.owner.post("/api-keys", json={"name": "POS", "scopes": ["points:write"]})
     assert r.status_code == 201, r.text
     body = r.json()
-    assert set(body) == {"id", "name", "prefix", "scopes", "createdAt", "key"}
+    assert set(body) == {"id", "name", "prefix", "scopes", "createdAt", "expiresAt", "key"}
     assert body["id"].startswith("key_")
     assert body["key"].startswith("fl_live_") and len(body["key"]) >= len("fl_live_") + 32
     assert body["key"].startswith(body["prefix"])
@@ -117,6 +117,7 @@ def test_list_keys_never_shows_the_plaintext(tenant: Tenant) -> None:
         "createdAt",
         "lastUsedAt",
         "revokedAt",
+        "expiresAt",
     }
     assert listed["name"] == "ERP sync" and listed["revokedAt"] is None
     one = tenant.owner.get(f"/api-keys/{created['id']}")

@@ -64,10 +64,10 @@ async def cached_principal(
     ``resolve(session)`` in a short read session of its own (the request's write
     transaction has not started): in a thread, or on the event loop where reads run
     there (SQLite, ``Database.inline_reads``: a WAL read never waits for a lock).
-    Revoking a key drops its entries by key id."""
-    principal = key_cache.api_keys.get(cache_key) if cache_key else None
+    Revoking a key drops its entries by key id; an expired key's entry is not served."""
+    db: Database = request.app.state.db
+    principal = key_cache.api_keys.get(cache_key, db.clock.now()) if cache_key else None
     if principal is None:
-        db: Database = request.app.state.db
         if db.inline_reads:
             principal = _resolve(db, resolve, cache_key)
         else:

@@ -49,6 +49,7 @@ def create_api_key(
         name=body.name,
         scopes=body.scopes,
         preset=body.preset.value if body.preset else None,
+        expires_at=body.expires_at,
     )
     return ApiKeyCreated.of(new.key, new.plaintext)
 

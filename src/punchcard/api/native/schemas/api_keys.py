@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import Field
 
 from punchcard.api.common import ids
@@ -27,6 +29,12 @@ class ApiKeyCreate(InputSchema):
     preset: KeyPreset | None = Field(
         default=None, description="`read`: every read scope; `write`: every scope"
     )
+    expires_at: datetime | None = Field(
+        default=None,
+        description="ISO-8601 date-time in the future (no offset: UTC); from then the key "
+        "is refused like a revoked one (401). Omitted: the key never expires",
+        examples=["2027-01-01T00:00:00Z"],
+    )
 
 
 class ApiKeyRead(Schema):
@@ -37,6 +45,7 @@ class ApiKeyRead(Schema):
     created_at: UtcTime
     last_used_at: UtcTime | None
     revoked_at: UtcTime | None
+    expires_at: UtcTime | None = Field(description="When the key stops working; null: never")
 
     @classmethod
     def of(cls, key: ApiKey) -> ApiKeyRead:
@@ -48,6 +57,7 @@ class ApiKeyRead(Schema):
             created_at=key.created_at,
             last_used_at=key.last_used_at,
             revoked_at=key.revoked_at,
+            expires_at=key.expires_at,
         )
 
 
@@ -57,6 +67,7 @@ class ApiKeyCreated(Schema):
     prefix: str
     scopes: list[str]
     created_at: UtcTime
+    expires_at: UtcTime | None
     key: str | None = Field(
         description="The plaintext key (`fl_live_…`): shown only in this response; "
         "null when the response is an Idempotency-Key replay (the secret is never stored)"
@@ -70,6 +81,7 @@ class ApiKeyCreated(Schema):
             prefix=key.prefix,
             scopes=list(key.scopes),
             created_at=key.created_at,
+            expires_at=key.expires_at,
             key=plaintext,
         )
 
