@@ -36,6 +36,7 @@ from punchcard.errors import (
 )
 from punchcard.identity.principal import Principal
 from punchcard.kit import calendar
+from punchcard.kit.bounds import MAX_POINTS
 from punchcard.kit.ids import new_id
 from punchcard.kit.money import to_money
 from punchcard.kit.paging import Page
@@ -253,6 +254,10 @@ def award(
         member, missing = None, exc
     activity = rule(session, principal, activity_id=activity_id)
     passed = None if points_passed is None else Decimal(points_passed)
+    if passed is not None and not (passed.is_finite() and passed <= MAX_POINTS):
+        # Checked before anything reads it: an order's total is made of it (and
+        # overflowed the money bounds with a 500 when an order_id came with it).
+        raise ValidationFailed(f"points_passed must be at most {MAX_POINTS}", field="pointsPassed")
     if passed is not None and passed < 0:
         raise ValidationFailed("points_passed must not be negative", field="pointsPassed")
     store = stores.resolve(session, principal, store_id)

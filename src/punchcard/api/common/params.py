@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import BeforeValidator
 
+from punchcard.kit.bounds import BoundedDate, BoundedDateTime
 from punchcard.kit.clock import as_utc
 
 _ISO_DATE_START = re.compile(r"\s*\d{4}-\d{2}-\d{2}")
@@ -22,20 +23,10 @@ def _iso_only(value: object) -> object:
     return value
 
 
-# Windows are computed around these dates (a 30-day window before `to`, a day after,
-# a UTC offset): near year 1 or 9999 that arithmetic overflows, so stay well inside.
-_EARLIEST, _LATEST = date(1900, 1, 1), date(9000, 12, 31)
-
-
-def _in_range(value: date) -> date:
-    day = value.date() if isinstance(value, datetime) else value
-    if not _EARLIEST <= day <= _LATEST:
-        raise ValueError(f"must be between {_EARLIEST} and {_LATEST}")
-    return value
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_only), AfterValidator(_in_range)]
-IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_in_range)]
+# Bounded as every face's dates are (kit.bounds: near year 1 or 9999 the windows
+# computed around a date overflow).
+IsoDate = Annotated[BoundedDate, BeforeValidator(_iso_only)]
+IsoDateTime = Annotated[BoundedDateTime, BeforeValidator(_iso_only)]
 
 FromParam = Annotated[
     IsoDateTime | None,

@@ -30,6 +30,7 @@ from pydantic_core import InitErrorDetails
 from punchcard.api.shopsocially.errors import MissingParameters
 from punchcard.errors import ValidationFailed
 from punchcard.kit import calendar
+from punchcard.kit.bounds import EARLIEST, LATEST, in_range
 from punchcard.kit.paging import LARGEST_LIMIT, Page
 from punchcard.kit.schema import Check, field_checks, json_type_errors
 from punchcard.ledger.schemas import STATUSES
@@ -243,13 +244,27 @@ def query_doc(model: type[Params]) -> dict[str, Any]:
 # Values ----------------------------------------------------------------------------
 
 
+# The range every face reads (kit.bounds), in the document's MM/DD/YYYY.
+_RANGE = f"must be between {EARLIEST:%m/%d/%Y} and {LATEST:%m/%d/%Y}"
+
+
+def bounded(day: date, field: str) -> date:
+    """``day`` when every face's date range holds it (ERPs send 12/31/9999 for "no end
+    date": past what a tenant's day arithmetic can hold), else "Invalid <field>"."""
+    if not in_range(day):
+        raise ValidationFailed(f"Invalid {field}: {_RANGE}", field=field)
+    return day
+
+
 def parse_date(value: str, field: str) -> date:
-    """``MM/DD/YYYY`` (the document's format; ``M/D/YYYY`` and ISO ``YYYY-MM-DD`` too)."""
+    """``MM/DD/YYYY`` (the document's format; ``M/D/YYYY`` and ISO ``YYYY-MM-DD`` too),
+    within every face's date range."""
     for fmt in ("%m/%d/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value.strip(), fmt).date()
+            day = datetime.strptime(value.strip(), fmt).date()
         except ValueError:
             continue
+        return bounded(day, field)
     raise ValidationFailed(f"Invalid {field}: expected MM/DD/YYYY", field=field)
 
 
@@ -259,13 +274,21 @@ def parse_day(value: str, field: str) -> date:
     parts = value.strip().split("-")
     if len(parts) == 3 and parts[1][:3].title() in MONTHS:
         try:
-            return date(int(parts[2]), MONTHS.index(parts[1][:3].title()) + 1, int(parts[0]))
+            day = date(int(parts[2]), MONTHS.index(parts[1][:3].title()) + 1, int(parts[0]))
         except ValueError:
             pass
+        else:
+            return bounded(day, field)
     try:
-        return parse_date(value, field)
-    except ValidationFailed:
-        raise ValidationFailed(f"Invalid {field}: expected DD-Mon-YYYY", field=field) from None
+        day = datetime.strptime(value.strip(), "%m/%d/%Y").date()
+    except ValueError:
+        try:
+            day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
+        except ValueError:
+            raise ValidationFailed(
+                f"Invalid {field}: expected DD-Mon-YYYY", field=field
+            ) from None
+    return bounded(day, field)
 
 
 def day_window(from_date: str, to_date: str, timezone: str) -> calendar.Window:

@@ -23,6 +23,7 @@ from punchcard.api.shopsocially.render import View, stamp, transaction_type
 from punchcard.api.shopsocially.render import money as money_text
 from punchcard.api.shopsocially.schemas import AwardOut, DeductOut, Ok, RedeemOut, ReturnOut
 from punchcard.identity.principal import Principal
+from punchcard.kit.bounds import MAX_POINTS, MoneyAmount, PointsAmount
 from punchcard.ledger import points as ledger_points
 from punchcard.ledger import service as ledger
 from punchcard.ledger import statuses
@@ -37,7 +38,7 @@ router = APIRouter(route_class=UnitOfWorkRoute, tags=["Points"])
 class AwardParams(Params):
     user_email: str = Field(description="The email of the user to award")
     activity_id: str = Field(description="The activity's id (`made_a_purchase`) or `act_…`")
-    points_passed: Decimal | None = Field(
+    points_passed: PointsAmount | None = Field(
         default=None,
         description="Overrides a fixed activity's points; the base value a bonus "
         "multiplier activity multiplies (then required)",
@@ -63,7 +64,7 @@ def _whole_number(value: Any) -> Any:
     raise PydanticCustomError("int_type", "Input should be a valid integer or a string of digits")
 
 
-MAX_DEDUCT = 10**12
+MAX_DEDUCT = MAX_POINTS
 # The document's table gives Deduct's points_passed as a "String Value" (Award's is a
 # Number): in a JSON body both a number and a string of digits are taken. The string
 # is documented without a pattern: the face trims every value first (its curl examples
@@ -86,7 +87,7 @@ class DeductParams(Params):
 
 class ReturnParams(Params):
     order_id: str = Field(description="The order_id given when its points were awarded")
-    returned_amount: Decimal | None = Field(
+    returned_amount: MoneyAmount | None = Field(
         default=None,
         description="The value returned; absent or 0: the whole order. Points are "
         "recomputed on what remains and the difference deducted",
