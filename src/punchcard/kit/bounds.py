@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, Field
 
@@ -56,3 +56,15 @@ BoundedDateTime = Annotated[datetime, AfterValidator(check_day)]
 PointsAmount = Annotated[Decimal, Field(ge=0, le=Decimal(MAX_POINTS))]
 # An amount of money (an order's returned amount).
 MoneyAmount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT)]
+
+
+def check_dates(value: Any) -> Any:
+    """:func:`check_day` on a value that is a date or a date-time (or a list of them),
+    for the bases of every face's bodies to apply to every field: ``value`` itself when
+    it holds no date out of range."""
+    if isinstance(value, date):
+        return check_day(value)
+    if isinstance(value, list | tuple):
+        for item in value:
+            check_dates(item)
+    return value

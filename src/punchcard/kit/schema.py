@@ -29,6 +29,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from punchcard.kit.bounds import check_dates
 from punchcard.kit.clock import iso_z
 
 # A time on the native face: UTC ISO-8601 with a trailing Z, millisecond precision.
@@ -78,6 +79,13 @@ class InputSchema(BaseModel):
         if contains_nul(value):
             raise ValueError("must not contain NUL characters")
         return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_dates(cls, value: Any) -> Any:
+        # A date past what the tenant's day arithmetic holds (ERPs send 9999-12-31 for
+        # "no end date") is bad input naming the field, on every face (kit.bounds).
+        return check_dates(value)
 
 
 def contains_nul(value: Any, depth: int = 0) -> bool:

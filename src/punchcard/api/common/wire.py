@@ -2,7 +2,8 @@
 
 :class:`Wire` is camelCase on the wire and snake_case in Python, unknown fields refused;
 :class:`WireInput` also refuses a NUL character in any string (PostgreSQL text cannot
-hold one, so both databases answer the same 400 naming the field). The native face's
+hold one, so both databases answer the same 400 naming the field), and a date outside
+every face's range (:mod:`punchcard.kit.bounds`). The native face's
 strict inputs are :class:`punchcard.kit.schema.InputSchema`.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
+from punchcard.kit.bounds import check_dates
 from punchcard.kit.schema import contains_nul
 
 
@@ -32,3 +34,9 @@ class WireInput(Wire):
         if contains_nul(value):
             raise ValueError("must not contain NUL characters")
         return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _bounded_dates(cls, value: Any) -> Any:
+        # As every face's dates (kit.bounds): 9999-12-31 is a 400 naming the field.
+        return check_dates(value)
