@@ -205,6 +205,8 @@ def test_the_default_page_is_ten(api: Api) -> None:
         ({"cursor": "nope"}, "cursor"),
         ({"updatedAfter": "yesterday"}, "updatedAfter"),
         ({"updatedAfter": "2024-01-01T00:00:00"}, "updatedAfter"),
+        ({"updatedAfter": "9999-12-31T23:59:59Z"}, "updatedAfter"),
+        ({"updatedAfter": "0001-01-01T00:00:00Z"}, "updatedAfter"),
     ],
 )
 def test_bad_list_parameters_are_400_naming_them(

@@ -81,3 +81,20 @@ def test_a_huge_points_passed_in_json_is_refused_naming_it(ss: Loyalty) -> None:
     }
     r = ss.post("/award", json=body)
     assert "points_passed" in refused(r, 400), r.text
+
+
+def test_a_date_inside_the_range_still_reads(ss: Loyalty) -> None:
+    r = ss.get("/transactions", {"from_date": "01/01/1900", "to_date": "12/31/9000"})
+    assert r.status_code == 200, r.text
+
+
+def test_the_document_shows_the_bounds(ss: Loyalty) -> None:
+    doc = ss.client.get("/v2/loyalty/openapi.json").json()
+    award = doc["paths"]["/v2/loyalty/award"]["post"]["requestBody"]["content"]
+    passed = award["application/json"]["schema"]["properties"]["points_passed"]
+    arms = passed.get("anyOf", [passed])
+    number = next(a for a in arms if a.get("type") in ("number", "string"))
+    assert "maximum" in number or "maximum" in str(passed), passed
+    listing = doc["paths"]["/v2/loyalty/transactions"]["get"]["parameters"]
+    to_date = next(p for p in listing if p["name"] == "to_date")
+    assert "12/31/9000" in to_date["description"]

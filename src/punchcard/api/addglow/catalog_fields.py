@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field, StringConstraints
 
 from punchcard.errors import ValidationFailed
+from punchcard.kit.bounds import OUT_OF_RANGE, in_range
 
 
 def _uri(value: str) -> str:
@@ -65,6 +66,8 @@ def updated_after(value: str | None, *, field: str = "updatedAfter") -> datetime
             f"{field}: must be an ISO 8601 date-time with an offset (2024-01-01T00:00:00Z)",
             field=field,
         )
+    if not in_range(parsed):
+        raise ValidationFailed(f"{field}: {OUT_OF_RANGE}", field=field)
     # Rendered times are whole milliseconds, stored ones microseconds: "after" means
     # after the whole millisecond, so the ``updatedAt`` a client saw excludes that item.
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000) + timedelta(

@@ -245,14 +245,18 @@ def query_doc(model: type[Params]) -> dict[str, Any]:
 
 
 # The range every face reads (kit.bounds), in the document's MM/DD/YYYY.
-_RANGE = f"must be between {EARLIEST:%m/%d/%Y} and {LATEST:%m/%d/%Y}"
+RANGE = f"{EARLIEST:%m/%d/%Y} to {LATEST:%m/%d/%Y}"
+DAYS = f"{EARLIEST:%d-%b-%Y} to {LATEST:%d-%b-%Y}"
 
 
 def bounded(day: date, field: str) -> date:
     """``day`` when every face's date range holds it (ERPs send 12/31/9999 for "no end
     date": past what a tenant's day arithmetic can hold), else "Invalid <field>"."""
     if not in_range(day):
-        raise ValidationFailed(f"Invalid {field}: {_RANGE}", field=field)
+        raise ValidationFailed(
+            f"Invalid {field}: must be between {EARLIEST:%m/%d/%Y} and {LATEST:%m/%d/%Y}",
+            field=field,
+        )
     return day
 
 
@@ -285,9 +289,7 @@ def parse_day(value: str, field: str) -> date:
         try:
             day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
         except ValueError:
-            raise ValidationFailed(
-                f"Invalid {field}: expected DD-Mon-YYYY", field=field
-            ) from None
+            raise ValidationFailed(f"Invalid {field}: expected DD-Mon-YYYY", field=field) from None
     return bounded(day, field)
 
 

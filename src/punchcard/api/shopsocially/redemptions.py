@@ -18,6 +18,7 @@ from punchcard.api.native.schemas.rewards import RewardCreate, RewardUpdate
 from punchcard.api.shopsocially.auth import RewardsRead, RewardsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import (
+    DAYS,
     Params,
     body_doc,
     csv_list,
@@ -70,7 +71,7 @@ class CreateParams(_Aliases):
     giftcard_description: str
     terms_and_conds_text: str
     giftcard_coupon_codes: str = Field(description="One-time codes, comma separated")
-    coupon_expiry: str = Field(description="Last day the codes are valid, DD-Mon-YYYY")
+    coupon_expiry: str = Field(description=f"Last day the codes are valid, DD-Mon-YYYY ({DAYS})")
     is_active: bool = Field(default=False, description="Defaults to false")
     redemption_instructions: str | None = None
     associated_levels: str | None = Field(
@@ -87,7 +88,7 @@ class UpdateParams(_Aliases):
     giftcard_coupon_codes: str | None = Field(
         default=None, description="More one-time codes, comma separated"
     )
-    coupon_expiry: str | None = Field(default=None, description="DD-Mon-YYYY")
+    coupon_expiry: str | None = Field(default=None, description=f"DD-Mon-YYYY ({DAYS})")
     is_active: bool | None = None
     redemption_instructions: str | None = None
     associated_levels: str | None = None

@@ -20,6 +20,7 @@ from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
 from punchcard.api.shopsocially.auth import MembersRead, MembersWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import (
+    RANGE,
     Params,
     body_doc,
     day_window,
@@ -49,8 +50,10 @@ WIRE = {
 
 
 class ListParams(Params):
-    from_date: str = Field(description="The start date, MM/DD/YYYY (the merchant's timezone)")
-    to_date: str = Field(description="The end date, MM/DD/YYYY, included")
+    from_date: str = Field(
+        description=f"The start date, MM/DD/YYYY (the merchant's timezone), {RANGE}"
+    )
+    to_date: str = Field(description=f"The end date, MM/DD/YYYY, included, {RANGE}")
     filter_by: Literal["enrollment_date", "last_activity_date"] = Field(
         default="enrollment_date", description="The date the range applies to"
     )
