@@ -92,7 +92,16 @@ def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) ->
     )
 
 
-@router.post("/orders/{externalOrderId}/refund", response_model=RefundResult)
+# An externalOrderId is the shop's own string and may hold a "/": the ``path``
+# converter takes the rest of the path, so `a/b` and `a%2Fb` (which the server decodes
+# to the same path) name the same order. Refund's literal tail still anchors the match.
+@router.get("/orders/{externalOrderId:path}", response_model=OrderRead)
+def get_order(p: OrdersRead, session: DbSession, externalOrderId: str) -> OrderRead:
+    """One order by its externalOrderId, as the list renders it."""
+    return OrderRead.of(service.get_by_external(session, p, external_order_id=externalOrderId))
+
+
+@router.post("/orders/{externalOrderId:path}/refund", response_model=RefundResult)
 def refund_order(
     p: OrdersWrite, session: DbSession, externalOrderId: str, body: RefundCreate
 ) -> RefundResult:
