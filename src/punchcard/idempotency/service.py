@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.dialect import for_update
 from punchcard.db.uow import Database, now, retry_lost
-from punchcard.kit.crypto import ENDPOINT_DIGITS
 from punchcard.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, ValidationFailed
+from punchcard.kit.crypto import ENDPOINT_DIGITS
 from punchcard.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255

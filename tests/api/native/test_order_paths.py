@@ -89,9 +89,7 @@ def test_get_order_needs_orders_read(tenant: Tenant) -> None:
 def test_trailing_slash_is_a_404_never_a_redirect(
     tenant: Tenant, path: str, headers: dict[str, str]
 ) -> None:
-    r = tenant.client.get(
-        path, headers={**tenant.api.headers, **headers}, follow_redirects=False
-    )
+    r = tenant.client.get(path, headers={**tenant.api.headers, **headers}, follow_redirects=False)
     assert not 300 <= r.status_code < 400
     assert "location" not in r.headers
     assert r.status_code == 404
@@ -120,7 +118,12 @@ def test_key_reused_on_another_endpoint_says_different_request(tenant: Tenant) -
 
 def test_key_reused_with_another_body_says_different_request_body(tenant: Tenant) -> None:
     key = {"Idempotency-Key": unique("k")}
-    assert tenant.api.post("/stores", json={"name": "North", "code": unique("N")}, headers=key).status_code == 201
+    assert (
+        tenant.api.post(
+            "/stores", json={"name": "North", "code": unique("N")}, headers=key
+        ).status_code
+        == 201
+    )
     again = tenant.api.post("/stores", json={"name": "South", "code": unique("S")}, headers=key)
     assert again.status_code == 422
     assert again.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
