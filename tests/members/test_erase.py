@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from punchcard.errors import Forbidden
+from punchcard.kit.ids import new_id
 from punchcard.models import (
     AuditRecord,
     MagicLink,
     Member,
     MemberSession,
-    OutboxEvent,
     Order,
+    OutboxEvent,
     ReferralEvent,
     SsoMapping,
     TrackingEvent,
@@ -79,10 +83,6 @@ def _rich_member(t: Tenant) -> dict[str, Any]:
     )
     assert r.status_code == 201, r.text
     m["token"] = sign_in(t, member_uuid(m)).token
-    from datetime import timedelta
-
-    from punchcard.kit.ids import new_id
-
     with t.db.transaction() as s:
         at = t.db.clock.now()
         s.add(
@@ -147,10 +147,6 @@ def test_erased_member_cannot_sign_in(tenant: Tenant) -> None:
     assert _erase(tenant, m["id"]).status_code == 200
     me = tenant.client.get("/api/v2/me", headers={"Authorization": f"Bearer {m['token']}"})
     assert me.status_code == 401
-    import pytest
-
-    from punchcard.errors import Forbidden
-
     with pytest.raises(Forbidden):
         sign_in(tenant, member_uuid(m))
 

@@ -97,7 +97,11 @@ def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) ->
 # to the same path) name the same order. Refund's literal tail still anchors the match.
 @router.get("/orders/{externalOrderId:path}", response_model=OrderRead)
 def get_order(p: OrdersRead, session: DbSession, externalOrderId: str) -> OrderRead:
-    """One order by its externalOrderId, as the list renders it."""
+    """One order by its externalOrderId, as the list renders it (404 when none).
+
+    Any externalOrderId that create accepts works here and in the refund path: a `/`
+    in it may be sent as it is or percent-encoded (`%2F`); `%`, `?`, `#` and spaces
+    must be percent-encoded, as in any URL."""
     return OrderRead.of(service.get_by_external(session, p, external_order_id=externalOrderId))
 
 
@@ -105,7 +109,8 @@ def get_order(p: OrdersRead, session: DbSession, externalOrderId: str) -> OrderR
 def refund_order(
     p: OrdersWrite, session: DbSession, externalOrderId: str, body: RefundCreate
 ) -> RefundResult:
-    """Refund all (no amount) or part of an order; points are clawed back in proportion."""
+    """Refund all (no amount) or part of an order; points are clawed back in proportion.
+    The externalOrderId is written as for `GET /orders/{externalOrderId}`."""
     done = service.refund(
         session, p, external_order_id=externalOrderId, data=inputs.refund_request(body)
     )
