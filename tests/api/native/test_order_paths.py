@@ -128,3 +128,12 @@ def test_key_reused_with_another_body_says_different_request_body(tenant: Tenant
     assert again.status_code == 422
     assert again.json()["error"]["code"] == "IDEMPOTENCY_KEY_REUSED"
     assert "different request body" in again.json()["error"]["message"]
+
+
+def test_a_wrong_method_names_the_routes_own_methods(tenant: Tenant) -> None:
+    for path, allowed in [("/orders/SO-1/refund", "POST"), ("/orders/batch", "POST")]:
+        r = tenant.api.delete(path)
+        assert r.status_code == 405, (path, r.text)
+        assert r.headers["allow"] == allowed, path
+    r = tenant.api.delete("/orders/SO-1")
+    assert r.status_code == 405 and r.headers["allow"] == "GET"
