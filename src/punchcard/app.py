@@ -68,6 +68,10 @@ def create_app(
     app.state.audit = AuditWriter(database)
     # Plan rate limits per API key (in Redis when PUNCHCARD_REDIS_URL is set).
     app.state.limiter = ratelimit.Limiter.from_settings(settings)
+    # No trailing-slash redirects: Starlette's is an absolute URL built from the
+    # request's scheme, `http://` behind a TLS proxy. A path with a stray slash is a 404
+    # in its face's envelope, as Stripe answers.
+    app.router.redirect_slashes = False
     errors.install(app)
     app.add_middleware(RejectNul)
     # Health checks first: routes match in order, and probes should not walk the API.

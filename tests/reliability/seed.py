@@ -160,7 +160,8 @@ def seed(t: Tenant) -> Seeded:
     coupon = _ok(api.post("/coupons/issue", json={"poolId": pool["id"], "memberId": member}), 201)[
         "coupons"
     ][0]
-    order_ext = unique("SO")
+    # A "/" in it, as shops write them: every route taking it in its path must cope.
+    order_ext = unique("SO") + "/2026"
     order = _ok(
         api.post(
             "/orders",

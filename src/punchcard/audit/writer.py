@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
 
 from punchcard.db.uow import Database, retry_lost
 from punchcard.kit.ids import new_id
@@ -106,3 +107,23 @@ class AuditWriter:
             # A pooled connection found dead (no pre-ping) costs a retry, not the batch.
             retry_lost(write)
             return len(batch)
+
+
+def write_now(session: Session, entry: AuditEntry) -> None:
+    """One record in the caller's transaction, for a change made outside the API (the
+    CLI): it commits, or is lost, with the change it records."""
+    session.add(
+        AuditRecord(
+            tenant_id=entry.tenant_id,
+            id=new_id(),
+            api_key_id=entry.api_key_id,
+            user_id=entry.user_id,
+            method=entry.method,
+            path=entry.path[:2000],
+            status=entry.status,
+            latency_ms=round(entry.latency_ms, 3),
+            client_ip=entry.client_ip,
+            created_at=entry.at,
+        )
+    )
+    session.flush()

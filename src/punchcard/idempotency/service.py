@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from punchcard.db.dialect import for_update
 from punchcard.db.uow import Database, now, retry_lost
 from punchcard.errors import IdempotencyKeyInFlight, IdempotencyKeyReused, ValidationFailed
+from punchcard.kit.crypto import ENDPOINT_DIGITS
 from punchcard.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
@@ -115,6 +116,10 @@ def claim_in(
             raise IdempotencyKeyInFlight() from None
         return Claim(tenant_id, key)
     if record.fingerprint != fingerprint:
+        if record.fingerprint[:ENDPOINT_DIGITS] != fingerprint[:ENDPOINT_DIGITS]:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used with a different request (another endpoint)"
+            )
         raise IdempotencyKeyReused()
     if record.state == "done" and record.response_status is not None:
         return StoredResponse(

@@ -50,10 +50,16 @@ def hmac_sha256_hex(key: str, message: str) -> str:
 
 
 def body_fingerprint(method: str, path: str, body: bytes) -> str:
+    """64 hex digits: 16 naming the endpoint (method and path), then 48 of the whole
+    request, so a reused key can say whether the endpoint or only the body differed."""
+    endpoint = hashlib.sha256(method.encode() + b"\0" + path.encode()).hexdigest()
     h = hashlib.sha256()
     h.update(method.encode())
     h.update(b"\0")
     h.update(path.encode())
     h.update(b"\0")
     h.update(body)
-    return h.hexdigest()
+    return endpoint[:ENDPOINT_DIGITS] + h.hexdigest()[: 64 - ENDPOINT_DIGITS]
+
+
+ENDPOINT_DIGITS = 16

@@ -49,6 +49,9 @@ class Member(TenantOwned, Base):
     is_email_verified: Mapped[bool] = mapped_column(default=False, server_default=false())
     profile_picture_url: Mapped[str | None] = mapped_column(String(2048))
     joined_at: Mapped[datetime | None]
+    # When the member's personal data was erased on request (``privacy.service.erase``):
+    # the row stays, anonymised, so the ledger and orders still add up.
+    erased_at: Mapped[datetime | None]
     # The tier shown (the better of the two below, or a manually set one), the tier
     # held for the current period, and the lifetime tier.
     tier_id: Mapped[uuid.UUID | None]

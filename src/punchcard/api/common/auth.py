@@ -188,6 +188,22 @@ async def _admin_session(
 setattr(_admin_session, ADMIN_ATTR, True)
 
 
+async def _privacy_admin(
+    request: Request, principal: Annotated[Principal, Depends(read_bearer)]
+) -> Principal:
+    # Erasing or exporting everything about a person is the brand's decision, made by a
+    # person: an owner's or admin's session, never an integration's API key.
+    if not principal.is_user:
+        raise Forbidden("Erasing or exporting a member needs an owner or admin session token")
+    if principal.role not in (Role.owner, Role.admin):
+        raise Forbidden("Only an owner or admin may erase or export a member")
+    await _idempotency(request, principal)
+    return principal
+
+
+setattr(_privacy_admin, ADMIN_ATTR, True)
+
+
 async def _any_user(
     request: Request, principal: Annotated[Principal, Depends(read_bearer)]
 ) -> Principal:
@@ -200,6 +216,7 @@ async def _any_user(
 setattr(_any_user, SCOPE_ATTR, "session")
 
 AdminSession = Annotated[Principal, Depends(_admin_session)]
+PrivacyAdmin = Annotated[Principal, Depends(_privacy_admin)]
 UserSession = Annotated[Principal, Depends(_any_user)]
 
 

@@ -9,7 +9,7 @@ that, and any route that is not a plain path route, is tried for every path. A
 request then tries only the routes that could match its path, in the app's order,
 with the router's own rules: the first full match is handled, else the first partial
 one (a 405). A path no candidate matches goes to the router itself, which tries every
-route again and redirects a missing or extra trailing slash, or answers 404. The index
+route again and answers 404 (``redirect_slashes`` is off: ``app.py``). The index
 is rebuilt when the router's routes change.
 """
 
@@ -58,7 +58,7 @@ class RouteIndex:
     def pick(self, scope: Scope) -> tuple[BaseRoute, Any] | None:
         """The route the router would handle ``scope`` with and its child scope: the
         first full match among the candidates, else the first partial one; None when no
-        candidate matches (the router's own redirect or 404)."""
+        candidate matches (the router's own 404)."""
         routes = self.router.routes
         if routes is not self._built or len(routes) != self._size:
             self._build()

@@ -92,11 +92,15 @@ def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) ->
     )
 
 
-@router.post("/orders/{externalOrderId}/refund", response_model=RefundResult)
+# An externalOrderId is the shop's own string and may hold a "/": the ``path``
+# converter takes the rest of the path, so `a/b` and `a%2Fb` (which the server decodes
+# to the same path) name the same order. Refund's literal tail still anchors the match.
+@router.post("/orders/{externalOrderId:path}/refund", response_model=RefundResult)
 def refund_order(
     p: OrdersWrite, session: DbSession, externalOrderId: str, body: RefundCreate
 ) -> RefundResult:
-    """Refund all (no amount) or part of an order; points are clawed back in proportion."""
+    """Refund all (no amount) or part of an order; points are clawed back in proportion.
+    The externalOrderId is written as for `GET /orders/{externalOrderId}`."""
     done = service.refund(
         session, p, external_order_id=externalOrderId, data=inputs.refund_request(body)
     )
@@ -105,6 +109,19 @@ def refund_order(
         points_clawed_back=done.points_clawed_back,
         balance=done.balance,
     )
+
+
+# Last of the order routes: its path matches every path under /orders/, so a method
+# another route there allows (POST /orders/batch, /orders/{id}/refund) must find that
+# route first, for its 405's Allow header.
+@router.get("/orders/{externalOrderId:path}", response_model=OrderRead)
+def get_order(p: OrdersRead, session: DbSession, externalOrderId: str) -> OrderRead:
+    """One order by its externalOrderId, as the list renders it (404 when none).
+
+    Any externalOrderId that create accepts works here and in the refund path: a `/`
+    in it may be sent as it is or percent-encoded (`%2F`); `%`, `?`, `#` and spaces
+    must be percent-encoded, as in any URL."""
+    return OrderRead.of(service.get_by_external(session, p, external_order_id=externalOrderId))
 
 
 def _batch_result(

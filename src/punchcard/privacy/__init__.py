@@ -1,0 +1,1 @@
+"""A member's personal data on request: erasure (anonymised in place) and export."""
