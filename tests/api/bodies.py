@@ -48,7 +48,9 @@ def written(t: Tenant, face: str) -> int:
     """How many rows ``CREATE[face]`` has written for ``t``."""
     model = MemberGroup if face == ADDGLOW else Member
     with t.db.transaction(write=False) as s:
-        return int(s.scalar(select(func.count()).select_from(model).where(model.tenant_id == t.id)) or 0)
+        return int(
+            s.scalar(select(func.count()).select_from(model).where(model.tenant_id == t.id)) or 0
+        )
 
 
 def error(r: Any, face: str, status: int) -> tuple[str | None, str, str | None]:

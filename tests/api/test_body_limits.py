@@ -104,11 +104,15 @@ def test_a_batch_endpoint_takes_more_than_the_default_limit(
     # 2 MB: over the default limit, within the bulk one; it reaches the endpoint's own
     # validation (an unknown field), not the size guard.
     body = json.dumps({"padding": "x" * (2 * MB)}).encode()
-    r = tenant.client.post(face + path, content=body, headers=headers(tenant, face, "application/json"))
+    r = tenant.client.post(
+        face + path, content=body, headers=headers(tenant, face, "application/json")
+    )
     code, _, field = error(r, face, 400)
     assert code == "VALIDATION_ERROR" and field is not None
     huge = b'{"padding": "' + b"x" * (10 * MB + 10) + b'"}'
-    r = tenant.client.post(face + path, content=huge, headers=headers(tenant, face, "application/json"))
+    r = tenant.client.post(
+        face + path, content=huge, headers=headers(tenant, face, "application/json")
+    )
     code, message, _ = error(r, face, 413)
     assert code == "PAYLOAD_TOO_LARGE" and "10485760" in message
 
@@ -154,7 +158,9 @@ def test_metadata_over_the_cap_is_a_400_naming_it(
 ) -> None:
     before = written(tenant, face)
     r = tenant.client.post(
-        face + CREATE[face], json=create_body(face, metadata=metadata), headers=headers(tenant, face)
+        face + CREATE[face],
+        json=create_body(face, metadata=metadata),
+        headers=headers(tenant, face),
     )
     code, _, field = error(r, face, 400)
     assert (code, field) == ("VALIDATION_ERROR", "metadata")

@@ -71,7 +71,9 @@ def test_the_same_key_in_two_objects_is_not_a_repeat(tenant: Tenant) -> None:
 def test_the_advocate_face_refuses_a_repeated_amount(tenant: Tenant) -> None:
     advocate = make_advocate(tenant)
     before = _entries(tenant)
-    r = _post(tenant, ADVOCATE, f"/advocates/{advocate['id']}/points", '{"amount": 5, "amount": -140}')
+    r = _post(
+        tenant, ADVOCATE, f"/advocates/{advocate['id']}/points", '{"amount": 5, "amount": -140}'
+    )
     code, _, field = error(r, ADVOCATE, 400)
     assert (code, field) == ("VALIDATION_ERROR", "amount")
     assert _entries(tenant) == before
@@ -109,9 +111,13 @@ def test_shopsocially_refuses_a_repeated_form_field(tenant: Tenant, ctype: str) 
         ("uid", "u2"),
     ]
     if ctype.startswith("multipart"):
-        raw = "".join(
-            f'--XyZ\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n' for k, v in fields
-        ) + "--XyZ--\r\n"
+        raw = (
+            "".join(
+                f'--XyZ\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'
+                for k, v in fields
+            )
+            + "--XyZ--\r\n"
+        )
     else:
         raw = "&".join(f"{k}={v}" for k, v in fields)
     _, reason, _ = error(_post(tenant, SHOPSOCIALLY, "/users", raw, ctype), SHOPSOCIALLY, 400)
