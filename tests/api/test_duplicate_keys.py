@@ -4,6 +4,7 @@ last key won). Nothing is written; malformed JSON keeps its own error."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from tests.api.bodies import (
     FACES,
     NATIVE,
     SHOPSOCIALLY,
+    create_body,
     error,
     headers,
     written,
@@ -49,10 +51,10 @@ def test_a_repeated_amount_is_refused_not_the_last_one_taken(tenant: Tenant) -> 
 
 def test_a_repeated_key_deep_in_a_list_is_named_by_its_path(tenant: Tenant) -> None:
     member = insert_member(tenant)
-    raw = (
-        '{"externalOrderId": "%s", "memberId": "%s", "total": "3.00", "items": ['
-        '{"sku": "a", "price": "1.00"}, {"sku": "b", "price": "1.00"},'
-        ' {"sku": "c", "price": "1.00", "sku": "d"}]}' % (unique("SO"), member)
+    head = json.dumps({"externalOrderId": unique("SO"), "memberId": member, "total": "3.00"})
+    raw = head[:-1] + (
+        ', "items": [{"sku": "a", "price": "1.00"}, {"sku": "b", "price": "1.00"},'
+        ' {"sku": "c", "price": "1.00", "sku": "d"}]}'
     )
     r = _post(tenant, NATIVE, "/orders", raw)
     assert error(r, NATIVE, 400)[2] == "items[2].sku"
@@ -61,10 +63,8 @@ def test_a_repeated_key_deep_in_a_list_is_named_by_its_path(tenant: Tenant) -> N
 
 def test_the_same_key_in_two_objects_is_not_a_repeat(tenant: Tenant) -> None:
     member = insert_member(tenant)
-    raw = (
-        '{"externalOrderId": "%s", "memberId": "%s", "total": "2.00", "items": ['
-        '{"sku": "a", "price": "1.00"}, {"sku": "b", "price": "1.00"}]}' % (unique("SO"), member)
-    )
+    head = json.dumps({"externalOrderId": unique("SO"), "memberId": member, "total": "2.00"})
+    raw = head[:-1] + ', "items": [{"sku": "a", "price": "1.00"}, {"sku": "b", "price": "1.00"}]}'
     assert _post(tenant, NATIVE, "/orders", raw).status_code == 201
 
 
@@ -135,13 +135,6 @@ def test_malformed_json_keeps_its_own_error(tenant: Tenant, face: str) -> None:
 @pytest.mark.parametrize("face", FACES)
 def test_a_body_without_repeats_is_taken(tenant: Tenant, face: str) -> None:
     before = written(tenant, face)
-    name = "name" if face == ADDGLOW else "email"
-    raw = '{"%s": "%s@example.com"%s}' % (
-        name,
-        unique("ok"),
-        ', "first_name": "A", "last_name": "B", "uid": "%s"' % unique("u")
-        if face == SHOPSOCIALLY
-        else "",
-    )
+    raw = json.dumps(create_body(face))
     assert _post(tenant, face, CREATE[face], raw).status_code in (200, 201)
     assert written(tenant, face) == before + 1
