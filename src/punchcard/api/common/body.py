@@ -89,7 +89,7 @@ def loads(raw: bytes | str) -> Any:
     # value holds as many keys as there are colons, no key was dropped: no repeat.
     # Only a body with colons inside its strings (times, URLs) or a repeat is parsed
     # again, keeping the pairs.
-    colons = raw.count(b":" if isinstance(raw, bytes) else ":")
+    colons = raw.count(b":") if isinstance(raw, bytes) else raw.count(":")
     if colons == 0 or _keys(value) == colons:
         return value
     try:

@@ -43,8 +43,12 @@ def _query_field(query: bytes) -> Any:
 BULK_BODY: dict[str, Any] = {"x-body-limit": "bulk"}
 
 
-class _TooLarge(Exception):
-    """Raised from ``receive`` once a chunked body passes the limit."""
+class _TooLarge(PayloadTooLarge):
+    """Raised from ``receive`` once a chunked body passes the limit (a 413 wherever it
+    is seen: the audit log and the unit of work record it as such)."""
+
+
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BodyLimit:
@@ -56,7 +60,8 @@ class BodyLimit:
     no more bytes than it declares. A body without one (``Transfer-Encoding: chunked``)
     is counted as it arrives: past the limit, ``receive`` raises, whatever the app
     answers to that is dropped, and the 413 is sent instead. So the common request
-    costs a scan of its headers and one comparison.
+    costs a scan of its headers and one comparison; a GET without either header
+    passes untouched.
     """
 
     def __init__(self, app: ASGIApp, *, limit: int, bulk_limit: int) -> None:
@@ -80,10 +85,17 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         length: bytes | None = None
+        chunked = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 length = value
                 break
+            if name == b"transfer-encoding":
+                chunked = True
+        if length is None and not chunked and scope["method"] in _BODILESS:
+            # Neither header: an HTTP/1.1 request has no body (a GET's common case).
+            await self.app(scope, receive, send)
+            return
         if length is not None:
             declared = int(length) if length.isdigit() else 0
             limit = self._limit_for(scope)
