@@ -138,3 +138,12 @@ def test_a_body_without_repeats_is_taken(tenant: Tenant, face: str) -> None:
     raw = json.dumps(create_body(face))
     assert _post(tenant, face, CREATE[face], raw).status_code in (200, 201)
     assert written(tenant, face) == before + 1
+
+
+@pytest.mark.parametrize("raw", [b"\xff\xfe{", b'{"email": "\xeb"}', b"\x80"])
+@pytest.mark.parametrize("face", [NATIVE, ADVOCATE, ADDGLOW])
+def test_bytes_that_are_not_text_are_a_400(tenant: Tenant, face: str, raw: bytes) -> None:
+    r = tenant.client.post(
+        face + CREATE[face], content=raw, headers=headers(tenant, face, "application/json")
+    )
+    assert error(r, face, 400)[0] in ("VALIDATION_ERROR", "HTTP_ERROR")

@@ -113,7 +113,8 @@ async def check_json(request: Request) -> None:
     """Before a JSON route reads its body: a body in another content type is a 415;
     a JSON body with a repeated key a 400. The parsed body is left where
     ``Request.json`` finds it, so the route's own reading does not parse it again;
-    malformed JSON is left to that reading (its ``json_invalid`` error)."""
+    malformed JSON or bytes that are not text are left to that reading (its
+    ``json_invalid`` error, or its 400)."""
     raw = await request.body()
     if not raw:
         return
@@ -126,7 +127,7 @@ async def check_json(request: Request) -> None:
         )
     try:
         request._json = loads(raw)  # Starlette's cache of the parsed body
-    except json.JSONDecodeError:
+    except ValueError:  # not JSON, or not text (UnicodeDecodeError): the route's error
         return
 
 
