@@ -17,7 +17,7 @@ from punchcard.api import addglow, advocate, native, shopsocially
 from punchcard.api.common import dispatch, errors, metrics, ratelimit
 from punchcard.api.common import docs as api_docs
 from punchcard.api.common.face import EventRenderer, Face, combine_events
-from punchcard.api.common.guards import RejectNul
+from punchcard.api.common.guards import BodyLimit, RejectNul
 from punchcard.api.common.openapi import face_openapi
 from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
@@ -74,6 +74,10 @@ def create_app(
     app.router.redirect_slashes = False
     errors.install(app)
     app.add_middleware(RejectNul)
+    # Outermost of the two: a body over the limit is refused before anything reads it.
+    app.add_middleware(
+        BodyLimit, limit=settings.max_body_bytes, bulk_limit=settings.max_bulk_body_bytes
+    )
     # Health checks first: routes match in order, and probes should not walk the API.
     _health(app)
 

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     # process died) and may be taken over by a retry.
     idempotency_stale_seconds: int = 120
     session_ttl_seconds: int = 30 * 86_400
+    # A request body over this many bytes is refused with 413 before it is read whole
+    # (api/common/guards.py ``BodyLimit``); the batch and bulk endpoints may take up to
+    # ``max_bulk_body_bytes``.
+    max_body_bytes: int = 1_048_576
+    max_bulk_body_bytes: int = 10_485_760
     # An API key's principal is cached per process this long (identity/cache.py): a
     # key revoked on another node stops working within it. 0 looks every call up.
     api_key_cache_seconds: float = 1.0

@@ -30,6 +30,7 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
 from punchcard.members import captures, views
+from punchcard.members import metadata as member_metadata
 from punchcard.members.event_data import joined_data, member_data
 from punchcard.members.repository import MemberFilters, MemberRepository
 from punchcard.members.schemas import CaptureSource, MemberStatus
@@ -458,7 +459,7 @@ def new_member(
         source=data.source.value,
         store_id=store.id if store else None,
         referral_code=referral_code,
-        metadata_=data.metadata,
+        metadata_=member_metadata.check(data.metadata),
         is_email_verified=False,
         tier_id=tier.id if tier else None,
         tier_manual=False,
@@ -555,6 +556,8 @@ def _apply(session: Session, principal: Principal, member: Member, changes: dict
 def changes_to(member: Member, changes: dict[str, Any]) -> dict[str, Any]:
     """The validated changes (snake_case keys) that differ from the member's values."""
     changes = {k: v.value if isinstance(v, MemberStatus) else v for k, v in changes.items()}
+    if "metadata" in changes:
+        member_metadata.check(changes["metadata"])
     return {k: v for k, v in changes.items() if getattr(member, _ATTRS.get(k, k)) != v}
 
 

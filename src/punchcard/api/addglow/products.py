@@ -23,6 +23,7 @@ from punchcard.api.addglow.catalog_fields import (
 )
 from punchcard.api.addglow.paging import CursorParams
 from punchcard.api.addglow.schemas import Data, Listing, Omittable, Success, Wire, WireInput
+from punchcard.api.common.guards import BULK_BODY
 from punchcard.api.common.ratelimit import EndpointLimit
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.catalog import bulk, store
@@ -142,7 +143,12 @@ async def _bulk_limit(request: Request, p: CatalogWrite) -> None:
     await BULK_LIMIT.enforce(request, p)
 
 
-@router.post("/products/bulk", response_model=Success, dependencies=[Depends(_bulk_limit)])
+@router.post(
+    "/products/bulk",
+    response_model=Success,
+    dependencies=[Depends(_bulk_limit)],
+    openapi_extra=BULK_BODY,
+)
 def bulk_products(p: CatalogWrite, session: DbSession, body: ProductBulk) -> Success:
     """Creates or updates (by ``storeId``) up to 100 products, then deletes up to 100 by
     store id, with their variants; nothing is written if any record is invalid (400

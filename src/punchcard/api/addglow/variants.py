@@ -29,6 +29,7 @@ from punchcard.api.addglow.catalog_fields import (
 )
 from punchcard.api.addglow.paging import CursorParams
 from punchcard.api.addglow.schemas import Data, Listing, Omittable, Success, Wire, WireInput
+from punchcard.api.common.guards import BULK_BODY
 from punchcard.api.common.ratelimit import EndpointLimit
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.catalog import bulk, store
@@ -180,7 +181,12 @@ async def _bulk_limit(request: Request, p: CatalogWrite) -> None:
     await BULK_LIMIT.enforce(request, p)
 
 
-@router.post("/product-variants/bulk", response_model=Success, dependencies=[Depends(_bulk_limit)])
+@router.post(
+    "/product-variants/bulk",
+    response_model=Success,
+    dependencies=[Depends(_bulk_limit)],
+    openapi_extra=BULK_BODY,
+)
 def bulk_variants(p: CatalogWrite, session: DbSession, body: VariantBulk) -> Success:
     """Creates or updates (by ``storeId``) up to 100 variants, then deletes up to 100 by
     store id; nothing is written if any record is invalid (400 naming

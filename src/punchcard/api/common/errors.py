@@ -27,7 +27,25 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("punchcard.api")
 
+
+class PayloadTooLarge(E.PunchcardError):
+    """A request body over the size limit (``api/common/guards.py``): an HTTP matter,
+    so it lives here, not in the core's error tree."""
+
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "Request body too large"
+
+
+class UnsupportedMediaType(E.PunchcardError):
+    """A body in a content type the endpoint does not read (form or XML sent to JSON)."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    default_message = "Unsupported content type"
+
+
 STATUS: list[tuple[type[E.PunchcardError], int]] = [
+    (PayloadTooLarge, 413),
+    (UnsupportedMediaType, 415),
     (E.ValidationFailed, 400),
     (E.Unauthenticated, 401),
     (E.Forbidden, 403),

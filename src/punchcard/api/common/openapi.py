@@ -36,7 +36,16 @@ ERROR_DESCRIPTIONS = {
     "404": "Not found (or another tenant's id)",
     "409": "Conflict or duplicate",
     "422": "Business rule refused (e.g. INSUFFICIENT_POINTS, IDEMPOTENCY_KEY_REUSED)",
+    "413": (
+        "PAYLOAD_TOO_LARGE: the body is over `PUNCHCARD_MAX_BODY_BYTES` (default 1 MB), "
+        "counted as it arrives, chunked or not"
+    ),
+    "415": "UNSUPPORTED_MEDIA_TYPE: send `application/json` (or `application/*+json`)",
 }
+BULK_413 = (
+    "PAYLOAD_TOO_LARGE: the body is over `PUNCHCARD_MAX_BULK_BODY_BYTES` (default 10 MB: "
+    "this batch endpoint takes more than the 1 MB others do)"
+)
 
 
 def required_auth(dependant: Dependant) -> str | None:
@@ -85,11 +94,18 @@ def face_openapi(app: FastAPI, face: Face) -> dict[str, Any]:
             codes = ["400", "404", "409", "422"] if method != "get" else ["400", "404"]
             if auth:
                 codes += ["401", "403"]
+            # A body can be too large on any method but GET; only a JSON body can be
+            # of the wrong type (a face reading another one documents its own 415).
+            codes += ["413"] if method != "get" else []
+            codes += ["415"] if "requestBody" in op else []
+            bulk = op.get("x-body-limit") == "bulk"
             for code in codes:
                 responses.setdefault(
                     code,
                     {
-                        "description": ERROR_DESCRIPTIONS[code],
+                        "description": BULK_413
+                        if bulk and code == "413"
+                        else ERROR_DESCRIPTIONS[code],
                         "content": {
                             "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                         },

@@ -54,6 +54,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from punchcard.api.common import ratelimit, render, solver
+from punchcard.api.common.body import check_json
 from punchcard.api.common.errors import status_for
 from punchcard.audit.writer import AuditEntry
 from punchcard.db.engine import lost_connection, wrote
@@ -266,6 +267,11 @@ class UnitOfWorkRoute(APIRoute):
         if wrapped:
             original = self._planned(original)
 
+        # A JSON body is checked before the unit of work begins: its content type
+        # (415) and no key twice (400), api/common/body.py.
+        field = self.body_field
+        json_body = field is not None and not isinstance(field.field_info, params.Form)
+
         async def handler(request: Request) -> Response:
             db: Database = request.app.state.db
             started = time.perf_counter()
@@ -273,6 +279,8 @@ class UnitOfWorkRoute(APIRoute):
             group = db.group if write else None
             status = 500
             try:
+                if json_body:
+                    await check_json(request)
                 if group is None:
                     unit = Unit(request, db, db.session(write=write), batched=False)
                     response = await _run(original, request, unit)

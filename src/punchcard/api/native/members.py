@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import MembersRead, MembersWrite
+from punchcard.api.common.guards import BULK_BODY
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute, on_loop
 from punchcard.api.native.schemas.members import (
@@ -67,7 +68,12 @@ def create_member(p: MembersWrite, session: DbSession, body: MemberCreate) -> Me
     return MemberRead.of_profile(service.profile(session, p, member))
 
 
-@router.post("/members/batch", response_model=MemberBatchResult, response_model_exclude_none=True)
+@router.post(
+    "/members/batch",
+    response_model=MemberBatchResult,
+    response_model_exclude_none=True,
+    openapi_extra=BULK_BODY,
+)
 def batch_members(p: MembersWrite, session: DbSession, body: MemberBatch) -> MemberBatchResult:
     """Upsert up to 500 members by externalId, then email; rows fail independently."""
     rows = [

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from punchcard.api.common import ids, inputs
 from punchcard.api.common.auth import OrdersRead, OrdersWrite
+from punchcard.api.common.guards import BULK_BODY
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.params import FromParam, ToParam, utc
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
@@ -76,7 +77,7 @@ def create_order(
     return OrderCreated(**OrderRead.of(placed.order).model_dump(), balance=placed.balance)
 
 
-@router.post("/orders/batch", response_model=OrderBatchResponse)
+@router.post("/orders/batch", response_model=OrderBatchResponse, openapi_extra=BULK_BODY)
 def create_orders_batch(p: OrdersWrite, session: DbSession, body: OrderBatch) -> OrderBatchResponse:
     """Ingest up to 500 orders; each succeeds or fails on its own."""
     placed = batch.place_batch(session, p, orders=[inputs.order_row(r) for r in body.orders])

@@ -27,6 +27,7 @@ from punchcard.api.shopsocially import (
 )
 from punchcard.api.shopsocially.auth import read_credentials
 from punchcard.api.shopsocially.errors import ERROR_SCHEMA, render
+from punchcard.api.shopsocially.params import ACCEPTED
 
 PREFIX = "/v2/loyalty"
 TITLE = "Punchcard loyalty API (ShopSocially v2 compatible)"
@@ -58,6 +59,9 @@ def _openapi(doc: dict[str, Any]) -> dict[str, Any]:
         for op in ops.values():
             if op.get("security"):
                 op["security"] = SECURITY
+            unsupported = op.get("responses", {}).get("415")
+            if unsupported:  # this face reads forms as well as JSON
+                unsupported["description"] = f"UNSUPPORTED_MEDIA_TYPE: send {ACCEPTED}"
     return doc
 
 

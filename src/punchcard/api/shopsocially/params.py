@@ -27,6 +27,8 @@ from fastapi import Request
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
 
+from punchcard.api.common import body
+from punchcard.api.common.errors import UnsupportedMediaType
 from punchcard.api.shopsocially.errors import MissingParameters
 from punchcard.errors import ValidationFailed
 from punchcard.kit import calendar
@@ -121,29 +123,50 @@ def _value(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+# What a ShopSocially body may be: the document's curl ``--data`` (a form) or JSON.
+ACCEPTED = "application/x-www-form-urlencoded, multipart/form-data or application/json"
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 async def _body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw.strip():
         return {}
     ctype = request.headers.get("content-type", "").lower()
-    if "json" in ctype or (not ctype and raw.lstrip()[:1] in (b"{", b"[")):
+    media = ctype.split(";", 1)[0].strip()
+    if "json" in media or (not ctype and raw.lstrip()[:1] in (b"{", b"[")):
         try:
-            data = json.loads(raw)
+            data = body.loads(raw)  # a key twice: a 400 naming it
         except ValueError:
             raise ValidationFailed("Request body is not valid JSON") from None
         if not isinstance(data, dict):
             raise ValidationFailed("Request body must be a JSON object")
         return data
-    if ctype.startswith("multipart/form-data"):
+    if media and media not in _FORMS:
+        raise UnsupportedMediaType(
+            f"Content-Type {media!r} is not accepted: send {ACCEPTED}", field="Content-Type"
+        )
+    if media == "multipart/form-data":
         form = await request.form()
-        return {k: Text(v) for k, v in form.multi_items() if isinstance(v, str)}
+        return _once([(k, Text(v)) for k, v in form.multi_items() if isinstance(v, str)])
     # application/x-www-form-urlencoded, curl's default for --data (also assumed when
     # no content type is sent).
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ValidationFailed("Request body must be UTF-8") from None
-    return {k: Text(v) for k, v in parse_qsl(text, keep_blank_values=True)}
+    return _once([(k, Text(v)) for k, v in parse_qsl(text, keep_blank_values=True)])
+
+
+def _once(pairs: list[tuple[str, Text]]) -> dict[str, Any]:
+    """A form body's fields; one given twice (the last would silently win) is a 400."""
+    fields: dict[str, Any] = {}
+    for key, value in pairs:
+        name = _key(key)
+        if name in fields:
+            raise ValidationFailed(f"{key.strip()} is given more than once", field=key.strip())
+        fields[name] = value
+    return {k: v for k, v in pairs}
 
 
 async def read(request: Request) -> dict[str, Any]:
