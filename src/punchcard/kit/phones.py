@@ -11,10 +11,15 @@ from __future__ import annotations
 import functools
 from importlib import resources
 
+import re
+
 import phonenumbers
 
 REGIONS: frozenset[str] = frozenset(phonenumbers.SUPPORTED_REGIONS)
 FALLBACK_COUNTRY = "US"
+# What people write a number with: digits and the usual separators. Not letters
+# (libphonenumber would read "CALL NOW" as a keypad's 2255 669) nor other scripts' digits.
+_WRITTEN = re.compile(r"[0-9 ().+\-/]{1,64}")
 
 
 def to_e164(raw: str, country: str) -> str | None:
@@ -22,6 +27,8 @@ def to_e164(raw: str, country: str) -> str | None:
     when it cannot be a number: unparseable, or a length no number of its country has.
     Possible rather than "valid" (in an allocated range): the metadata lags the
     operators' new ranges, and a member's real number must never be refused."""
+    if not _WRITTEN.fullmatch(raw):
+        return None
     try:
         number = phonenumbers.parse(raw, country)
     except phonenumbers.NumberParseException:
