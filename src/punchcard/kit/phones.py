@@ -9,9 +9,8 @@ A number written without a country code is read in the tenant's country (its
 from __future__ import annotations
 
 import functools
-from importlib import resources
-
 import re
+from importlib import resources
 
 import phonenumbers
 
