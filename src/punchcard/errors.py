@@ -92,6 +92,14 @@ class InsufficientPoints(Unprocessable):
     default_message = "The member does not have enough points"
 
 
+class PointsLimitExceeded(Unprocessable):
+    """One award (or one order) would credit more than the tenant's
+    ``max_points_per_award``: a runaway total or a typo, never minted."""
+
+    code = "POINTS_LIMIT_EXCEEDED"
+    default_message = "The award exceeds the tenant's maximum points per award"
+
+
 class PoolExhausted(Conflict):
     code = "POOL_EXHAUSTED"
     default_message = "The coupon pool has no codes left"

@@ -179,3 +179,103 @@ def test_conversions_of_an_order_get_its_external_id_as_order_ref(scratch: Engin
     with scratch.connect() as conn:
         count = conn.execute(text("SELECT count(*) FROM referral_events")).scalar_one()
     assert count == 2
+
+
+def _tenant(engine: Engine, timezone: str, currency: str) -> uuid.UUID:
+    tenant, at = new_id(), datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tenants (id, name, partner_id, timezone, currency,"
+                " points_per_currency_unit, tier_period, plan, custom_auth_enabled,"
+                " created_at, updated_at) VALUES (:id, 'T', :partner, :tz, :cur, 1,"
+                " 'year', 'unlimited', false, :at, :at)"
+            ),
+            {
+                "id": _bind(engine, tenant),
+                "partner": tenant.hex[:16],
+                "tz": timezone,
+                "cur": currency,
+                "at": at,
+            },
+        )
+    return tenant
+
+
+def _members_with_phones(engine: Engine, tenant: uuid.UUID, phones: list[str]) -> list[str]:
+    """Members holding ``phones`` as stored before 0016, oldest first; their bound ids."""
+    out = []
+    with engine.begin() as conn:
+        for i, phone in enumerate(phones):
+            member = _bind(engine, new_id())
+            at = datetime(2026, 1, 1, 0, i, tzinfo=UTC)
+            conn.execute(
+                text(
+                    "INSERT INTO members (tenant_id, id, phone, status, tier_manual,"
+                    " points_balance, pending_points, lifetime_points, points_debt,"
+                    " points_redeemed, points_expired, points_deducted, period_points,"
+                    " enrolled_at, created_at, updated_at) VALUES (:t, :m, :p, 'active',"
+                    " false, 0, 0, 0, 0, 0, 0, 0, 0, :at, :at, :at)"
+                ),
+                {"t": _bind(engine, tenant), "m": member, "p": phone, "at": at},
+            )
+            out.append(member)
+    return out
+
+
+def _phones(engine: Engine, members: list[str]) -> list[str | None]:
+    with engine.connect() as conn:
+        return [
+            conn.execute(text("SELECT phone FROM members WHERE id = :m"), {"m": m}).scalar_one()
+            for m in members
+        ]
+
+
+def test_phones_become_e164_in_the_tenants_country_and_duplicates_are_kept_apart(
+    scratch: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    _migrate(scratch, _previous("0016"))
+    us = _tenant(scratch, "UTC", "USD")  # no zone country: the currency's, US
+    gb = _tenant(scratch, "Europe/London", "EUR")  # the zone's country, GB
+    us_members = _members_with_phones(
+        scratch,
+        us,
+        [
+            "2125550100",  # the oldest spelling of a number another holds in E.164
+            "+12125550100",
+            "2125550101",
+            "5550100199",
+            "2125550103",  # two spellings, neither E.164: the oldest gets it
+            "12125550103",
+            "12",  # not a number: left alone
+        ],
+    )
+    gb_members = _members_with_phones(scratch, gb, ["02079460958", "+15550100177"])
+    caplog.set_level("WARNING", logger="alembic.runtime.migration")
+
+    _migrate(scratch, "0016")
+
+    assert _phones(scratch, us_members) == [
+        "2125550100",
+        "+12125550100",
+        "+12125550101",
+        "+15550100199",
+        "+12125550103",
+        "12125550103",
+        "12",
+    ]
+    assert _phones(scratch, gb_members) == ["+442079460958", "+15550100177"]
+    logged = caplog.text
+    assert "'2125550100' is +12125550100" in logged and "not merged" in logged
+    assert "'12125550103' is +12125550103" in logged
+    assert "'12' is not a phone number" in logged
+    with scratch.connect() as conn:
+        limits = conn.execute(text("SELECT max_points_per_award, country FROM tenants")).all()
+    assert sorted(tuple(r) for r in limits) == [(1_000_000, None), (1_000_000, None)]
+
+    _migrate(scratch, _previous("0016"), down=True)
+    with scratch.connect() as conn:
+        columns = conn.execute(text("SELECT * FROM tenants")).keys()
+    assert "max_points_per_award" not in columns and "country" not in columns
+    # The phones stay in E.164, which the old rules accept.
+    assert _phones(scratch, gb_members) == ["+442079460958", "+15550100177"]

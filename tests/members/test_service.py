@@ -53,16 +53,17 @@ def run_concurrently(n: int, job: Callable[[], Any]) -> list[Any]:
 
 
 @pytest.mark.parametrize(
-    ("raw", "expected"),
+    ("raw", "country", "expected"),
     [
-        ("+1 (555) 010-0100", "+15550100100"),
-        ("555.010.0100", "5550100100"),
-        ("+44 20 7946 0958", "+442079460958"),
-        (" 0049/30/1234567 ", "0049301234567"),
+        ("+1 (555) 010-0100", "US", "+15550100100"),
+        ("555.010.0100", "US", "+15550100100"),
+        ("+44 20 7946 0958", "US", "+442079460958"),
+        (" 0049/30/1234567 ", "DE", "+49301234567"),
+        ("030 1234567", "DE", "+49301234567"),
     ],
 )
-def test_normalize_phone(raw: str, expected: str) -> None:
-    assert service.normalize_phone(raw) == expected
+def test_normalize_phone(raw: str, country: str, expected: str) -> None:
+    assert service.normalize_phone(raw, country=country) == expected
 
 
 @pytest.mark.parametrize(
@@ -70,7 +71,7 @@ def test_normalize_phone(raw: str, expected: str) -> None:
 )
 def test_normalize_phone_refuses_non_numbers(raw: str) -> None:
     with pytest.raises(ValidationFailed) as exc:
-        service.normalize_phone(raw)
+        service.normalize_phone(raw, country="US")
     assert exc.value.field == "phone"
 
 

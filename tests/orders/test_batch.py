@@ -276,16 +276,21 @@ def test_the_bulk_credit_costs_the_same_statements_at_10_and_100_rows(tenant: Te
 def test_a_failure_the_checks_cannot_foresee_falls_back_to_row_by_row_with_the_same_results(
     db: Any, client: Any
 ) -> None:
-    # The ledger refuses an award over its maximum: the batch cannot know it before
-    # crediting, so it rolls back and places the rows one by one, each in a savepoint.
+    # The ledger refuses an award over the tenant's maximum: E6's 60 points pass the
+    # batch's check at the base rate, but E5 moves its member up to Gold (x2) first, so
+    # its credit is 120, over 100. The batch cannot know it before crediting, so it rolls
+    # back and places the rows one by one, each in a savepoint.
     batched, single = make_tenant(db, client), make_tenant(db, client)
     members_a, names_a = _setup(batched, pending=False)
     members_b, names_b = _setup(single, pending=False)
+    for t in (batched, single):
+        r = t.api.patch("/settings", json={"maxPointsPerAward": 100})
+        assert r.status_code == 200, r.text
     abstract = [
-        {"externalOrderId": "E5", "member": 1, "total": "10.00"},
-        {"externalOrderId": "E6", "member": 2, "total": "9999999999999.99"},
-        {"externalOrderId": "E7", "member": 1, "total": "20.00"},
-        {"externalOrderId": "E5", "member": 1, "total": "10.00"},
+        {"externalOrderId": "E5", "member": 1, "total": "95.00"},
+        {"externalOrderId": "E6", "member": 1, "total": "60.00"},
+        {"externalOrderId": "E7", "member": 2, "total": "20.00"},
+        {"externalOrderId": "E5", "member": 1, "total": "95.00"},
     ]
     with savepoints(db.engine) as taken:
         r = batched.api.post(
@@ -295,7 +300,8 @@ def test_a_failure_the_checks_cannot_foresee_falls_back_to_row_by_row_with_the_s
     assert taken() > batched.extra["request_savepoints"] + 1
     expected = [_one_by_one(single, _wire(x, members_b, "")) for x in abstract]
     assert [x["status"] for x in expected] == ["created", "error", "created", "duplicate"]
-    assert expected[1]["error"]["field"] == "amount"
+    assert expected[1]["error"]["code"] == "POINTS_LIMIT_EXCEEDED"
+    assert expected[1]["error"]["field"] == "total"
     got = [_comparable(x, names_a) for x in r.json()["results"]]
     assert got == [_comparable(x, names_b) for x in expected]
     assert _state(batched, names_a) == _state(single, names_b)

@@ -274,11 +274,14 @@ def award(
             return Awarded(first, member, activity, created=False)
     if not activity.is_active:
         raise ActivityInactive(field="activityId")
-    tenant = snapshot(session, principal.tenant_id).settings
+    config = snapshot(session, principal.tenant_id)
+    tenant = config.settings
     _check_frequency(session, tenant, member, activity)
     points = with_tier(session, member, base_points(activity, passed))
     if points <= 0:
         raise ValidationFailed("The award comes to 0 points", field="pointsPassed")
+    # Before the order row: the tenant's maximum per award, named by what set the points.
+    ledger.check_limit(config, points, field="pointsPassed" if passed is not None else "amount")
     order_id = None
     at = now(session)
     if reference is not None:

@@ -39,7 +39,7 @@ from sqlalchemy.orm.util import identity_key
 
 from punchcard.db.pipeline import Pipeline
 from punchcard.db.uow import now
-from punchcard.errors import InsufficientPoints, ValidationFailed
+from punchcard.errors import InsufficientPoints, PointsLimitExceeded, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit, emit_many, lane
 from punchcard.ledger.repository import COUNTERS, ENTRY_COLUMNS, LedgerRepository
@@ -70,6 +70,18 @@ class Refs:
 def _check_amount(amount: int, field: str = "amount") -> None:
     if amount <= 0 or amount > MAX_POINTS:
         raise ValidationFailed(f"{field} must be between 1 and {MAX_POINTS}", field=field)
+
+
+def check_limit(config: TenantSnapshot, amount: int, field: str = "amount") -> None:
+    """422 POINTS_LIMIT_EXCEEDED when one award of ``amount`` points would credit more
+    than the tenant's ``max_points_per_award`` (read from the snapshot: no statement)."""
+    limit = config.settings.max_points_per_award
+    if amount > limit:
+        raise PointsLimitExceeded(
+            f"{amount} points exceed the maximum of {limit} per award (maxPointsPerAward)",
+            field=field,
+            extra={"maxPointsPerAward": limit},
+        )
 
 
 def _entry(
@@ -140,6 +152,7 @@ def credit(
     auto_approved), or pending until a decision. ``reference``: the caller's own
     reference for the entry (ShopSocially's order id on an activity award)."""
     _check_amount(amount)
+    check_limit(snapshot(session, member.tenant_id), amount)
     expire_due(session, member)
     at = now(session)
     expiry = _expiry(session, member, at, expires_at, expiry_days)
@@ -698,6 +711,7 @@ class Credits:
         rows = None
         expiry = None
         config = self._config(member.tenant_id)
+        check_limit(config, amount)
         if not pending and self._common(member, at, config):
             expiry = _expiry(session, member, at, expires_at, expiry_days, config)
             rows = _credit_rows(member, type_, amount, status, refs, expiry, reference, at)

@@ -41,6 +41,7 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.crypto import hash_token, random_token
 from punchcard.kit.ids import new_id
 from punchcard.magiclinks.repository import MagicLinkRepository
+from punchcard.members import phones
 from punchcard.members import service as members
 from punchcard.members.schemas import CaptureSource, MemberStatus
 from punchcard.models import MagicLink, Member, Tenant
@@ -152,7 +153,9 @@ def _check_picture(value: str | None) -> None:
         )
 
 
-def _checked(data: NewLink) -> tuple[str | None, str | None]:
+def _checked(
+    session: Session, principal: Principal, data: NewLink
+) -> tuple[str | None, str | None]:
     """Every field's rule; the normalised email and phone."""
     if not data.custom_auth_sub.strip():
         raise ValidationFailed("customAuthSub is required", field="customAuthSub")
@@ -163,7 +166,13 @@ def _checked(data: NewLink) -> tuple[str | None, str | None]:
     check_return_to(data.return_to)
     _limit(data.state, "state", MAX_STATE)
     email = members.normalize_email(data.email) if data.email is not None else None
-    phone = members.normalize_phone(data.phone, field="phoneNumber") if data.phone else None
+    phone = (
+        phones.normalize_phone(
+            data.phone, country=phones.country(session, principal.tenant_id), field="phoneNumber"
+        )
+        if data.phone
+        else None
+    )
     if email is None and phone is None:
         raise ValidationFailed("Provide one of email or phoneNumber", field="email")
     return email, phone
@@ -184,7 +193,7 @@ def create(
             "Magic links need custom auth: enable customAuthEnabled in the settings",
             code="CUSTOM_AUTH_DISABLED",
         )
-    email, phone = _checked(data)
+    email, phone = _checked(session, principal, data)
     member = _member_for(session, principal, data, email, phone)
     at = now(session)
     token = random_token(32)

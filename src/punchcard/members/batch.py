@@ -30,7 +30,8 @@ from punchcard.errors import Conflict, PunchcardError, ValidationFailed
 from punchcard.events import data as event_data
 from punchcard.events.service import emit_many, lane
 from punchcard.identity.principal import Principal
-from punchcard.members import captures
+from punchcard.members import captures, phones
+from punchcard.members.phones import normalize_phone
 from punchcard.members.repository import MemberRepository
 from punchcard.members.schemas import BatchStatus
 from punchcard.members.service import (
@@ -44,7 +45,6 @@ from punchcard.members.service import (
     member_created,
     new_member,
     normalize_email,
-    normalize_phone,
     referred_by,
     refuse_held,
     refuse_merge,
@@ -180,7 +180,15 @@ class _Batch:
     def run(self) -> list[BatchOutcome]:
         new_rows = [r for r in self.rows if isinstance(r, NewMember)]
         self.emails = {id(r): _normalised(r.email, normalize_email) for r in new_rows}
-        self.phones = {id(r): _normalised(r.phone, normalize_phone) for r in new_rows}
+        if any(r.phone is not None for r in new_rows):
+            where = phones.country(self.session, self.principal.tenant_id)
+        else:
+            where = ""
+
+        def phone(raw: str) -> str:
+            return normalize_phone(raw, country=where)
+
+        self.phones = {id(r): _normalised(r.phone, phone) for r in new_rows}
         self.found = self.repo.holding_any(
             emails=[e for e in self.emails.values() if isinstance(e, str)],
             phones=[p for p in self.phones.values() if isinstance(p, str)],

@@ -1,8 +1,8 @@
 """Member use cases: look up, enrol, update, batch upsert, render.
 
 Identities (email, phone, externalId) are normalised here, once, so every face finds
-the same member by the same input: emails lower-cased, phones reduced to an optional
-leading ``+`` and digits.
+the same member by the same input: emails lower-cased, phones in E.164, read in the
+tenant's country when written without a country code (``members.phones``).
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
 from punchcard.kit.paging import Page
-from punchcard.members import captures, views
+from punchcard.members import captures, phones, views
 from punchcard.members import metadata as member_metadata
 from punchcard.members.event_data import joined_data, member_data
+from punchcard.members.phones import normalize_phone
 from punchcard.members.repository import MemberFilters, MemberRepository
 from punchcard.members.schemas import CaptureSource, MemberStatus
 from punchcard.members.visibility import may_see, refuse_listing, visible
@@ -44,7 +45,6 @@ REFERRAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 REFERRAL_LENGTH = 8
 
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
-_PHONE = re.compile(r"\+?[0-9]{6,15}")  # E.164 allows at most 15 digits
 _PHONE_LIKE = re.compile(r"[0-9\s().+\-/]+")
 
 # Wire name of each identity attribute, for error fields.
@@ -98,17 +98,6 @@ def normalize_email(raw: str, *, field: str = "email") -> str:
     return result.normalized.lower()
 
 
-def normalize_phone(raw: str, *, field: str = "phone") -> str:
-    """Keep a leading ``+`` and the digits; separators are dropped, anything else is refused."""
-    compact = _PHONE_SEPARATORS.sub("", raw.strip())
-    if not _PHONE.fullmatch(compact):
-        raise ValidationFailed(
-            f"{field} must be a phone number: an optional leading + and 6 to 15 digits",
-            field=field,
-        )
-    return compact
-
-
 @dataclass(frozen=True)
 class Identities:
     email: str | None = None
@@ -116,10 +105,12 @@ class Identities:
     external_id: str | None = None
 
     @classmethod
-    def of(cls, email: str | None, phone: str | None, external_id: str | None) -> Identities:
+    def of(
+        cls, email: str | None, phone: str | None, external_id: str | None, *, country: str
+    ) -> Identities:
         return cls(
             email=normalize_email(email) if email is not None else None,
-            phone=normalize_phone(phone) if phone is not None else None,
+            phone=normalize_phone(phone, country=country) if phone is not None else None,
             external_id=external_id,
         )
 
@@ -349,7 +340,9 @@ def list_members(
     filters = MemberFilters(
         status=status,
         email=email.lower() if email else None,
-        phone=normalize_phone(phone) if phone else None,
+        phone=normalize_phone(phone, country=phones.country(session, principal.tenant_id))
+        if phone
+        else None,
         external_id=_filter_text(external_id, "externalId"),
         tier_id=tier_id,
         tier_name=tier_name,
@@ -402,7 +395,9 @@ def enroll(session: Session, principal: Principal, *, data: NewMember) -> Member
     assigns the default tier and a referral code, records the enrolment capture and
     emits ``member.created``.
     """
-    ids = require_identity(Identities.of(data.email, data.phone, data.external_id))
+    # The tenant's country only when a phone needs it (a snapshot read otherwise spared).
+    where = phones.country(session, principal.tenant_id) if data.phone is not None else ""
+    ids = require_identity(Identities.of(data.email, data.phone, data.external_id, country=where))
     store = stores.resolve(session, principal, data.store_id)
     repo = MemberRepository(session, principal.tenant_id)
     _refuse_clash(repo, ids)
@@ -582,12 +577,12 @@ def set_changes(member: Member, changed: dict[str, Any], at: datetime) -> None:
     member.updated_at = at
 
 
-def normalised(changes: dict[str, Any]) -> dict[str, Any]:
+def normalised(session: Session, tenant_id: uuid.UUID, changes: dict[str, Any]) -> dict[str, Any]:
     out = dict(changes)
     if out.get("email") is not None:
         out["email"] = normalize_email(out["email"])
     if out.get("phone") is not None:
-        out["phone"] = normalize_phone(out["phone"])
+        out["phone"] = normalize_phone(out["phone"], country=phones.country(session, tenant_id))
     return out
 
 
@@ -611,7 +606,7 @@ def change(
         raise ValidationFailed("status cannot be null", field="status")
     if "is_email_verified" in changes:
         _refuse_email_verified(session, principal, changes["is_email_verified"])
-    return _apply(session, principal, member, normalised(changes))
+    return _apply(session, principal, member, normalised(session, principal.tenant_id, changes))
 
 
 def _refuse_email_verified(session: Session, principal: Principal, value: Any) -> None:
@@ -641,7 +636,7 @@ def upsert(session: Session, principal: Principal, data: NewMember) -> tuple[Mem
             refuse_merge(existing, data)
     if existing is None:
         return enroll(session, principal, data=data), True
-    _apply(session, principal, existing, upsert_changes(data))
+    _apply(session, principal, existing, upsert_changes(session, principal.tenant_id, data))
     return existing, False
 
 
@@ -656,8 +651,8 @@ def refuse_merge(by_email: Member, data: NewMember) -> None:
         )
 
 
-def upsert_changes(data: NewMember) -> dict[str, Any]:
+def upsert_changes(session: Session, tenant_id: uuid.UUID, data: NewMember) -> dict[str, Any]:
     """A batch row's changes to the member it matched, normalised."""
     # In a batch, null means "not known here", not "clear it".
     changes = {k: getattr(data, k) for k in UPSERT_FIELDS if getattr(data, k) is not None}
-    return normalised(changes)
+    return normalised(session, tenant_id, changes)

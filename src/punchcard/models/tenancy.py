@@ -27,6 +27,13 @@ class Tenant(Base):
     plan: Mapped[str] = mapped_column(String(16), default="unlimited")
     custom_auth_enabled: Mapped[bool] = mapped_column(default=False)
     portal_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    # The most points one award (or one order) may credit: a runaway total refused.
+    max_points_per_award: Mapped[int] = mapped_column(
+        BigInteger, default=1_000_000, server_default="1000000"
+    )
+    # ISO 3166 alpha-2: phones without a country code are read in it (None: derived
+    # from the timezone, else the currency, ``kit.phones.default_country``).
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
     # Kept in plaintext: it keys the SSO HMAC, so it must be usable, and it is only
     # shown once (at rotation).
     sso_secret: Mapped[str | None] = mapped_column(String(128), default=None)

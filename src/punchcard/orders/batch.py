@@ -35,6 +35,8 @@ from punchcard.orders.service import (
     NewOrder,
     Placed,
     award,
+    check_currency,
+    check_points,
     earned,
     eligible_amount,
     followers_concerned,
@@ -139,11 +141,14 @@ def _place_set(session: Session, principal: Principal, orders: Sequence[Row]) ->
                 plan.append(_Duplicate(existing, member))
                 continue
             store = store_of(row.store_id, "storeId")
+            check_currency(row, tenant)
             amount = eligible_amount(row)
+            earns = points(member, amount)
+            check_points(earns, tenant)
         except PunchcardError as exc:
             plan.append(exc)
             continue
-        order = new_order(row, member, store, tenant, at, points(member, amount))
+        order = new_order(row, member, store, tenant, at, earns)
         held[row.external_order_id] = order
         plan.append(_New(order, member, amount))
     new = [p for p in plan if isinstance(p, _New)]

@@ -20,7 +20,9 @@ from punchcard.errors import (
     Conflict,
     DuplicateOrder,
     NotFound,
+    PointsLimitExceeded,
     RefundExceedsOrder,
+    Unprocessable,
     ValidationFailed,
 )
 from punchcard.events import data as event_data
@@ -141,6 +143,30 @@ def followers_concerned(
     return any(f.concerns(session, principal, members, external_order_ids) for f in _FOLLOWERS)
 
 
+def check_currency(data: NewOrder, settings: TenantSettings) -> None:
+    """422 naming ``currency`` for an order in another currency than the tenant's: with
+    no conversion rates, earning 1:1 on it would mint the wrong number of points."""
+    if data.currency is not None and data.currency.upper() != settings.currency.upper():
+        raise Unprocessable(
+            f"currency {data.currency} is not the program's currency ({settings.currency}); "
+            "orders in other currencies are refused until conversion rates exist",
+            code="CURRENCY_MISMATCH",
+            field="currency",
+        )
+
+
+def check_points(points: int, settings: TenantSettings) -> None:
+    """422 POINTS_LIMIT_EXCEEDED naming ``total`` for an order that would earn more
+    than the tenant's ``max_points_per_award`` (before anything is written)."""
+    if points > settings.max_points_per_award:
+        raise PointsLimitExceeded(
+            f"The order would earn {points} points, more than the maximum of "
+            f"{settings.max_points_per_award} per award (maxPointsPerAward)",
+            field="total",
+            extra={"maxPointsPerAward": settings.max_points_per_award},
+        )
+
+
 def eligible_amount(data: NewOrder) -> Decimal:
     if data.eligible_amount is not None:
         if data.eligible_amount > data.total:
@@ -192,9 +218,11 @@ def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
         return Placed(existing, False, member.points_balance)
     store = stores.resolve(session, principal, data.store_id)
     config = snapshot(session, principal.tenant_id)
+    check_currency(data, config.settings)
     at = now(session)
     amount = eligible_amount(data)
     points, activity = points_for(session, member, amount)
+    check_points(points, config.settings)
     order = repo.add(new_order(data, member, store, config.settings, at, points))
     award(session, member, order, activity)
     member.last_activity_at = at

@@ -35,6 +35,8 @@ class SettingsChanges(TypedDict, total=False):
     plan: Plan | None
     custom_auth_enabled: bool | None
     portal_url: str | None
+    max_points_per_award: int | None
+    country: str | None
 
 
 # The settings in the order they are checked: the first error reported is always the same.

@@ -15,11 +15,15 @@ from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
 from punchcard.errors import NotFound, ValidationFailed
+from punchcard.kit import phones
 from punchcard.kit.crypto import random_token
 from punchcard.kit.ids import new_id
 from punchcard.models import Activity, Tenant
 from punchcard.tenants.schemas import SETTINGS, SettingsChanges
+from punchcard.tenants.snapshot import TenantSettings
 
+# The ledger's own bound on one entry (ledger.service.MAX_POINTS).
+MAX_POINTS_LIMIT = 10**12
 PLANS = ("starter", "growth", "professional", "unlimited")
 TIER_PERIODS = ("year", "quarter", "month")
 PURCHASE_ACTIVITY = "purchase"
@@ -31,6 +35,7 @@ REQUIRED_SETTINGS = (
     "tier_period",
     "plan",
     "custom_auth_enabled",
+    "max_points_per_award",
 )
 
 
@@ -97,6 +102,20 @@ def update_settings(session: Session, tenant_id: uuid.UUID, changes: dict[str, A
         raise ValidationFailed(
             f"tierPeriod must be one of {', '.join(TIER_PERIODS)}", field="tierPeriod"
         )
+    if "max_points_per_award" in changes:
+        limit = changes["max_points_per_award"]
+        if not isinstance(limit, int) or not 1 <= limit <= MAX_POINTS_LIMIT:
+            raise ValidationFailed(
+                f"maxPointsPerAward must be between 1 and {MAX_POINTS_LIMIT}",
+                field="maxPointsPerAward",
+            )
+    if changes.get("country") is not None:
+        country = str(changes["country"]).upper()
+        if country not in phones.REGIONS:
+            raise ValidationFailed(
+                "country must be an ISO 3166 alpha-2 code, e.g. US", field="country"
+            )
+        changes["country"] = country
     for key, value in changes.items():
         setattr(tenant, key, value)
     tenant.updated_at = now(session)
@@ -127,6 +146,12 @@ class Caller(Protocol):
 def read_settings(session: Session, principal: Caller) -> Tenant:
     """The caller's tenant, whose settings the face renders."""
     return get_tenant(session, principal.tenant_id)
+
+
+def phone_country(settings: TenantSettings | Tenant) -> str:
+    """The country a number without a country code is read in: the ``country``
+    setting, else derived (``kit.phones.default_country``)."""
+    return settings.country or phones.default_country(settings.timezone, settings.currency)
 
 
 def change_settings(session: Session, principal: Caller, *, data: SettingsChanges) -> Tenant:

@@ -78,6 +78,8 @@ class TenantSettings:
     plan: str
     custom_auth_enabled: bool
     portal_url: str | None
+    max_points_per_award: int
+    country: str | None
 
 
 @dataclass(frozen=True, slots=True)

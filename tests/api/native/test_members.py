@@ -440,7 +440,7 @@ def test_patch_normalises_identities(tenant: Tenant) -> None:
         f"/members/{m['id']}", json={"email": "New@Example.com", "phone": "(555) 010-0200"}
     )
     assert r.status_code == 200
-    assert (r.json()["email"], r.json()["phone"]) == ("new@example.com", "5550100200")
+    assert (r.json()["email"], r.json()["phone"]) == ("new@example.com", "+15550100200")
 
 
 def test_patch_may_not_clear_every_identity(tenant: Tenant) -> None:

@@ -18,6 +18,9 @@ FIELDS = {
     "plan",
     "customAuthEnabled",
     "portalUrl",
+    "maxPointsPerAward",
+    "country",
+    "phoneCountry",
     "ssoSecretSet",
 }
 
@@ -34,6 +37,9 @@ def test_get_settings_returns_the_defaults(tenant: Tenant) -> None:
         "plan": "unlimited",
         "customAuthEnabled": False,
         "portalUrl": None,
+        "maxPointsPerAward": 1_000_000,
+        "country": None,
+        "phoneCountry": "US",
         "ssoSecretSet": False,
     }
 
@@ -48,10 +54,19 @@ def test_patch_settings_changes_every_field(tenant: Tenant) -> None:
         "plan": "growth",
         "customAuthEnabled": True,
         "portalUrl": "https://rewards.example.com",
+        "maxPointsPerAward": 5000,
+        "country": "be",
     }
     r = tenant.api.patch("/settings", json=body)
     assert r.status_code == 200, r.text
-    expected = {**body, "currency": "EUR", "pointsPerCurrencyUnit": "2.5", "ssoSecretSet": False}
+    expected = {
+        **body,
+        "currency": "EUR",
+        "pointsPerCurrencyUnit": "2.5",
+        "country": "BE",
+        "phoneCountry": "BE",
+        "ssoSecretSet": False,
+    }
     assert r.json() == expected
     assert tenant.api.get("/settings").json() == expected
 

@@ -39,7 +39,9 @@ def list_members(
     page: PageParams,
     status: Annotated[MemberStatus | None, Query()] = None,
     email: Annotated[str | None, Query(description="Exact, case-insensitive")] = None,
-    phone: Annotated[str | None, Query(description="Exact, after normalisation")] = None,
+    phone: Annotated[
+        str | None, Query(description="The same number however written (compared in E.164)")
+    ] = None,
     external_id: Annotated[str | None, Query(alias="externalId")] = None,
     tier: Annotated[str | None, Query(description="Tier id (`tier_…`) or name")] = None,
     tag: Annotated[str | None, Query(description="Tag key")] = None,

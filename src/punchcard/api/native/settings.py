@@ -30,7 +30,9 @@ def get_settings(p: SettingsRead, session: DbSession) -> TenantSettingsRead:
 def update_settings(
     p: SettingsWrite, session: DbSession, body: TenantSettingsUpdate
 ) -> TenantSettingsRead:
-    """Change settings: absent fields stay, `null` clears `pointsExpiryDays` or `portalUrl`."""
+    """Change settings: absent fields stay, `null` clears `pointsExpiryDays`, `portalUrl` or
+    `country` (then derived: see `phoneCountry`). `maxPointsPerAward` bounds every award
+    and order (422 `POINTS_LIMIT_EXCEEDED` above it)."""
     return TenantSettingsRead.of(service.change_settings(session, p, data=_changes(body)))
 
 

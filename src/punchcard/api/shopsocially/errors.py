@@ -29,6 +29,7 @@ CODE_REASONS = {
     "UNAUTHORIZED": "authentication failure",
     "REFUND_EXCEEDS_ORDER": REFUND_EXCEEDS,
     "INSUFFICIENT_POINTS": "Insufficient points",
+    "POINTS_LIMIT_EXCEEDED": "Points exceed the maximum allowed per award",
     "ACTIVITY_INACTIVE": "Activity is not active",
     "FREQUENCY_CAP_REACHED": "Maximum award frequency reached for this activity",
     "REWARD_INACTIVE": "Redemption option is not active",

@@ -37,7 +37,10 @@ class MemberCreate(InputSchema):
 
     email: str | None = Field(default=None, max_length=320, description="Stored lower-cased")
     phone: str | None = Field(
-        default=None, max_length=64, description="Normalised to a leading `+` and digits"
+        default=None,
+        max_length=64,
+        description="Stored in E.164 (`+12125550100`); a number without its country code is "
+        "read in the tenant's country (settings `phoneCountry`)",
     )
     first_name: str | None = Field(default=None, max_length=100)
     last_name: str | None = Field(default=None, max_length=100)

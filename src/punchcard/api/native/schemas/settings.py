@@ -13,11 +13,17 @@ from punchcard.api.common import ids
 from punchcard.kit.schema import InputSchema, Schema
 from punchcard.models import Tenant
 from punchcard.tenants.schemas import Plan, TierPeriod
+from punchcard.tenants.service import MAX_POINTS_LIMIT, phone_country
 
 Currency = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True),
     Field(description="ISO 4217 code, e.g. `USD` (upper-cased on input)", examples=["USD"]),
+]
+Country = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z]{2}$", to_upper=True),
+    Field(description="ISO 3166 alpha-2 code, e.g. `US` (upper-cased on input)", examples=["US"]),
 ]
 # Numeric(12, 4) in the database: 8 integer digits and 4 decimals.
 PointsRate = Annotated[
@@ -60,6 +66,21 @@ class TenantSettingsRead(Schema):
     plan: Plan
     custom_auth_enabled: bool = Field(description="Magic links for the member portal")
     portal_url: str | None
+    max_points_per_award: int = Field(
+        description="The most points one award or one order may credit; above it the award "
+        "is refused (422 `POINTS_LIMIT_EXCEEDED`)",
+        examples=[1_000_000],
+    )
+    country: str | None = Field(
+        description="ISO 3166 alpha-2 country phones without a country code are read in; "
+        "null: derived (see `phoneCountry`)",
+        examples=["US"],
+    )
+    phone_country: str = Field(
+        description="The country in use: `country`, else the timezone's country, else the "
+        "currency's (`GBP` → `GB`), else `US`",
+        examples=["US"],
+    )
     sso_secret_set: bool = Field(
         description="Whether an SSO secret exists; the secret itself is shown only at rotation"
     )
@@ -75,6 +96,9 @@ class TenantSettingsRead(Schema):
             plan=Plan(tenant.plan),
             custom_auth_enabled=tenant.custom_auth_enabled,
             portal_url=tenant.portal_url,
+            max_points_per_award=tenant.max_points_per_award,
+            country=tenant.country,
+            phone_country=phone_country(tenant),
             sso_secret_set=tenant.sso_secret is not None,
         )
 
@@ -90,6 +114,10 @@ class TenantSettingsUpdate(InputSchema):
     plan: Plan | None = None
     custom_auth_enabled: bool | None = None
     portal_url: str | None = Field(default=None, max_length=500)
+    max_points_per_award: int | None = Field(
+        default=None, ge=1, le=MAX_POINTS_LIMIT, description="Points; at most 10^12"
+    )
+    country: Country | None = None
 
     @field_validator("portal_url")
     @classmethod

@@ -1,7 +1,7 @@
 """Members can be erased: members.erased_at
 
-Revision ID: 0016_erasure
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06 02:00:00.000000
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_erasure"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
