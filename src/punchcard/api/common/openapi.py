@@ -41,6 +41,10 @@ ERROR_DESCRIPTIONS = {
         "counted as it arrives, chunked or not"
     ),
     "415": "UNSUPPORTED_MEDIA_TYPE: send `application/json` (or `application/*+json`)",
+    "429": (
+        "RATE_LIMITED: the key's plan allows no more requests now; retry after "
+        "`Retry-After` seconds (every answer carries `X-RateLimit-*`)"
+    ),
 }
 BULK_413 = (
     "PAYLOAD_TOO_LARGE: the body is over `PUNCHCARD_MAX_BULK_BODY_BYTES` (default 10 MB: "
@@ -93,7 +97,9 @@ def face_openapi(app: FastAPI, face: Face) -> dict[str, Any]:
             responses.pop("422", None)
             codes = ["400", "404", "409", "422"] if method != "get" else ["400", "404"]
             if auth:
-                codes += ["401", "403"]
+                # Any route a key calls counts against the tenant's plan (a plan other
+                # than `unlimited` answers 429 once spent), whichever route spent it.
+                codes += ["401", "403", "429"]
             # A body can be too large on any method but GET; only a JSON body can be
             # of the wrong type (a face reading another one documents its own 415).
             codes += ["413"] if method != "get" else []
