@@ -2,8 +2,10 @@
 
 Dates: windows are computed around a day the caller sends (a 30-day window before
 ``to``, the day after "valid through", a tenant's UTC offset), so near year 1 or 9999
-Python's date arithmetic overflows. ERPs write "no end date" as 12/31/9999: such a day
-is bad input, refused naming the field, never an ``OverflowError``. Every face reads
+Python's date arithmetic overflows. ERPs write "no end date" as 12/31/9999: outside the
+range a day is refused naming the field, never an ``OverflowError`` — except where a face
+knows what the caller means (ShopSocially reads a window's open edge past the range as
+that edge, and an expiry past it as none). Every face reads
 its dates through :func:`check_day` (or the Pydantic types built on it) so all four
 agree on one range.
 

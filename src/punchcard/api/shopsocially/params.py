@@ -20,7 +20,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -268,8 +268,14 @@ def query_doc(model: type[Params]) -> dict[str, Any]:
 
 
 # The range every face reads (kit.bounds), in the document's MM/DD/YYYY.
+# Which edge of a window a date is: past the range it reads as that edge.
+Edge = Literal["start", "end"] | None
+
 RANGE = f"{EARLIEST:%m/%d/%Y} to {LATEST:%m/%d/%Y}"
 DAYS = f"{EARLIEST:%d-%b-%Y} to {LATEST:%d-%b-%Y}"
+FROM_RANGE = f'{RANGE}; an earlier day (01/01/0001, "since the beginning") reads as the first'
+TO_RANGE = f'{RANGE}; a later day (12/31/9999, "no end date") reads as the last'
+NO_END_DAYS = f'{DAYS}; a later day (31-Dec-9999, "no end date") means no expiry'
 
 
 def bounded(day: date, field: str) -> date:
@@ -283,44 +289,60 @@ def bounded(day: date, field: str) -> date:
     return day
 
 
-def parse_date(value: str, field: str) -> date:
-    """``MM/DD/YYYY`` (the document's format; ``M/D/YYYY`` and ISO ``YYYY-MM-DD`` too),
-    within every face's date range."""
+def _read_date(value: str) -> date | None:
+    """``MM/DD/YYYY`` (``M/D/YYYY`` too) or ISO ``YYYY-MM-DD``, unbounded; None: neither."""
     for fmt in ("%m/%d/%Y", "%Y-%m-%d"):
         try:
-            day = datetime.strptime(value.strip(), fmt).date()
+            return datetime.strptime(value.strip(), fmt).date()
         except ValueError:
             continue
-        return bounded(day, field)
-    raise ValidationFailed(f"Invalid {field}: expected MM/DD/YYYY", field=field)
+    return None
 
 
-def parse_day(value: str, field: str) -> date:
-    """``DD-Mon-YYYY`` (``30-May-2015``, the document's coupon_expiry), or a date
-    :func:`parse_date` reads (the document's own example also writes ``5/30/2015``)."""
+def parse_date(value: str, field: str, *, edge: Edge = None) -> date:
+    """``MM/DD/YYYY`` (the document's format; ``M/D/YYYY`` and ISO ``YYYY-MM-DD`` too),
+    within every face's date range. A window's open edge reads a day past the range as
+    the range's own edge: ERPs write "no end date" as ``12/31/9999`` and "since the
+    beginning" as ``01/01/0001``, and mean every day."""
+    day = _read_date(value)
+    if day is None:
+        raise ValidationFailed(f"Invalid {field}: expected MM/DD/YYYY", field=field)
+    if edge == "end" and day > LATEST:
+        return LATEST
+    if edge == "start" and day < EARLIEST:
+        return EARLIEST
+    return bounded(day, field)
+
+
+def parse_expiry(value: str, field: str) -> date | None:
+    """A last valid day, ``DD-Mon-YYYY`` (``30-May-2015``, the document's coupon_expiry)
+    or a date :func:`parse_date` reads (the document's own example also writes
+    ``5/30/2015``); None for a day past the range: "no end date", as an ERP writes
+    ``31-Dec-9999`` or ``12/31/9999``."""
+    day = _read_day(value)
+    if day is None:
+        raise ValidationFailed(f"Invalid {field}: expected DD-Mon-YYYY", field=field)
+    if day > LATEST:
+        return None
+    return bounded(day, field)
+
+
+def _read_day(value: str) -> date | None:
+    """``DD-Mon-YYYY`` (``30-May-2015``), or a date :func:`_read_date` reads; unbounded."""
     parts = value.strip().split("-")
     if len(parts) == 3 and parts[1][:3].title() in MONTHS:
         try:
-            day = date(int(parts[2]), MONTHS.index(parts[1][:3].title()) + 1, int(parts[0]))
+            return date(int(parts[2]), MONTHS.index(parts[1][:3].title()) + 1, int(parts[0]))
         except ValueError:
             pass
-        else:
-            return bounded(day, field)
-    try:
-        day = datetime.strptime(value.strip(), "%m/%d/%Y").date()
-    except ValueError:
-        try:
-            day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            raise ValidationFailed(f"Invalid {field}: expected DD-Mon-YYYY", field=field) from None
-    return bounded(day, field)
+    return _read_date(value)
 
 
 def day_window(from_date: str, to_date: str, timezone: str) -> calendar.Window:
     """``from_date`` through ``to_date`` (the merchant's calendar days, both included)
     as the core's half-open UTC window."""
-    start = parse_date(from_date, "from_date")
-    end = parse_date(to_date, "to_date")
+    start = parse_date(from_date, "from_date", edge="start")
+    end = parse_date(to_date, "to_date", edge="end")
     try:
         return calendar.local_days(start, end, timezone)
     except ValueError:

@@ -18,14 +18,14 @@ from punchcard.api.native.schemas.rewards import RewardCreate, RewardUpdate
 from punchcard.api.shopsocially.auth import RewardsRead, RewardsWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import (
-    DAYS,
+    NO_END_DAYS,
     Params,
     body_doc,
     csv_list,
     list_page,
     money,
     params,
-    parse_day,
+    parse_expiry,
     query_doc,
 )
 from punchcard.api.shopsocially.render import View, level_key, stamp
@@ -71,7 +71,9 @@ class CreateParams(_Aliases):
     giftcard_description: str
     terms_and_conds_text: str
     giftcard_coupon_codes: str = Field(description="One-time codes, comma separated")
-    coupon_expiry: str = Field(description=f"Last day the codes are valid, DD-Mon-YYYY ({DAYS})")
+    coupon_expiry: str = Field(
+        description=f"Last day the codes are valid, DD-Mon-YYYY ({NO_END_DAYS})"
+    )
     is_active: bool = Field(default=False, description="Defaults to false")
     redemption_instructions: str | None = None
     associated_levels: str | None = Field(
@@ -88,7 +90,7 @@ class UpdateParams(_Aliases):
     giftcard_coupon_codes: str | None = Field(
         default=None, description="More one-time codes, comma separated"
     )
-    coupon_expiry: str | None = Field(default=None, description=f"DD-Mon-YYYY ({DAYS})")
+    coupon_expiry: str | None = Field(default=None, description=f"DD-Mon-YYYY ({NO_END_DAYS})")
     is_active: bool | None = None
     redemption_instructions: str | None = None
     associated_levels: str | None = None
@@ -118,7 +120,8 @@ def _core(view: View, q: Params) -> dict[str, Any]:
         elif name == "associated_levels":
             value = [v for v in csv_list(value) if v.lower() != "all"]
         elif name == "coupon_expiry":
-            value = calendar.valid_through(parse_day(value, name), view.tenant.timezone)
+            last = parse_expiry(value, name)  # None: "no end date" (31-Dec-9999)
+            value = None if last is None else calendar.valid_through(last, view.tenant.timezone)
         out[FIELDS[name]] = value
     return out
 

@@ -13,7 +13,15 @@ from punchcard.api.common import ids
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.shopsocially.auth import PointsRead, PointsWrite
 from punchcard.api.shopsocially.errors import wire_fields
-from punchcard.api.shopsocially.params import RANGE, Params, body_doc, day_window, params, query_doc
+from punchcard.api.shopsocially.params import (
+    FROM_RANGE,
+    TO_RANGE,
+    Params,
+    body_doc,
+    day_window,
+    params,
+    query_doc,
+)
 from punchcard.api.shopsocially.params import statuses as parse_statuses
 from punchcard.api.shopsocially.render import View
 from punchcard.api.shopsocially.schemas import Ok, TransactionOut, TransactionPage
@@ -30,9 +38,9 @@ PAGE_SIZE = 10
 
 class WindowParams(Params):
     from_date: str = Field(
-        description=f"The start date, MM/DD/YYYY (the merchant's timezone), {RANGE}"
+        description=f"The start date, MM/DD/YYYY (the merchant's timezone), {FROM_RANGE}"
     )
-    to_date: str = Field(description=f"The end date, MM/DD/YYYY, included, {RANGE}")
+    to_date: str = Field(description=f"The end date, MM/DD/YYYY, included, {TO_RANGE}")
     points_status: Any = Field(
         default=None,
         description='A JSON list of statuses, e.g. `["approved","auto_approved"]`',

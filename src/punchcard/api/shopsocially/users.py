@@ -20,7 +20,8 @@ from punchcard.api.native.schemas.members import MemberCreate, MemberUpdate
 from punchcard.api.shopsocially.auth import MembersRead, MembersWrite
 from punchcard.api.shopsocially.errors import build, wire_fields
 from punchcard.api.shopsocially.params import (
-    RANGE,
+    FROM_RANGE,
+    TO_RANGE,
     Params,
     body_doc,
     day_window,
@@ -51,9 +52,9 @@ WIRE = {
 
 class ListParams(Params):
     from_date: str = Field(
-        description=f"The start date, MM/DD/YYYY (the merchant's timezone), {RANGE}"
+        description=f"The start date, MM/DD/YYYY (the merchant's timezone), {FROM_RANGE}"
     )
-    to_date: str = Field(description=f"The end date, MM/DD/YYYY, included, {RANGE}")
+    to_date: str = Field(description=f"The end date, MM/DD/YYYY, included, {TO_RANGE}")
     filter_by: Literal["enrollment_date", "last_activity_date"] = Field(
         default="enrollment_date", description="The date the range applies to"
     )
