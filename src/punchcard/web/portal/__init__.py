@@ -1,0 +1,24 @@
+"""The member portal at ``/portal/{partnerId}/``: server-rendered pages for a tenant's
+members, signed in with the portal cookie (a member principal, ``session.py``). The
+magic link (``links.py``) is shared with the AddGlow face; ``returnTo`` paths resolve
+here. One module per group of pages, each with its own ``router``; :data:`NAV` is the
+menu of a signed-in member."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from punchcard.web.portal import home, links
+
+# (label, path under /portal/{partnerId}).
+NAV: list[tuple[str, str]] = [
+    ("Home", "/"),
+]
+
+# In order: the catch-all of ``home`` comes last.
+ROUTERS: list[APIRouter] = [links.router, home.router]
+
+
+def install(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)
