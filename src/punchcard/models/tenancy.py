@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -34,6 +35,14 @@ class Tenant(Base):
     # ISO 3166 alpha-2: phones without a country code are read in it (None: derived
     # from the timezone, else the currency, ``kit.phones.default_country``).
     country: Mapped[str | None] = mapped_column(String(2), default=None)
+    # What one point is worth in the tenant's currency: outstanding points times this
+    # is the program's liability (the dashboard's overview, the metrics).
+    point_value: Mapped[Decimal] = mapped_column(
+        Numeric(12, 6), default=Decimal("0.01"), server_default="0.01"
+    )
+    # Browser origins (``https://shop.example``) whose storefront widgets may call the
+    # member-facing API (``/api/v2/me``) with the member's credentials (CORS).
+    storefront_origins: Mapped[list[Any]] = mapped_column(default=list)
     # Kept in plaintext: it keys the SSO HMAC, so it must be usable, and it is only
     # shown once (at rotation).
     sso_secret: Mapped[str | None] = mapped_column(String(128), default=None)

@@ -37,6 +37,8 @@ class SettingsChanges(TypedDict, total=False):
     portal_url: str | None
     max_points_per_award: int | None
     country: str | None
+    point_value: Decimal | None
+    storefront_origins: list[str] | None
 
 
 # The settings in the order they are checked: the first error reported is always the same.

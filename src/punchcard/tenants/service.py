@@ -7,6 +7,7 @@ import uuid
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol, cast
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic.alias_generators import to_camel
@@ -36,7 +37,12 @@ REQUIRED_SETTINGS = (
     "plan",
     "custom_auth_enabled",
     "max_points_per_award",
+    "point_value",
+    "storefront_origins",
 )
+# At most this many storefront origins (a shop, its staging, a few markets).
+MAX_ORIGINS = 20
+MAX_POINT_VALUE = Decimal(1_000_000)
 
 
 def create_tenant(session: Session, *, name: str, plan: str = "unlimited") -> Tenant:
@@ -116,11 +122,61 @@ def update_settings(session: Session, tenant_id: uuid.UUID, changes: dict[str, A
                 "country must be an ISO 3166 alpha-2 code, e.g. US", field="country"
             )
         changes["country"] = country
+    if "point_value" in changes:
+        value = changes["point_value"]
+        if not isinstance(value, Decimal) or not Decimal(0) <= value <= MAX_POINT_VALUE:
+            raise ValidationFailed(
+                f"pointValue must be between 0 and {MAX_POINT_VALUE}", field="pointValue"
+            )
+    if "storefront_origins" in changes:
+        changes["storefront_origins"] = storefront_origins(changes["storefront_origins"])
     for key, value in changes.items():
         setattr(tenant, key, value)
     tenant.updated_at = now(session)
     session.flush()
     return tenant
+
+
+def storefront_origins(values: Any) -> list[str]:
+    """Browser origins as a browser sends them (``https://shop.example``, a port when
+    not the scheme's own): http(s), a host, no path, query or credentials; lowercase,
+    each once, at most :data:`MAX_ORIGINS`. ValidationFailed naming the entry."""
+    if not isinstance(values, list):
+        raise ValidationFailed("storefrontOrigins must be a list", field="storefrontOrigins")
+    if len(values) > MAX_ORIGINS:
+        raise ValidationFailed(
+            f"storefrontOrigins: at most {MAX_ORIGINS} origins", field="storefrontOrigins"
+        )
+    out: list[str] = []
+    for i, value in enumerate(values):
+        field = f"storefrontOrigins[{i}]"
+        if not isinstance(value, str) or len(value) > 200:
+            raise ValidationFailed(f"{field} must be an origin", field=field)
+        parts = urlsplit(value.strip().lower().removesuffix("/"))
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path
+            or parts.query
+            or parts.fragment
+            or parts.username
+            or parts.password
+            or port == -1
+        ):
+            raise ValidationFailed(
+                f"{field} must be an origin such as https://shop.example (no path)", field=field
+            )
+        default = 443 if parts.scheme == "https" else 80
+        origin = f"{parts.scheme}://{parts.hostname}"
+        if port is not None and port != default:
+            origin += f":{port}"
+        if origin not in out:
+            out.append(origin)
+    return out
 
 
 def rotate_sso_secret(session: Session, tenant_id: uuid.UUID) -> str:

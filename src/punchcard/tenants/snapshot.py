@@ -80,6 +80,8 @@ class TenantSettings:
     portal_url: str | None
     max_points_per_award: int
     country: str | None
+    point_value: Decimal
+    storefront_origins: list[str]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ FIELDS = {
     "maxPointsPerAward",
     "country",
     "phoneCountry",
+    "pointValue",
+    "storefrontOrigins",
     "ssoSecretSet",
 }
 
@@ -40,6 +42,8 @@ def test_get_settings_returns_the_defaults(tenant: Tenant) -> None:
         "maxPointsPerAward": 1_000_000,
         "country": None,
         "phoneCountry": "US",
+        "pointValue": "0.01",
+        "storefrontOrigins": [],
         "ssoSecretSet": False,
     }
 
@@ -56,6 +60,8 @@ def test_patch_settings_changes_every_field(tenant: Tenant) -> None:
         "portalUrl": "https://rewards.example.com",
         "maxPointsPerAward": 5000,
         "country": "be",
+        "pointValue": "0.005",
+        "storefrontOrigins": ["https://shop.example.com"],
     }
     r = tenant.api.patch("/settings", json=body)
     assert r.status_code == 200, r.text
@@ -112,6 +118,12 @@ def test_patch_leaves_absent_fields_alone_and_null_clears(tenant: Tenant) -> Non
         ("customAuthEnabled", "maybe"),
         ("portalUrl", "ftp://files.example.com"),
         ("portalUrl", "not a url"),
+        ("pointValue", -0.01),
+        ("pointValue", "0.0000001"),
+        ("pointValue", None),
+        ("storefrontOrigins", "https://shop.example"),
+        ("storefrontOrigins", None),
+        ("storefrontOrigins", [f"https://s{i}.example" for i in range(21)]),
         ("unknownSetting", 1),
     ],
 )
@@ -181,3 +193,30 @@ def test_rotating_the_sso_secret_replaces_the_old_one(tenant: Tenant) -> None:
 
 def test_the_response_lists_exactly_the_documented_fields(tenant: Tenant) -> None:
     assert set(tenant.api.get("/settings").json()) == FIELDS
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://shop.example/path",
+        "ftp://shop.example",
+        "shop.example",
+        "https://user:pw@shop.example",
+        "https://shop.example?x=1",
+        "https://shop.example:99999",
+    ],
+)
+def test_a_storefront_origin_is_an_origin_named_by_its_position(
+    tenant: Tenant, origin: str
+) -> None:
+    r = tenant.api.patch("/settings", json={"storefrontOrigins": ["https://ok.example", origin]})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["field"] == "storefrontOrigins[1]"
+    assert tenant.api.get("/settings").json()["storefrontOrigins"] == []
+
+
+def test_storefront_origins_are_kept_as_a_browser_sends_them(tenant: Tenant) -> None:
+    sent = ["HTTPS://Shop.Example/", "https://shop.example:443", "http://localhost:3000"]
+    r = tenant.api.patch("/settings", json={"storefrontOrigins": sent})
+    assert r.status_code == 200, r.text
+    assert r.json()["storefrontOrigins"] == ["https://shop.example", "http://localhost:3000"]

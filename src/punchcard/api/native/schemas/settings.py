@@ -36,6 +36,19 @@ PointsRate = Annotated[
         examples=["1", "2.5"],
     ),
 ]
+# Numeric(12, 6): what one point is worth in the tenant's currency.
+PointValue = Annotated[
+    Decimal,
+    Field(
+        ge=0,
+        le=1_000_000,
+        max_digits=12,
+        decimal_places=6,
+        description="What one point is worth in the tenant's currency (liability = "
+        "outstanding points x this); a decimal, as a JSON number or string",
+        examples=["0.01"],
+    ),
+]
 
 
 def render_decimal(value: Decimal) -> str:
@@ -81,6 +94,16 @@ class TenantSettingsRead(Schema):
         "currency's (`GBP` → `GB`), else `US`",
         examples=["US"],
     )
+    point_value: str = Field(
+        description="What one point is worth in `currency`, a decimal string: the "
+        "program's liability is outstanding points times this",
+        examples=["0.01"],
+    )
+    storefront_origins: list[str] = Field(
+        description="Browser origins whose storefront widgets may call `/api/v2/me` with a "
+        "member's credentials (CORS)",
+        examples=[["https://shop.example"]],
+    )
     sso_secret_set: bool = Field(
         description="Whether an SSO secret exists; the secret itself is shown only at rotation"
     )
@@ -99,6 +122,8 @@ class TenantSettingsRead(Schema):
             max_points_per_award=tenant.max_points_per_award,
             country=tenant.country,
             phone_country=phone_country(tenant),
+            point_value=render_decimal(Decimal(tenant.point_value)),
+            storefront_origins=list(tenant.storefront_origins or []),
             sso_secret_set=tenant.sso_secret is not None,
         )
 
@@ -118,6 +143,12 @@ class TenantSettingsUpdate(InputSchema):
         default=None, ge=1, le=MAX_POINTS_LIMIT, description="Points; at most 10^12"
     )
     country: Country | None = None
+    point_value: PointValue | None = None
+    storefront_origins: list[str] | None = Field(
+        default=None,
+        max_length=20,
+        description="Origins such as `https://shop.example` (no path); replaces the list",
+    )
 
     @field_validator("portal_url")
     @classmethod
