@@ -325,3 +325,11 @@ def test_enrolling_a_member_and_a_duplicate_email(client: TestClient, tenant: Te
     assert bad_phone.status_code == 400 and "phone must be a phone number" in bad_phone.text
     assert tenant.api.get("/members", params={"q": "Nobody"}).json()["total"] == 0
     assert tenant.api.get("/members", params={"q": "Short"}).json()["total"] == 0
+
+
+def test_a_bad_ledger_page_is_a_400_naming_it(client: TestClient, tenant: Tenant) -> None:
+    mid = enrol(tenant, email=f"{unique('q')}@example.com")
+    log_in(client, tenant.owner_email)
+    for value in ("9999999999", "-1", "x"):
+        r = client.get(f"/dashboard/members/{mid}", params={"ledger": value})
+        assert r.status_code == 400 and "ledger" in r.text, value

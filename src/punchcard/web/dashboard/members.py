@@ -226,7 +226,10 @@ def member_page(
 ) -> Response:
     s, p = ctx.session, ctx.principal
     st = points.statement(
-        s, p, member_id=member_id, page=Page(limit=LEDGER_PAGE, offset=ledger_offset)
+        s,
+        p,
+        member_id=member_id,
+        page=Page(limit=LEDGER_PAGE, offset=ledger_offset, names=("limit", "ledger")),
     )
     member = st.member
     profile = members.profile(s, p, member)
