@@ -138,7 +138,7 @@ def _row(profile: MemberProfile) -> dict[str, Any]:
         "email": m.email or "",
         "phone": m.phone or "",
         "balance": m.points_balance,
-        "tier": profile.tier.name if profile.tier else "",
+        "tier": profile.tier.name if profile.tier else "—",
         "joined": m.enrolled_at.strftime("%Y-%m-%d"),
         "banned": m.status == MemberStatus.banned.value,
     }
