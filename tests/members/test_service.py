@@ -15,6 +15,7 @@ from punchcard.errors import DuplicateMember, ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.identity.scopes import ALL_SCOPES
 from punchcard.kit.ids import new_id
+from punchcard.kit.paging import Page
 from punchcard.members import captures, service, tags
 from punchcard.members.repository import MemberRepository
 from punchcard.members.schemas import CaptureSource
@@ -218,3 +219,20 @@ def test_update_without_changes_emits_nothing(db: Database, tenant: Tenant) -> N
         before = m.updated_at
         service.update(s, p, member_id=m.id, data=MemberChanges())
         assert m.updated_at == before
+
+
+def test_a_listing_newest_first_reverses_the_enrolment_order(tenant: Tenant) -> None:
+    tag = uuid.uuid4().hex[:8]
+    p = principal(tenant)
+    with tenant.db.transaction() as s:
+        made = [
+            service.enroll(s, p, data=NewMember(email=f"order{i}-{tag}@example.com")).id
+            for i in range(3)
+        ]
+    with tenant.db.transaction() as s:
+        oldest, total = service.list_members(s, p, page=Page(limit=2), q=tag)
+        newest, _ = service.list_members(s, p, page=Page(limit=2), q=tag, newest_first=True)
+        rest, _ = service.list_members(s, p, page=Page(limit=2, offset=2), q=tag, newest_first=True)
+    assert total == 3
+    assert [r.id for r in oldest] == made[:2]
+    assert [r.id for r in newest] + [r.id for r in rest] == made[::-1]

@@ -140,13 +140,20 @@ class MemberRepository(TenantRepository[Member]):
             stmt = stmt.where(Member.id != exclude)
         return list(self.session.scalars(stmt))
 
-    def search(self, page: Page, filters: MemberFilters) -> tuple[list[Member], int]:
+    def search(
+        self, page: Page, filters: MemberFilters, *, newest_first: bool = False
+    ) -> tuple[list[Member], int]:
+        """A page of the members matching ``filters``, oldest enrolment first (newest
+        first with ``newest_first``: the dashboard's recent members)."""
         if filters.email is not None and filters == MemberFilters(email=filters.email):
             # The POS lookup: one probe of the unique index through a reused statement,
             # and no count query (there is one such member or none).
             found = self.get_by_email(filters.email)
             matched = [found] if found is not None else []
             return matched[page.offset : page.offset + page.limit], len(matched)
+        if newest_first:
+            order = (Member.created_at.desc(), Member.id.desc())
+            return self.page(self._filtered(filters), page, *order)
         return self.page(self._filtered(filters), page, Member.created_at, Member.id)
 
     def _filtered(self, f: MemberFilters) -> Select[tuple[Member]]:

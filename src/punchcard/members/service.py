@@ -325,11 +325,13 @@ def list_members(
     q: str | None = None,
     name_or_email: str | None = None,
     name_or_email_field: str = "search",
+    newest_first: bool = False,
 ) -> tuple[list[views.MemberProfile], int]:
     """Members matching every given filter (``tier``: a tier id, or a tier name;
     ``q``: a substring of email, name, phone or externalId; ``name_or_email``: of the
-    email or the full name only). An email, phone or externalId lookup is a single
-    probe of that identity's unique index."""
+    email or the full name only), oldest enrolment first (``newest_first``: newest
+    first). An email, phone or externalId lookup is a single probe of that identity's
+    unique index."""
     refuse_listing(principal)
     email = _filter_text(email, "email")
     phone = _filter_text(phone, "phone")
@@ -351,7 +353,8 @@ def list_members(
         q_phone=_PHONE_SEPARATORS.sub("", q) if q and _PHONE_LIKE.fullmatch(q) else None,
         name_or_email=_filter_text(name_or_email, name_or_email_field),
     )
-    rows, total = MemberRepository(session, principal.tenant_id).search(page, filters)
+    repo = MemberRepository(session, principal.tenant_id)
+    rows, total = repo.search(page, filters, newest_first=newest_first)
     return profiles(session, principal, rows), total
 
 
