@@ -128,8 +128,12 @@ def test_an_earning_rule_is_created_listed_edited_and_disabled(
 
     edit = client.get(f"{P}/activities/{uid(made['id'])}")
     assert edit.status_code == 200 and 'value="Left a review"' in edit.text
-    r = post(client, f"{P}/activities/{uid(made['id'])}", token,
-             **{**RULE, "name": "Reviewed", "points": "40", "approval": "manual"})  # fmt: skip
+    r = post(
+        client,
+        f"{P}/activities/{uid(made['id'])}",
+        token,
+        **{**RULE, "name": "Reviewed", "points": "40", "approval": "manual"},
+    )
     assert r.status_code == 303
     (after,) = [a for a in activities(tenant) if a["id"] == made["id"]]
     assert (after["name"], after["points"], after["approval"]) == ("Reviewed", 40, "manual")
@@ -167,9 +171,7 @@ def test_a_bad_earning_rule_names_the_field_and_writes_nothing(
     assert (same["name"], same["points"]) == ("Kept", 5)
 
 
-def test_a_viewer_sees_the_rules_but_cannot_change_them(
-    client: TestClient, tenant: Tenant
-) -> None:
+def test_a_viewer_sees_the_rules_but_cannot_change_them(client: TestClient, tenant: Tenant) -> None:
     made = tenant.api.post("/activities", json={"name": "Visit", "points": 5}).json()
     token = sign_in(client, add_viewer(tenant))
     listed = client.get(f"{P}/activities")
@@ -222,8 +224,12 @@ def test_a_tier_is_created_listed_and_edited(client: TestClient, tenant: Tenant)
     assert (gold["minPoints"], gold["position"], gold["multiplier"]) == (1000, 2, "1.5")
     listed = client.get(f"{P}/tiers").text
     assert "Gold" in listed and "1000" in listed and "1.5" in listed
-    r = post(client, f"{P}/tiers/{uid(gold['id'])}", token,
-             **{**TIER, "min_points": "2000", "is_active": "0"})  # fmt: skip
+    r = post(
+        client,
+        f"{P}/tiers/{uid(gold['id'])}",
+        token,
+        **{**TIER, "min_points": "2000", "is_active": "0"},
+    )
     assert r.status_code == 303
     (after,) = [t for t in tiers(tenant) if t["id"] == gold["id"]]
     assert (after["minPoints"], after["isActive"]) == (2000, False)
@@ -271,8 +277,12 @@ def test_a_reward_is_created_with_stock_edited_and_deactivated(
     assert (made["pointsCost"], made["stock"], made["type"]) == (100, 5, "product")
     listed = client.get(f"{P}/rewards").text
     assert re.search(r'data-label="Stock left" class="num">5<', listed)
-    r = post(client, f"{P}/rewards/{uid(made['id'])}", token,
-             **{**REWARD, "points_cost": "150", "stock": ""})  # fmt: skip
+    r = post(
+        client,
+        f"{P}/rewards/{uid(made['id'])}",
+        token,
+        **{**REWARD, "points_cost": "150", "stock": ""},
+    )
     assert r.status_code == 303
     (after,) = [r for r in rewards(tenant) if r["id"] == made["id"]]
     assert (after["pointsCost"], after["stock"]) == (150, None)
@@ -313,9 +323,13 @@ def pools(t: Tenant) -> list[dict[str, Any]]:
 
 
 def upload(
-    client: TestClient, path: str, token: str, content: bytes, filename: str = "codes.csv",
+    client: TestClient,
+    path: str,
+    token: str,
+    content: bytes,
+    filename: str = "codes.csv",
     **data: str,
-) -> Response:  # fmt: skip
+) -> Response:
     return client.post(
         path,
         data={"csrf": token, **data},
@@ -411,8 +425,13 @@ def test_a_quest_is_created_and_listed_bad_tasks_refused(
     client: TestClient, tenant: Tenant
 ) -> None:
     token = sign_in(client, tenant.owner_email)
-    quest = {"title": "Get started", "description": "", "status": "active",
-             "tasks": "50 Follow us\n20 Share a post", "reward_points": "30"}  # fmt: skip
+    quest = {
+        "title": "Get started",
+        "description": "",
+        "status": "active",
+        "tasks": "50 Follow us\n20 Share a post",
+        "reward_points": "30",
+    }
     r = post(client, f"{P}/quests/new", token, **{**quest, "tasks": "fifty Follow us"})
     assert r.status_code == 400 and alert(r.text).startswith("Tasks: line 1")
     r = post(client, f"{P}/quests/new", token, **{**quest, "reward_points": "0"})
@@ -438,8 +457,15 @@ def test_the_referral_settings_are_shown_and_saved(client: TestClient, tenant: T
     token = sign_in(client, tenant.owner_email)
     shown = client.get(f"{P}/referrals").text
     assert 'id="f-points"' in shown and 'value="100"' in shown
-    r = post(client, f"{P}/referrals", token, points="250", approval="manual", is_active="1",
-             welcome_points="40")  # fmt: skip
+    r = post(
+        client,
+        f"{P}/referrals",
+        token,
+        points="250",
+        approval="manual",
+        is_active="1",
+        welcome_points="40",
+    )
     assert r.status_code == 303
     by_key = {a["key"]: a for a in activities(tenant)}
     assert (by_key["referral"]["points"], by_key["referral"]["approval"]) == (250, "manual")
@@ -447,15 +473,36 @@ def test_the_referral_settings_are_shown_and_saved(client: TestClient, tenant: T
     assert by_key["referral_welcome"]["isActive"] is True
     shown = client.get(f"{P}/referrals").text
     assert 'value="250"' in shown and 'value="40"' in shown
-    post(client, f"{P}/referrals", token, points="250", approval="manual", is_active="1",
-         welcome_points="0")  # fmt: skip
+    post(
+        client,
+        f"{P}/referrals",
+        token,
+        points="250",
+        approval="manual",
+        is_active="1",
+        welcome_points="0",
+    )
     by_key = {a["key"]: a for a in activities(tenant)}
     assert by_key["referral_welcome"]["isActive"] is False
-    r = post(client, f"{P}/referrals", token, points="-1", approval="manual", is_active="1",
-             welcome_points="0")  # fmt: skip
+    r = post(
+        client,
+        f"{P}/referrals",
+        token,
+        points="-1",
+        approval="manual",
+        is_active="1",
+        welcome_points="0",
+    )
     assert r.status_code == 400 and alert(r.text).startswith("Referrer's points")
     assert {a["key"]: a for a in activities(tenant)}["referral"]["points"] == 250
     token = sign_in(client, add_viewer(tenant))
-    r = post(client, f"{P}/referrals", token, points="1", approval="manual", is_active="1",
-             welcome_points="0")  # fmt: skip
+    r = post(
+        client,
+        f"{P}/referrals",
+        token,
+        points="1",
+        approval="manual",
+        is_active="1",
+        welcome_points="0",
+    )
     assert r.status_code == 403
