@@ -89,6 +89,12 @@ def add_codes(
     _insert_codes(session, principal, pool, clean)
 
 
+def taken_codes(session: Session, principal: Principal, codes: list[str]) -> set[str]:
+    """Which of ``codes`` the tenant already has (in any pool): an upload leaves them
+    out rather than refusing the whole file."""
+    return CouponRepository(session, principal.tenant_id).existing_codes(codes)
+
+
 def _check_free(session: Session, principal: Principal, codes: list[str], field: str) -> None:
     taken = CouponRepository(session, principal.tenant_id).existing_codes(codes)
     if taken:
