@@ -328,6 +328,18 @@ def test_an_endpoint_page_lists_deliveries_and_replays_one(
     assert gone.status_code == 404
 
 
+def test_a_test_ping_is_queued_from_the_endpoint_page(owner: Dash, tenant: Tenant) -> None:
+    wid, _ = create_endpoint(owner)
+    assert "Send a test ping" in owner.get(f"/dashboard/webhooks/{wid}").text
+    assert "test+ping+is+queued" in notice(owner.post(f"/dashboard/webhooks/{wid}/ping"))
+    listed = tenant.api.get(f"/webhooks/{wid}/deliveries").json()
+    assert [d["eventType"] for d in listed["deliveries"]] == ["ping"]
+    notice(owner.post(f"/dashboard/webhooks/{wid}/enabled", {"enabled": "false"}))
+    refused = owner.post(f"/dashboard/webhooks/{wid}/ping")
+    assert refused.status_code in (400, 409) and "enable it first" in refused.text
+    assert tenant.api.get(f"/webhooks/{wid}/deliveries").json()["total"] == 1
+
+
 def test_a_viewer_sees_webhooks_but_cannot_change_them(
     owner: Dash, viewer: Dash, tenant: Tenant
 ) -> None:
@@ -342,7 +354,7 @@ def test_a_viewer_sees_webhooks_but_cannot_change_them(
         ).status_code
         == 403
     )
-    for tail in ("delete", "rotate-secret"):
+    for tail in ("delete", "rotate-secret", "ping"):
         assert viewer.post(f"/dashboard/webhooks/{wid}/{tail}").status_code == 403
     assert tenant.api.get("/webhooks").json()["total"] == 1
 

@@ -184,6 +184,20 @@ async def rotate_secret(request: Request, endpoint_id: str) -> Response:
     return await action(request, work)
 
 
+@router.post("/dashboard/webhooks/{endpoint_id}/ping")
+async def ping(request: Request, endpoint_id: str) -> Response:
+    def work(ctx: Ctx, form: FormData) -> Response:
+        delivery, _ = service.ping(
+            ctx.session,
+            ctx.principal,
+            endpoint_id=parse_id(ENDPOINT_PREFIX, endpoint_id, "Webhook endpoint"),
+        )
+        base = "/dashboard/webhooks/" + render_id(ENDPOINT_PREFIX, delivery.endpoint_id)
+        return _back(base, "A test ping is queued.")
+
+    return await action(request, work)
+
+
 @router.post("/dashboard/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay")
 async def replay(request: Request, endpoint_id: str, delivery_id: str) -> Response:
     def work(ctx: Ctx, form: FormData) -> Response:
