@@ -12,7 +12,7 @@ from sqlalchemy.orm import attributes
 
 from punchcard.db.repository import TenantRepository, cached_statement
 from punchcard.kit.paging import Page
-from punchcard.models import Order, Refund
+from punchcard.models import Member, Order, Refund
 
 _ORDERS: Table = Order.__table__  # type: ignore[assignment]
 
@@ -76,6 +76,20 @@ class OrderRepository(TenantRepository[Order]):
             Refund.order_id == order_id, Refund.refund_key == refund_key
         )
         return self.session.scalars(stmt).first()
+
+    def refunds(self, order_id: uuid.UUID) -> list[Refund]:
+        """The order's refunds, oldest first."""
+        stmt = self.scoped(select(Refund), Refund).where(Refund.order_id == order_id)
+        return list(self.session.scalars(stmt.order_by(Refund.created_at, Refund.id)))
+
+    def member_emails(self, member_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+        """The email of each of these members of the tenant (for a list of orders)."""
+        if not member_ids:
+            return {}
+        stmt = self.scoped(select(Member.id, Member.email), Member).where(
+            Member.id.in_(set(member_ids))
+        )
+        return {row[0]: row[1] for row in self.session.execute(stmt)}
 
     def list(
         self,

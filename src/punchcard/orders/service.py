@@ -332,6 +332,34 @@ def get_by_external(session: Session, principal: Principal, *, external_order_id
     return order
 
 
+@dataclass(frozen=True)
+class OrderEffects:
+    """What an order did: the ledger entries it wrote (award, clawbacks) and its
+    refunds, oldest first."""
+
+    entries: list[PointsEntry]
+    refunds: list[Refund]
+
+
+def effects(session: Session, principal: Principal, *, order: Order) -> OrderEffects:
+    """The ledger entries and refunds of ``order`` (one of the caller's tenant)."""
+    if order.tenant_id != principal.tenant_id:
+        raise NotFound("Order not found", field="externalOrderId")
+    return OrderEffects(
+        entries=LedgerRepository(session, principal.tenant_id).entries_for_order(order.id),
+        refunds=OrderRepository(session, principal.tenant_id).refunds(order.id),
+    )
+
+
+def member_emails(
+    session: Session, principal: Principal, orders: Sequence[Order]
+) -> dict[uuid.UUID, str | None]:
+    """The email of each order's member (a list shows who placed what)."""
+    return OrderRepository(session, principal.tenant_id).member_emails(
+        {o.member_id for o in orders}
+    )
+
+
 def list_orders(
     session: Session,
     principal: Principal,
