@@ -132,7 +132,7 @@ def test_a_post_is_hidden_unhidden_and_deleted_showing_the_moderator(
     assert "Best flat white" not in client.get(C).text
     assert "Best flat white" in client.get(C + "?status=deleted").text
     r = post(client, f"{C}/posts/{uid(pid)}/hide", token)
-    assert r.status_code == 400 and "cannot become hidden" in alert(r.text)
+    assert r.status_code == 422 and "cannot become hidden" in alert(r.text)
     assert made(tenant.api.get(f"/posts/{pid}"))["status"] == "deleted"
     assert post(client, f"{C}/posts/{uid(pid)}/archive", token).status_code == 400
 

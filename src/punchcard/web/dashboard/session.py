@@ -32,10 +32,8 @@ from starlette.datastructures import FormData
 from punchcard.audit.writer import AuditEntry
 from punchcard.errors import (
     Forbidden,
-    NotFound,
     PunchcardError,
     Unauthenticated,
-    ValidationFailed,
 )
 from punchcard.identity.principal import Principal
 from punchcard.identity.repository import UserRepository
@@ -44,6 +42,7 @@ from punchcard.identity.service import authenticate
 from punchcard.models import Tenant, User
 from punchcard.tenants.service import get_tenant
 from punchcard.web import csrf
+from punchcard.web.errors import status_of
 from punchcard.web.run import in_thread
 from punchcard.web.templating import render
 
@@ -112,14 +111,7 @@ def _signed_in(request: Request, session: Session) -> Ctx:
 
 def error_page(request: Request, exc: PunchcardError, ctx: Ctx | None = None) -> Response:
     """A core refusal as a page of the dashboard (inside its layout when signed in)."""
-    status = 400
-    title = "That did not work"
-    if isinstance(exc, NotFound):
-        status, title = 404, "Not found"
-    elif isinstance(exc, Forbidden):
-        status, title = 403, "Not allowed"
-    elif not isinstance(exc, ValidationFailed):
-        status = 409 if exc.code.endswith("CONFLICT") else 400
+    status, title = status_of(exc)
     context: dict[str, Any] = {"title": title, "message": exc.message, "field": exc.field}
     if ctx is not None:
         return ctx.page("dashboard/error.html", status=status, **context)

@@ -25,13 +25,14 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from punchcard.errors import Forbidden, NotFound, PunchcardError, Unauthenticated
+from punchcard.errors import PunchcardError, Unauthenticated
 from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
 from punchcard.members import service as members
 from punchcard.models import Member, Tenant
 from punchcard.tenants.service import get_by_partner_id
 from punchcard.web import csrf
+from punchcard.web.errors import status_of
 from punchcard.web.run import in_thread
 from punchcard.web.templating import render
 
@@ -109,11 +110,7 @@ def to_join(request: Request, tenant: Tenant) -> Response:
 
 
 def error_page(ctx: MemberCtx, exc: PunchcardError) -> Response:
-    status, title = 400, "That did not work"
-    if isinstance(exc, NotFound):
-        status, title = 404, "Not found"
-    elif isinstance(exc, Forbidden):
-        status, title = 403, "Not allowed"
+    status, title = status_of(exc)
     return ctx.page("portal/message.html", status=status, title=title, message=exc.message)
 
 
