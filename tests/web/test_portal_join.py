@@ -44,9 +44,7 @@ def csrf_of(page: str) -> str:
     return found.group(1)
 
 
-def join(
-    client: TestClient, t: Tenant, email: str, *, query: str = "", **fields: str
-) -> Any:
+def join(client: TestClient, t: Tenant, email: str, *, query: str = "", **fields: str) -> Any:
     form = client.get(f"/portal/{t.partner_id}/join{query}")
     assert form.status_code == 200, form.text
     hidden = dict(re.findall(r'type="hidden" name="(next|ref)" value="([^"]*)"', form.text))
@@ -304,9 +302,12 @@ def test_sign_out_ends_the_session_and_clears_the_cookie(
 def test_home_shows_pending_tier_progress_and_expiries(
     browser: TestClient, tenant: Tenant, settings: Settings
 ) -> None:
-    assert tenant.api.post(
-        "/tiers", json={"name": "Gold", "minPoints": 500, "position": 1}
-    ).status_code == 201
+    assert (
+        tenant.api.post(
+            "/tiers", json={"name": "Gold", "minPoints": 500, "position": 1}
+        ).status_code
+        == 201
+    )
     m = make_member(tenant)
     soon = (datetime.now(UTC) + timedelta(days=20)).replace(microsecond=0)
     award(tenant, m["id"], 200, expiresAt=soon.isoformat().replace("+00:00", "Z"))

@@ -22,10 +22,10 @@ _ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {
         "description": "`INVALID_CHECKIN_TOKEN` (field `qr`): a forged, malformed or "
-        "expired code; or a missing field",
+        "expired code; an unknown store (field `storeId`); a missing field",
         "content": _ERROR,
     },
-    404: {"description": "A code of another tenant (field `qr`), or an unknown store"},
+    404: {"description": "A code of another tenant (field `qr`)", "content": _ERROR},
 }
 
 
