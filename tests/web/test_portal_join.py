@@ -79,6 +79,8 @@ def sign_in(client: TestClient, t: Tenant, settings: Settings, email: str, **kw:
     path = link_path(mails_to(settings, email)[-1], t)
     confirm = client.get(path)
     assert confirm.status_code == 200 and "Sign in" in confirm.text
+    # A browser sends the button's POST with its real Origin (not "null"): same-origin.
+    assert confirm.headers["referrer-policy"] == "same-origin"
     return client.post(path)
 
 
