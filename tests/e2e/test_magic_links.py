@@ -99,13 +99,14 @@ def test_get_confirms_post_signs_in_once_and_the_cookie_is_the_member(
     # ... and no other route reads it: a member's own id without a bearer is refused.
     other = httpx.get(f"{server.url}/api/v2/members/{member_id}", cookies={PORTAL_COOKIE: token})
     assert other.status_code == 401, other.text
-    # The portal page at returnTo shows the member with the cookie, and asks to sign in
-    # without it.
+    # The portal page at returnTo shows the member with the cookie, and sends to the
+    # join / sign-in page without it.
     portal = httpx.get(server.url + r.headers["location"], cookies={PORTAL_COOKIE: token})
     assert portal.status_code == 200 and "Grace Hopper" in portal.text
     assert 'id="balance">0<' in portal.text
     anonymous = httpx.get(server.url + r.headers["location"])
-    assert anonymous.status_code == 401 and "not signed in" in anonymous.text
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"].startswith(f"/portal/{tenant.partner_id}/join?next=")
 
     # A second POST gets a clear page and no session.
     again = http.post(path)

@@ -74,8 +74,12 @@ def test_a_signed_out_or_banned_members_cookie_is_refused(tenant: Tenant) -> Non
     r = tenant.api.patch(f"/members/{member}", json={"status": "banned"})
     assert r.status_code == 200
     assert tenant.client.get("/api/v2/me", headers=cookie(signed.session_token)).status_code == 401
-    page = tenant.client.get(f"/portal/{tenant.partner_id}", headers=cookie(signed.session_token))
-    assert page.status_code == 401 and "not signed in" in page.text
+    page = tenant.client.get(
+        f"/portal/{tenant.partner_id}",
+        headers=cookie(signed.session_token),
+        follow_redirects=False,
+    )
+    assert page.status_code == 303 and "/join?next=" in page.headers["location"]
 
 
 def test_the_portal_page_escapes_names_and_belongs_to_its_tenant(
@@ -87,9 +91,12 @@ def test_the_portal_page_escapes_names_and_belongs_to_its_tenant(
     assert "<script>" not in r.text and "&lt;script&gt;" in r.text
     assert "default-src 'none'" in r.headers["content-security-policy"]
     theirs = tenant.client.get(
-        f"/portal/{other_tenant.partner_id}", headers=cookie(signed.session_token)
+        f"/portal/{other_tenant.partner_id}",
+        headers=cookie(signed.session_token),
+        follow_redirects=False,
     )
-    assert theirs.status_code == 401
+    assert theirs.status_code == 303
+    assert theirs.headers["location"].startswith(f"/portal/{other_tenant.partner_id}/join")
     assert tenant.client.get("/portal/pt_nobody").status_code == 404
 
 

@@ -6,6 +6,9 @@ it gives (and attaches the sub), else enrols one; updates the member's email and
 from the request; hands back a one-time token (stored only as its SHA-256) valid for
 15 minutes and the portal path that consumes it.
 
+``create_for_member`` (the member portal's join / sign-in form): a link for a member
+the portal found or enrolled by email, whatever the custom-auth setting.
+
 ``consume`` (the member's browser, no credentials: the token is the secret): one
 conditional UPDATE marks the link used, so of two concurrent consumptions exactly one
 signs in; it opens a member session (kind ``magic_link``) and joins the member to the
@@ -195,6 +198,34 @@ def create(
         )
     email, phone = _checked(session, principal, data)
     member = _member_for(session, principal, data, email, phone)
+    return _issue(session, tenant, member, data.return_to, data.state, ttl_seconds)
+
+
+def create_for_member(
+    session: Session,
+    member: Member,
+    *,
+    return_to: str | None = None,
+    ttl_seconds: int = LINK_SECONDS,
+) -> Created:
+    """A one-time sign-in link for a member the caller found (the member portal's own
+    sign-in mail: the member asked for it by email, so custom auth plays no part).
+    403 ``MEMBER_BANNED`` for a banned member; ``returnTo`` is checked as in
+    :func:`create`."""
+    check_return_to(return_to)
+    _refuse_banned(member)
+    tenant = get_tenant(session, member.tenant_id)
+    return _issue(session, tenant, member, return_to, None, ttl_seconds)
+
+
+def _issue(
+    session: Session,
+    tenant: Tenant,
+    member: Member,
+    return_to: str | None,
+    state: str | None,
+    ttl_seconds: int,
+) -> Created:
     at = now(session)
     token = random_token(32)
     link = MagicLinkRepository(session, tenant.id).add(
@@ -202,8 +233,8 @@ def create(
             id=new_id(),
             member_id=member.id,
             token_hash=hash_token(token),
-            return_to=data.return_to,
-            state=data.state,
+            return_to=return_to,
+            state=state,
             created_at=at,
             expires_at=at + timedelta(seconds=ttl_seconds),
         )

@@ -1,6 +1,7 @@
 """The member portal at ``/portal/{partnerId}/``: server-rendered pages for a tenant's
 members, signed in with the portal cookie (a member principal, ``session.py``). The
-magic link (``links.py``) is shared with the AddGlow face; ``returnTo`` paths resolve
+magic link (``links.py``) is shared with the AddGlow face and the portal's own sign-in
+mails (``join.py``: join / sign in, SSO hand-off, sign out); ``returnTo`` paths resolve
 here. One module per group of pages, each with its own ``router``; :data:`NAV` is the
 menu of a signed-in member."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from punchcard.web.portal import home, links
+from punchcard.web.portal import home, join, links
 
 # (label, path under /portal/{partnerId}).
 NAV: list[tuple[str, str]] = [
@@ -16,7 +17,7 @@ NAV: list[tuple[str, str]] = [
 ]
 
 # In order: the catch-all of ``home`` comes last.
-ROUTERS: list[APIRouter] = [links.router, home.router]
+ROUTERS: list[APIRouter] = [links.router, join.router, home.router]
 
 
 def install(app: FastAPI) -> None:

@@ -47,7 +47,12 @@ def confirm_link(request: Request, partner_id: str, token: str) -> Response:
         )
     except PunchcardError as exc:
         return _failed(exc)
-    return pages.confirm(pending.tenant.name, request.url.path)
+    page = pages.confirm(pending.tenant.name, request.url.path)
+    # "no-referrer" would make the browser send ``Origin: null`` with the button's POST,
+    # which ``cross_site`` refuses; "same-origin" sends the real origin to us alone (the
+    # page loads nothing from elsewhere, so the token in its URL still leaves no Referer).
+    page.headers["Referrer-Policy"] = "same-origin"
+    return page
 
 
 @router.post("/portal/{partner_id}/magic/{token}", response_class=HTMLResponse)

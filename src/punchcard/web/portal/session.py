@@ -61,7 +61,8 @@ class MemberCtx:
 
 class SignInNeeded(Exception):
     def __init__(self, tenant: Tenant) -> None:
-        self.tenant = tenant
+        # The id only: the transaction's rollback expires the row before it is read.
+        self.partner_id = tenant.partner_id
 
 
 class NoSuchPortal(Exception):
@@ -102,8 +103,8 @@ def not_found_page(request: Request) -> Response:
     )
 
 
-def to_join(request: Request, tenant: Tenant) -> Response:
-    target = f"/portal/{tenant.partner_id}/join?next={quote(request.url.path)}"
+def to_join(request: Request, partner_id: str) -> Response:
+    target = f"/portal/{partner_id}/join?next={quote(request.url.path)}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -131,7 +132,7 @@ async def member_view(
     except NoSuchPortal:
         return not_found_page(request)
     except SignInNeeded as exc:
-        return to_join(request, exc.tenant)
+        return to_join(request, exc.partner_id)
 
 
 async def member_action(
@@ -155,7 +156,7 @@ async def member_action(
     except NoSuchPortal:
         return not_found_page(request)
     except SignInNeeded as exc:
-        return to_join(request, exc.tenant)
+        return to_join(request, exc.partner_id)
     except PunchcardError as exc:
         refused = exc
 
