@@ -28,10 +28,15 @@ def _user(t: Tenant, role: str, email: str | None = None) -> uuid.UUID:
     with t.db.transaction() as s:
         at = t.db.clock.now()
         user = User(
-            id=new_id(), tenant_id=t.id, email=email or f"{unique(role)}@example.com",
-            name=role.title(), role=role, password_hash=hash_password(PASSWORD),
-            created_at=at, updated_at=at,
-        )  # fmt: skip
+            id=new_id(),
+            tenant_id=t.id,
+            email=email or f"{unique(role)}@example.com",
+            name=role.title(),
+            role=role,
+            password_hash=hash_password(PASSWORD),
+            created_at=at,
+            updated_at=at,
+        )
         s.add(user)
         s.flush()
         return user.id
