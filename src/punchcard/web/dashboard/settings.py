@@ -134,13 +134,6 @@ async def settings_page(request: Request) -> Response:
     return await view(request, page)
 
 
-class Refused(Exception):
-    """The form had errors: its page, after the transaction rolled back."""
-
-    def __init__(self, form: Form) -> None:
-        self.form = form
-
-
 @router.post(PATH)
 async def save_settings(request: Request) -> Response:
     def save(ctx: Ctx, data: FormData) -> Response:
@@ -165,7 +158,8 @@ async def save_settings(request: Request) -> Response:
         try:
             service.change_settings(ctx.session, ctx.principal, data=cast(SettingsChanges, changes))
         except ValidationFailed as exc:
-            name = _form_field(exc.field) or "timezone"
+            name = _form_field(exc.field) or ""
+            name = name if name in SETTINGS else "_form"  # no input of its own: the banner
             form.errors[name] = _message(exc, changes.get("storefront_origins") or [])
             # Nothing of the change may stay: roll back, then show the form.
             ctx.session.rollback()
