@@ -31,6 +31,7 @@ from punchcard.models import PasswordReset, Tenant, User, UserSession
 from punchcard.tenants.service import create_tenant, get_tenant
 
 RESET_TTL = timedelta(hours=1)
+RESET_PATH = "/dashboard/reset-password"
 BAD_LOGIN = "Invalid email or password"
 
 
@@ -222,7 +223,8 @@ def request_password_reset(session: Session, *, email: str, public_url: str) -> 
             expires_at=at + RESET_TTL,
         )
     )
-    link = f"{public_url.rstrip('/')}/reset-password?{urlencode({'token': token})}"
+    # The dashboard's reset page (web/dashboard/password.py) takes the token from here.
+    link = f"{public_url.rstrip('/')}{RESET_PATH}?{urlencode({'token': token})}"
     text = (
         "Someone (hopefully you) asked to reset the password of your Punchcard account.\n\n"
         f"Open this link within one hour to choose a new password:\n\n{link}\n\n"

@@ -5,7 +5,14 @@ from punchcard.models.base import Base, TenantOwned
 from punchcard.models.catalog import Brand, Category, Product, Variant
 from punchcard.models.community import CommentLike, Post, PostComment, PostLike, Room
 from punchcard.models.coupons import Coupon, CouponPool
-from punchcard.models.identity import ApiKey, MemberSession, PasswordReset, User, UserSession
+from punchcard.models.identity import (
+    ApiKey,
+    Invitation,
+    MemberSession,
+    PasswordReset,
+    User,
+    UserSession,
+)
 from punchcard.models.ledger import (
     Activity,
     PointsAllocation,
@@ -48,6 +55,7 @@ __all__ = [
     "Idea",
     "IdeaVote",
     "IdempotencyRecord",
+    "Invitation",
     "MagicLink",
     "Member",
     "MemberGroup",

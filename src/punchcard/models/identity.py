@@ -85,3 +85,24 @@ class MemberSession(TenantOwned, Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+
+
+class Invitation(Base):
+    """An invitation to join a tenant's team with a role (``identity/invites.py``).
+
+    Global like ``password_resets``: the invitee's link names no tenant, so the token
+    hash is unique across the installation. ``invited_by`` has no foreign key: a user
+    may be removed while their invitations stay on record."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

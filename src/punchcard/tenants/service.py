@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from decimal import Decimal
@@ -43,6 +44,8 @@ REQUIRED_SETTINGS = (
 # At most this many storefront origins (a shop, its staging, a few markets).
 MAX_ORIGINS = 20
 MAX_POINT_VALUE = Decimal(1_000_000)
+MAX_RATE = Decimal(100_000_000)
+MAX_EXPIRY_DAYS = 36_500
 
 
 def create_tenant(session: Session, *, name: str, plan: str = "unlimited") -> Tenant:
@@ -130,11 +133,60 @@ def update_settings(session: Session, tenant_id: uuid.UUID, changes: dict[str, A
             )
     if "storefront_origins" in changes:
         changes["storefront_origins"] = storefront_origins(changes["storefront_origins"])
+    _check_basics(changes)
     for key, value in changes.items():
         setattr(tenant, key, value)
     tenant.updated_at = now(session)
     session.flush()
     return tenant
+
+
+def _check_basics(changes: dict[str, Any]) -> None:
+    """The bounds the native face's body model also states, held here for every caller
+    (the dashboard's settings form reaches the core without that model)."""
+    if "currency" in changes:
+        currency = changes["currency"]
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+            raise ValidationFailed("currency must be an ISO 4217 code, e.g. USD", field="currency")
+        changes["currency"] = currency.upper()
+    if "points_per_currency_unit" in changes:
+        rate = changes["points_per_currency_unit"]
+        # Numeric(12, 4): 8 integer digits and 4 decimals.
+        if (
+            not isinstance(rate, Decimal)
+            or not rate.is_finite()
+            or not Decimal(0) < rate < MAX_RATE
+            or rate != rate.quantize(Decimal("0.0001"))
+        ):
+            raise ValidationFailed(
+                "pointsPerCurrencyUnit must be a positive number below 100000000 with at "
+                "most 4 decimals",
+                field="pointsPerCurrencyUnit",
+            )
+    value = changes.get("point_value")
+    if isinstance(value, Decimal) and value != value.quantize(Decimal("0.000001")):
+        # Numeric(12, 6): a finer value would be rounded silently.
+        raise ValidationFailed("pointValue may have at most 6 decimals", field="pointValue")
+    if changes.get("points_expiry_days") is not None:
+        days = changes["points_expiry_days"]
+        if not isinstance(days, int) or not 1 <= days <= MAX_EXPIRY_DAYS:
+            raise ValidationFailed(
+                f"pointsExpiryDays must be between 1 and {MAX_EXPIRY_DAYS}",
+                field="pointsExpiryDays",
+            )
+    if changes.get("portal_url") is not None:
+        url = changes["portal_url"]
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if (
+            parts is None
+            or len(url) > 500
+            or parts.scheme not in ("http", "https")
+            or not parts.netloc
+        ):
+            raise ValidationFailed(
+                "portalUrl must be an absolute http(s) URL of at most 500 characters",
+                field="portalUrl",
+            )
 
 
 def storefront_origins(values: Any) -> list[str]:

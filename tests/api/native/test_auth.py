@@ -50,7 +50,7 @@ def reset_token_from_mail(settings: Settings, address: str) -> str:
     body = msg.get_body(("plain",))
     assert body is not None
     text = body.get_content()
-    link = re.search(r"(\S+)/reset-password\?token=([A-Za-z0-9_\-]+)", text)
+    link = re.search(r"(\S+)/dashboard/reset-password\?token=([A-Za-z0-9_\-]+)", text)
     assert link is not None, text
     assert link.group(1) == settings.public_url.rstrip("/")
     return link.group(2)

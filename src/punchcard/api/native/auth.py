@@ -132,8 +132,9 @@ def forgot_password(
 ) -> Accepted:
     """Mail a single-use reset link (valid 1 h); 202 whether or not the email exists.
 
-    The link is `{PUBLIC_URL}/reset-password?token=…`. The mail goes out after the
-    token is committed and after the response, so timing reveals nothing either.
+    The link is `{PUBLIC_URL}/dashboard/reset-password?token=…` (the dashboard's reset
+    page; a client of its own sends the token to `/auth/reset-password`). The mail goes
+    out after the token is committed and after the response, so timing reveals nothing.
     """
     message = users.request_password_reset(
         session, email=body.email, public_url=settings.public_url

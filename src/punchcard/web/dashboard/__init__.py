@@ -17,6 +17,7 @@ from punchcard.web.dashboard import (
     members,
     orders,
     overview,
+    password,
     programs,
     settings,
     team,
@@ -50,6 +51,7 @@ ROUTERS: list[APIRouter] = [
     audit_log.router,
     settings.router,
     team.router,
+    password.router,
 ]
 
 
