@@ -177,7 +177,7 @@ def test_the_last_owner_cannot_be_demoted_or_removed(
     owner = _as(app, tenant.owner_email)
     me = _owner_id(tenant)
     for r in (_manage(owner, me, "role", "admin"), _manage(owner, me, "remove")):
-        assert r.status_code == 400 and "last owner" in r.text  # error_page: 409 is *_CONFLICT only
+        assert r.status_code == 409 and "last owner" in r.text
     with tenant.db.transaction(write=False) as s:
         assert s.get(User, me).role == "owner"  # type: ignore[union-attr]
     second, _ = _user(tenant, "owner")
