@@ -15,6 +15,7 @@ from punchcard.models.ledger import (
     Tier,
 )
 from punchcard.models.magiclinks import MagicLink
+from punchcard.models.membermail import MemberMail, MemberMailSettings
 from punchcard.models.members import (
     Capture,
     Member,
@@ -52,6 +53,8 @@ __all__ = [
     "Member",
     "MemberGroup",
     "MemberGroupMembership",
+    "MemberMail",
+    "MemberMailSettings",
     "MemberSession",
     "MemberTag",
     "Order",
