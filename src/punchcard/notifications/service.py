@@ -168,8 +168,31 @@ def problems(changes: MailSettingsChanges) -> dict[str, str]:
                 for promoted in (True, False):  # both branches of an if on it
                     templates.render_one(kind, source, {**sample, "promoted": promoted})
             except TemplateRefused as exc:
-                found[name] = f"The {part} {exc}" if str(exc).startswith("is ") else str(exc)
+                said = str(exc)
+                found[name] = (
+                    f"The {part} {said}" if said.startswith("is ") else said[:1].upper() + said[1:]
+                )
     return found
+
+
+def unsaved(changes: MailSettingsChanges) -> MailSettings:
+    """The form's values as settings, for a preview before saving (an invalid days
+    ahead previews as the default)."""
+    raw = changes.days_ahead.strip()
+    days = int(raw) if raw.isdigit() and 1 <= int(raw) <= DAYS_AHEAD_MAX else 7
+    return MailSettings(
+        days_ahead=days,
+        templates={
+            kind: MailTemplate(
+                kind=kind,
+                enabled=changes.enabled[kind],
+                subject=_normal(changes.subjects[kind]),
+                body=_normal(changes.bodies[kind]),
+                is_default=False,
+            )
+            for kind in Kind
+        },
+    )
 
 
 def update_settings(

@@ -78,18 +78,19 @@ ALLOWED: tuple[type[nodes.Node], ...] = (
     nodes.CondExpr,
 )
 NAMES = {
-    nodes.For: "loops",
-    nodes.Call: "calls",
-    nodes.Getattr: "attributes",
-    nodes.Getitem: "item access",
-    nodes.Macro: "macros",
-    nodes.Include: "includes",
-    nodes.Import: "imports",
-    nodes.FromImport: "imports",
-    nodes.Extends: "extends",
-    nodes.Block: "blocks",
-    nodes.Assign: "set",
-    nodes.AssignBlock: "set",
+    nodes.For: "loops are",
+    nodes.Call: "calls are",
+    nodes.Getattr: "attributes are",
+    nodes.Getitem: "item access is",
+    nodes.Macro: "macros are",
+    nodes.Include: "includes are",
+    nodes.Import: "imports are",
+    nodes.FromImport: "imports are",
+    nodes.Extends: "extends is",
+    nodes.Block: "blocks are",
+    nodes.Assign: "set is",
+    nodes.AssignBlock: "set is",
+    nodes.BinExpr: "arithmetic is",
 }
 
 
@@ -125,8 +126,10 @@ def check(kind: Kind, source: str, *, limit: int) -> None:
         raise TemplateRefused(f"line {line}: {exc.message}" if line else str(exc)) from None
     for node in tree.find_all(nodes.Node):
         if not isinstance(node, ALLOWED):
-            what = next((v for k, v in NAMES.items() if isinstance(node, k)), type(node).__name__)
-            raise TemplateRefused(f"{what} are not allowed in a mail template")
+            what = next(
+                (v for k, v in NAMES.items() if isinstance(node, k)), f"'{type(node).__name__}' is"
+            )
+            raise TemplateRefused(f"{what} not allowed in a mail template")
         if isinstance(node, nodes.Filter) and node.name not in ENV.filters:
             raise TemplateRefused(f"unknown filter '{node.name}'")
         if isinstance(node, nodes.Test) and node.name not in ENV.tests:

@@ -14,6 +14,7 @@ from punchcard.web.dashboard import (
     community,
     keys,
     login,
+    member_mail,
     members,
     orders,
     overview,
@@ -48,6 +49,7 @@ ROUTERS: list[APIRouter] = [
     webhooks.router,
     keys.router,
     audit_log.router,
+    member_mail.router,
     settings.router,
     team.router,
 ]
