@@ -82,6 +82,7 @@ def test_the_page_shows_the_default_templates_and_their_preview(
     assert "Preview for a sample member" in r.text
     assert "Hi Alex," in r.text  # the sample member
     assert f"/portal/{tenant.partner_id}/" in r.text
+    assert "Mails so far: 0 sent" in r.text
 
 
 def test_saving_changes_the_templates_and_the_days_ahead(

@@ -274,7 +274,7 @@ def _retries(
     db: Database, at: datetime, settings: Settings, run: Run, tenant_id: uuid.UUID | None
 ) -> None:
     with db.transaction(write=False) as session:
-        due = [r for r in due_retries(session, at=at, limit=BATCH) if tenant_id in (None, r[0])]
+        due = due_retries(session, at=at, limit=BATCH, tenant_id=tenant_id)
     for tid, mail_id, attempts in due:
         if run.spent:
             return

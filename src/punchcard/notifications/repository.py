@@ -219,8 +219,11 @@ class MemberMailRepository(TenantRepository[MemberMail]):
         return None if event is None else dict(event.payload)
 
 
-def due_retries(session: Session, *, at: datetime, limit: int) -> Sequence[Row[Any]]:
-    """Failed mails whose next attempt is due, across tenants (the worker's scan)."""
+def due_retries(
+    session: Session, *, at: datetime, limit: int, tenant_id: uuid.UUID | None = None
+) -> Sequence[Row[Any]]:
+    """Failed mails whose next attempt is due, across tenants (the worker's scan) or of
+    one."""
     X = MemberMail
     stmt = (
         select(X.tenant_id, X.id, X.attempts)
@@ -228,6 +231,8 @@ def due_retries(session: Session, *, at: datetime, limit: int) -> Sequence[Row[A
         .order_by(X.next_attempt_at)
         .limit(limit)
     )
+    if tenant_id is not None:
+        stmt = stmt.where(X.tenant_id == tenant_id)
     return session.execute(stmt).all()
 
 

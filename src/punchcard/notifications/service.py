@@ -20,7 +20,7 @@ from punchcard.errors import ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.models import MemberMailSettings, Tenant
 from punchcard.notifications import templates
-from punchcard.notifications.repository import SettingsRepository
+from punchcard.notifications.repository import SettingsRepository, count_by_status
 from punchcard.notifications.templates import (
     BODY_MAX,
     DEFAULTS,
@@ -88,6 +88,11 @@ def effective(row: MemberMailSettings | None) -> MailSettings:
 
 def get_settings(session: Session, principal: Principal) -> MailSettings:
     return effective(SettingsRepository(session, principal.tenant_id).get())
+
+
+def counts(session: Session, principal: Principal) -> dict[str, int]:
+    """How many member mails the tenant has, by status (sent, failed, given_up...)."""
+    return count_by_status(session, principal.tenant_id)
 
 
 def portal_url(public_url: str, partner_id: str) -> str:

@@ -43,6 +43,7 @@ def _page(
         field=field,
         action_path=PATH,
         days_value=settings.days_ahead if days_value is None else days_value,
+        counts=service.counts(ctx.session, ctx.principal),
     )
 
 
