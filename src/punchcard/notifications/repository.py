@@ -42,9 +42,16 @@ class SettingsRepository:
         return self.session.get(MemberMailSettings, self.tenant_id)
 
     def get_or_add(self, at: datetime) -> MemberMailSettings:
+        """The row, written with the defaults first when there is none. ``ON CONFLICT DO
+        NOTHING``: two workers (or a worker and the dashboard) adding it at once both
+        go on with the one row (PostgreSQL makes the second wait for the first)."""
         row = self.get()
-        if row is None:
-            row = MemberMailSettings(
+        if row is not None:
+            return row
+        insert = postgresql.insert if dialect(self.session) == "postgresql" else sqlite.insert
+        self.session.execute(
+            insert(MemberMailSettings)
+            .values(
                 tenant_id=self.tenant_id,
                 expiry_enabled=True,
                 expiry_days_ahead=7,
@@ -52,9 +59,11 @@ class SettingsRepository:
                 created_at=at,
                 updated_at=at,
             )
-            self.session.add(row)
-            self.session.flush()
-        return row
+            .on_conflict_do_nothing(index_elements=["tenant_id"])
+        )
+        found = self.session.get(MemberMailSettings, self.tenant_id, populate_existing=True)
+        assert found is not None
+        return found
 
 
 class MemberMailRepository(TenantRepository[MemberMail]):
