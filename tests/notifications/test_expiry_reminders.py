@@ -12,7 +12,7 @@ from punchcard.identity.principal import Principal
 from punchcard.identity.scopes import ALL_SCOPES
 from punchcard.kit.clock import iso_z
 from punchcard.models import Member
-from punchcard.notifications.repository import MemberMailRepository
+from punchcard.notifications.repository import MemberMailRepository, SettingsRepository
 from punchcard.privacy import service as privacy
 from punchcard.tenants.service import update_settings
 from tests.conftest import TestClock
@@ -100,8 +100,6 @@ def test_members_without_email_banned_or_erased_are_skipped(
 def test_a_smaller_days_ahead_waits_and_disabled_sends_nothing(
     db: Database, tenant: Tenant, clock: TestClock, mail_settings: Settings
 ) -> None:
-    from punchcard.notifications.repository import SettingsRepository
-
     clock.freeze(NOW)
     m = insert_member(tenant)
     award(tenant, m, 10, expiresAt=iso_z(NOW + timedelta(days=3)))

@@ -15,7 +15,9 @@ from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.kit.clock import iso_z
 from punchcard.notifications import jobs
+from punchcard.notifications.jobs import send_due
 from punchcard.notifications.repository import MemberMailRepository, SettingsRepository
+from punchcard.worker.jobs import default_registry
 from tests.conftest import TestClock, database_url
 from tests.factories import Tenant, award, insert_member
 from tests.notifications.conftest import NOW, mails, member_uuid, run
@@ -128,3 +130,12 @@ def test_a_stored_template_that_no_longer_renders_is_given_up(
         [row] = MemberMailRepository(s, tenant.id).mails_of(member_uuid(m))
     assert row.status == "given_up"
     assert mails(mail_settings) == []
+
+
+def test_the_job_is_scheduled_every_ten_minutes_with_the_workers_settings(
+    mail_settings: Settings,
+) -> None:
+    job = next(j for j in default_registry(mail_settings) if j.name == "notifications.member_mail")
+    assert job.every == timedelta(minutes=10)
+    assert job.run.func is send_due  # type: ignore[attr-defined]
+    assert job.run.keywords == {"settings": mail_settings}  # type: ignore[attr-defined]

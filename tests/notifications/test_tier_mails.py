@@ -4,11 +4,14 @@ at all while disabled (nor afterwards for changes made meanwhile)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.identity.principal import Principal
 from punchcard.identity.scopes import ALL_SCOPES
 from punchcard.notifications.repository import MemberMailRepository, SettingsRepository
+from punchcard.tiers import jobs as tier_jobs
 from punchcard.tiers import service as tiers
 from tests.conftest import TestClock
 from tests.factories import Tenant, award, insert_member
@@ -114,3 +117,30 @@ def test_another_tenants_changes_are_not_mailed_for_this_one(
     clock.advance(minutes=1)
     assert run(db, mail_settings, tenant).sent == 0
     assert run(db, mail_settings, other_tenant).sent == 1
+
+
+def test_a_demotion_at_the_period_rollover_is_mailed_once(
+    db: Database, tenant: Tenant, clock: TestClock, mail_settings: Settings
+) -> None:
+    clock.freeze(NOW)
+    for position, (name, points) in enumerate((("Member", 0), ("Regular", 100))):
+        r = tenant.api.post(
+            "/tiers",
+            json={"name": name, "minPoints": points, "position": position, "type": "period",
+                  "isDefault": points == 0},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+    m = insert_member(tenant, first_name="Di")
+    award(tenant, m, 150)  # Regular for this year
+    clock.advance(minutes=1)
+    assert run(db, mail_settings, tenant).sent == 1
+    new_year = datetime(2027, 1, 1, 0, 30, tzinfo=UTC)
+    clock.freeze(new_year)
+    assert tier_jobs.period_rollover(db, new_year, tenant_id=tenant.id) >= 1
+    clock.advance(minutes=1)
+    assert run(db, mail_settings, tenant).sent == 1
+    clock.advance(minutes=20)
+    assert run(db, mail_settings, tenant).sent == 0
+    last = mails(mail_settings)[-1]
+    assert last["Subject"] == "Your Acme Coffee tier is now Member"
+    assert "Your tier is now Member (it was Regular)." in body(last)
