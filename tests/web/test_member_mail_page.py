@@ -175,3 +175,15 @@ def test_the_page_is_accessible_and_fits_a_phone(page: Page, live: Server) -> No
     expect(page.locator("#points_expiring_subject-error")).to_contain_text("nope")
     no_sideways_scroll(page)
     assert_accessible(page)
+
+
+def test_one_tenants_templates_are_not_anothers(
+    client: TestClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    sign_in(client, tenant.owner_email)
+    assert post(client, form(points_expiring_subject="Mine {{ shop_name }}")).status_code == 303
+    client.cookies.clear()
+    sign_in(client, other_tenant.owner_email)
+    page = client.get(PATH).text
+    assert "Mine " not in page
+    assert "of your Other Co points expire on" in page
