@@ -22,6 +22,7 @@ from punchcard.models.ledger import (
     Tier,
 )
 from punchcard.models.magiclinks import MagicLink
+from punchcard.models.membermail import MemberMail, MemberMailSettings
 from punchcard.models.members import (
     Capture,
     Member,
@@ -60,6 +61,8 @@ __all__ = [
     "Member",
     "MemberGroup",
     "MemberGroupMembership",
+    "MemberMail",
+    "MemberMailSettings",
     "MemberSession",
     "MemberTag",
     "Order",

@@ -17,6 +17,7 @@ from punchcard.models import (
     MagicLink,
     Member,
     MemberGroupMembership,
+    MemberMail,
     MemberSession,
     MemberTag,
     Order,
@@ -59,6 +60,7 @@ BY_MEMBER: dict[str, Any] = {
     "sessions": MemberSession,
     "magicLinks": MagicLink,
     "trackingEvents": TrackingEvent,
+    "memberMails": MemberMail,
 }
 
 

@@ -29,6 +29,7 @@ from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.events import retention
 from punchcard.ledger import jobs as ledger_jobs
+from punchcard.notifications import jobs as mail_jobs
 from punchcard.sso import jobs as sso_jobs
 from punchcard.tiers import jobs as tier_jobs
 from punchcard.worker.repository import JobRepository
@@ -74,7 +75,8 @@ class JobRegistry:
 def default_registry(settings: Settings | None = None) -> JobRegistry:
     """The jobs every worker runs. Each is idempotent and works in short per-member
     transactions, so a slot run twice (its worker died) changes nothing."""
-    keep = timedelta(days=(settings or Settings()).retention_days)
+    settings = settings or Settings()
+    keep = timedelta(days=settings.retention_days)
     return JobRegistry(
         [
             # Expiry is also applied lazily on every balance change and read; the job
@@ -88,6 +90,13 @@ def default_registry(settings: Settings | None = None) -> JobRegistry:
             # Outbox events and finished deliveries past PUNCHCARD_RETENTION_DAYS; never a
             # pending delivery (events/retention.py).
             Job("events.prune", partial(retention.prune, keep=keep), every=timedelta(hours=1)),
+            # Expiry reminders and tier-change mails to members, once per event (at most
+            # 500 a run; notifications/jobs.py).
+            Job(
+                "notifications.member_mail",
+                partial(mail_jobs.send_due, settings=settings),
+                every=timedelta(minutes=10),
+            ),
         ]
     )
 

@@ -36,6 +36,7 @@ SECTIONS = {
     "sessions",
     "magicLinks",
     "trackingEvents",
+    "memberMails",
     "exportedAt",
 }
 

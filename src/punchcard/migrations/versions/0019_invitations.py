@@ -1,6 +1,6 @@
 """invitations: a tenant's pending invitations to its team (token hash, role, 7 days)
 
-Revision ID: 0019_invitations
+Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-06 04:10:00.000000
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_invitations"
+revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
