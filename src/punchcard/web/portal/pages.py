@@ -23,7 +23,7 @@ from starlette.datastructures import FormData
 from punchcard.ambassador import referrals
 from punchcard.community import service as community
 from punchcard.coupons import service as coupons
-from punchcard.errors import NotFound, ValidationFailed
+from punchcard.errors import InsufficientPoints, NotFound, ValidationFailed
 from punchcard.feedback import service as feedback
 from punchcard.kit.ids import parse as parse_id
 from punchcard.kit.paging import Page
@@ -176,12 +176,19 @@ async def redeem(request: Request, partner_id: str, reward_id: str) -> Response:
     code shown. Too few points is a message and nothing is written."""
 
     def work(ctx: MemberCtx, form: FormData) -> Response:
-        done = rewards.redeem(
-            ctx.session,
-            ctx.principal,
-            reward_id=_id("rwd", reward_id, "Reward"),
-            member_id=_member_id(ctx),
-        )
+        try:
+            done = rewards.redeem(
+                ctx.session,
+                ctx.principal,
+                reward_id=_id("rwd", reward_id, "Reward"),
+                member_id=_member_id(ctx),
+            )
+        except InsufficientPoints as exc:
+            # Raised again (the transaction rolls back), in the member's words.
+            raise InsufficientPoints(
+                "Not enough points for this reward: you have "
+                f"{ctx.member.points_balance:,} available."
+            ) from exc
         return ctx.page(
             "portal/redeemed.html",
             title="Redeemed",

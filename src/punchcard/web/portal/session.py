@@ -60,7 +60,8 @@ class MemberCtx:
 
 class SignInNeeded(Exception):
     def __init__(self, tenant: Tenant) -> None:
-        self.tenant = tenant
+        # Read now: the exception outlives the transaction (the row is then detached).
+        self.partner_id = tenant.partner_id
 
 
 class NoSuchPortal(Exception):
@@ -101,8 +102,8 @@ def not_found_page(request: Request) -> Response:
     )
 
 
-def to_join(request: Request, tenant: Tenant) -> Response:
-    target = f"/portal/{tenant.partner_id}/join?next={quote(request.url.path)}"
+def to_join(request: Request, partner_id: str) -> Response:
+    target = f"/portal/{partner_id}/join?next={quote(request.url.path)}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -134,7 +135,7 @@ async def member_view(
     except NoSuchPortal:
         return not_found_page(request)
     except SignInNeeded as exc:
-        return to_join(request, exc.tenant)
+        return to_join(request, exc.partner_id)
 
 
 async def member_action(
@@ -158,7 +159,7 @@ async def member_action(
     except NoSuchPortal:
         return not_found_page(request)
     except SignInNeeded as exc:
-        return to_join(request, exc.tenant)
+        return to_join(request, exc.partner_id)
     except PunchcardError as exc:
         refused = exc
 
