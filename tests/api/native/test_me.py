@@ -41,21 +41,23 @@ def origins(t: Tenant, *listed: str) -> None:
     assert r.status_code == 200, r.text
 
 
-def test_points_tier_and_history_paged(tenant: Tenant) -> None:
+def test_balance_tier_and_history_paged(tenant: Tenant) -> None:
     m = new_member(tenant, firstName="Ada")
     for n in (10, 20, 30):
         award(tenant, m, n)
     tok = token_of(tenant, m)
     c = tenant.client
     assert c.get("/api/v2/me", headers=bearer(tok)).json()["firstName"] == "Ada"
-    st = c.get("/api/v2/me/points?limit=2", headers=bearer(tok)).json()
-    assert st["balance"] == 60 and st["total"] == 3 and len(st["transactions"]) == 2
+    bal = c.get("/api/v2/me/balance", headers=bearer(tok)).json()
+    assert bal["balance"] == 60 and bal["lifetime"] == 60 and bal["expirationSchedule"] == []
+    st = c.get("/api/v2/me/history?limit=2", headers=bearer(tok)).json()
+    assert st["total"] == 3 and len(st["transactions"]) == 2
     assert [t["amount"] for t in st["transactions"]] == [30, 20]
-    more = c.get("/api/v2/me/points?limit=2&offset=2", headers=bearer(tok)).json()
+    more = c.get("/api/v2/me/history?limit=2&offset=2", headers=bearer(tok)).json()
     assert [t["amount"] for t in more["transactions"]] == [10]
     tier = c.get("/api/v2/me/tier", headers=bearer(tok))
     assert tier.status_code == 200, tier.text
-    bad = c.get("/api/v2/me/points?limit=0", headers=bearer(tok))
+    bad = c.get("/api/v2/me/history?limit=0", headers=bearer(tok))
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "limit"
 
 
@@ -107,7 +109,7 @@ def test_referral_link_and_stats(tenant: Tenant) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/me/points", "/me/tier", "/me/rewards", "/me/coupons", "/me/referral"],
+    ["/me/balance", "/me/history", "/me/tier", "/me/rewards", "/me/coupons", "/me/referral"],
 )
 def test_a_key_is_refused_and_nobody_is_401(tenant: Tenant, path: str) -> None:
     assert tenant.api.get(path).status_code == 403
@@ -117,7 +119,13 @@ def test_a_key_is_refused_and_nobody_is_401(tenant: Tenant, path: str) -> None:
 
 def test_the_routes_are_documented(tenant: Tenant) -> None:
     spec = tenant.client.get("/api/v2/openapi.json").json()
-    for path in ("/me/points", "/me/rewards", "/me/rewards/{id}/redeem", "/me/referral"):
+    for path in (
+        "/me/balance",
+        "/me/history",
+        "/me/rewards",
+        "/me/rewards/{id}/redeem",
+        "/me/referral",
+    ):
         assert any(p.endswith(path) for p in spec["paths"]), path
 
 
@@ -127,7 +135,7 @@ def test_the_routes_are_documented(tenant: Tenant) -> None:
 def test_a_listed_origin_gets_cors_headers_on_the_answer(tenant: Tenant) -> None:
     origins(tenant, SHOP)
     tok = token_of(tenant, new_member(tenant))
-    r = tenant.client.get("/api/v2/me/points", headers=bearer(tok, Origin=SHOP))
+    r = tenant.client.get("/api/v2/me/history", headers=bearer(tok, Origin=SHOP))
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] == SHOP
     assert r.headers["access-control-allow-credentials"] == "true"

@@ -7,8 +7,8 @@ sets); an API key or a dashboard user is refused (403), since "me" is nobody for
 only as a member token: an API key never comes from a cookie, and no other route
 reads it. (CSRF: the cookie is ``SameSite=Lax``, so another site's POST carries none.)
 
-The storefront widgets read and act here (issue 14): ``/me/points`` (balance, expiry
-schedule and the ledger, paged), ``/me/tier``, ``/me/rewards`` (what the member can
+The storefront widgets read and act here (issue 14): ``/me/balance`` (with the expiry
+schedule), ``/me/history`` (the ledger, paged), ``/me/tier``, ``/me/rewards`` (what the member can
 redeem), ``POST /me/rewards/{id}/redeem`` (the core's redeem: the points and one code
 in one transaction), ``/me/coupons`` and ``/me/referral`` (the member's referral link
 and its clicks and conversions). CORS for the tenant's storefront origins:
@@ -29,7 +29,7 @@ from punchcard.api.common.auth import SCOPE_ATTR, bearer, cached_principal, read
 from punchcard.api.common.paging import PageParams
 from punchcard.api.common.routing import DbSession, UnitOfWorkRoute
 from punchcard.api.native.schemas.coupons import CouponList, CouponRead
-from punchcard.api.native.schemas.ledger import ExpirationItem, PointsStatement, TransactionRead
+from punchcard.api.native.schemas.ledger import ExpirationItem, TransactionRead
 from punchcard.api.native.schemas.members import MemberRead
 from punchcard.api.native.schemas.rewards import RewardList, RewardRead, RewardRedeemed
 from punchcard.api.native.schemas.tiers import MemberTierRead
@@ -37,6 +37,7 @@ from punchcard.coupons import service as coupons
 from punchcard.errors import InsufficientScope, Unauthenticated
 from punchcard.identity import member_sessions
 from punchcard.identity.principal import Principal
+from punchcard.kit.paging import Page
 from punchcard.kit.schema import Schema
 from punchcard.ledger import points
 from punchcard.members import service
@@ -94,17 +95,39 @@ def get_me(p: MemberSession, session: DbSession) -> MemberRead:
     return MemberRead.of_row(service.read_row(session, p, member_id=p.member_id))
 
 
-@router.get("/me/points", response_model=PointsStatement)
-def get_my_points(p: MemberSession, session: DbSession, page: PageParams) -> PointsStatement:
-    """The member's balance, pending and lifetime points, expiry schedule and ledger
-    (newest first, paged)."""
+class MyBalance(Schema):
+    balance: int = Field(description="Points available to spend now")
+    pending: int = Field(description="Points awarded but not yet available")
+    lifetime: int
+    expiration_schedule: list[ExpirationItem] = Field(description="Points expiring, by day")
+
+
+@router.get("/me/balance", response_model=MyBalance)
+def get_my_balance(p: MemberSession, session: DbSession) -> MyBalance:
+    """The member's balance, pending and lifetime points and expiry schedule."""
     assert p.member_id is not None
-    st = points.statement(session, p, member_id=p.member_id, page=page)
-    return PointsStatement(
+    st = points.statement(session, p, member_id=p.member_id, page=Page(1, 0))
+    return MyBalance(
         balance=st.balance,
         pending=st.member.pending_points,
         lifetime=st.member.lifetime_points,
         expiration_schedule=[ExpirationItem(date=d, points=n) for d, n in st.schedule],
+    )
+
+
+class MyHistory(Schema):
+    transactions: list[TransactionRead]
+    total: int
+    limit: int
+    offset: int
+
+
+@router.get("/me/history", response_model=MyHistory)
+def get_my_history(p: MemberSession, session: DbSession, page: PageParams) -> MyHistory:
+    """The member's ledger, newest first (paged)."""
+    assert p.member_id is not None
+    st = points.statement(session, p, member_id=p.member_id, page=page)
+    return MyHistory(
         transactions=[TransactionRead.of(e) for e in st.entries],
         total=st.total,
         limit=page.limit,
