@@ -142,8 +142,13 @@ def test_redeem_shows_the_code_and_the_coupons_page_lists_it(tenant: Tenant) -> 
     rid = parse("rwd", offer["id"])
     assert rid is not None
     r = post(tenant, f"/rewards/{rid.hex}/redeem", {}, from_page="/rewards")
-    assert r.status_code == 200, r.text
-    assert "SAVE5-AAA" in r.text and "200 points" in r.text
+    assert r.status_code == 303, r.text
+    assert re.search(r"/coupons/[0-9a-f]{32}\?notice=Redeemed", r.headers["location"])
+    shown = tenant.client.get(r.headers["location"])
+    assert "SAVE5-AAA" in shown.text and "Your balance is 200 points" in shown.text
+    assert balance(tenant, m) == 200
+    # Reloading the code's page redeems nothing more.
+    assert tenant.client.get(r.headers["location"]).status_code == 200
     assert balance(tenant, m) == 200
     coupons = tenant.client.get(url(tenant, "/coupons"))
     assert "SAVE5-AAA" in coupons.text and "Ready to use" in coupons.text
@@ -199,6 +204,11 @@ def test_coupons_show_only_the_members_own(tenant: Tenant) -> None:
     sign_in(tenant, a)
     page = tenant.client.get(url(tenant, "/coupons")).text
     assert ("MINE-1" in page) != ("YOURS-1" in page)
+    theirs = "YOURS-1" if "MINE-1" in page else "MINE-1"
+    with tenant.db.transaction(write=False) as s:
+        other_id = s.scalars(select(Coupon.id).where(Coupon.code == theirs)).one()
+    assert tenant.client.get(url(tenant, f"/coupons/{other_id.hex}")).status_code == 404
+    assert tenant.client.get(url(tenant, "/coupons/garbage")).status_code == 404
 
 
 # Referrals ------------------------------------------------------------------------------

@@ -189,14 +189,12 @@ async def redeem(request: Request, partner_id: str, reward_id: str) -> Response:
                 "Not enough points for this reward: you have "
                 f"{ctx.member.points_balance:,} available."
             ) from exc
-        return ctx.page(
-            "portal/redeemed.html",
-            title="Redeemed",
-            reward=done.reward,
-            code=done.coupon.code if done.coupon else None,
-            expires_at=done.coupon.expires_at if done.coupon else None,
-            balance=done.member.points_balance,
-        )
+        if done.coupon is None:
+            notice = f"Redeemed {done.reward.name} for {_n(done.reward.points_cost)}."
+            return _redirect(ctx.url("/rewards"), notice)
+        # Post/redirect/get: reloading the code's page never redeems again.
+        notice = f"Redeemed {done.reward.name} for {_n(done.reward.points_cost)}."
+        return _redirect(ctx.url(f"/coupons/{done.coupon.id.hex}"), notice)
 
     return await member_action(request, partner_id, work)
 
@@ -217,6 +215,22 @@ async def coupons_page(request: Request, partner_id: str) -> Response:
         return ctx.page(
             "portal/coupons.html", title="Coupons", coupons=rows, number=number, pages=pages
         )
+
+    return await member_view(request, partner_id, work)
+
+
+@router.get("/portal/{partner_id}/coupons/{coupon_id}", response_class=HTMLResponse)
+async def coupon_page(request: Request, partner_id: str, coupon_id: str) -> Response:
+    """One of the member's coupons: its code (where a redemption lands)."""
+
+    def work(ctx: MemberCtx) -> Response:
+        coupon = coupons.members_coupon(
+            ctx.session,
+            ctx.principal,
+            member_id=_member_id(ctx),
+            coupon_id=_id("cpn", coupon_id, "Coupon"),
+        )
+        return ctx.page("portal/coupon.html", title=f"Your code {coupon.code}", coupon=coupon)
 
     return await member_view(request, partner_id, work)
 
