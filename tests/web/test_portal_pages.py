@@ -85,20 +85,27 @@ def reward(t: Tenant, cost: int, codes: list[str], **kw: Any) -> dict[str, Any]:
 
 def test_history_shows_the_ledger_in_plain_words_newest_first_paged(tenant: Tenant) -> None:
     m = new_member(tenant)
-    for i in range(22):
+    for i in range(21):
         award(tenant, m, 10 + i, description=f"Bonus {i}")
     r = tenant.api.post(
         "/orders",
         json={"externalOrderId": "1234", "memberId": m, "total": "12.00", "currency": "USD"},
     )
     assert r.status_code in (200, 201), r.text
+    key = unique("review").replace("-", "_")
+    activity = {"name": key, "key": key, "points": 3, "approval": "manual"}
+    assert tenant.api.post("/activities", json=activity).status_code == 201
+    r = tenant.api.post(f"/activities/{key}/award", json={"memberId": m})
+    assert r.status_code == 201, r.text
     sign_in(tenant, m)
     first = tenant.client.get(url(tenant, "/history"))
+    assert "Earned 3 points" in first.text and "(pending approval)" in first.text
+    assert "(approved)" not in first.text
     assert first.status_code == 200
     assert re.search(r"Earned \d+ points for order #1234", first.text), first.text
-    assert "Page 1 of 2" in first.text and "Bonus 21" in first.text and "Bonus 0" not in first.text
+    assert "Page 1 of 2" in first.text and "Bonus 20" in first.text and "Bonus 0" not in first.text
     second = tenant.client.get(url(tenant, "/history?page=2"))
-    assert "Earned 10 points: Bonus 0" in second.text and "Bonus 21" not in second.text
+    assert "Earned 10 points: Bonus 0" in second.text and "Bonus 20" not in second.text
     bad = tenant.client.get(url(tenant, "/history?page=x"))
     assert bad.status_code == 400 and "page must be" in bad.text
 

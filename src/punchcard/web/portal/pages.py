@@ -100,6 +100,15 @@ def describe(entry: PointsEntry) -> str:
     return f"{_n(amount)} {sign}" + (f": {text}" if text else "")
 
 
+# What a member is told of an entry's status (the rest need no word: approved, spent...).
+STATUS_WORDS = {
+    "pending": "pending approval",
+    "pending_deduction": "pending",
+    "rejected": "not approved",
+    "auto_rejected": "not approved",
+}
+
+
 @dataclass(frozen=True)
 class Line:
     at: datetime
@@ -118,7 +127,10 @@ async def history(request: Request, partner_id: str) -> Response:
         page = Page(PER_PAGE, (number - 1) * PER_PAGE)
         st = points.statement(ctx.session, ctx.principal, member_id=_member_id(ctx), page=page)
         lines = [
-            Line(e.created_at, describe(e), e.amount, e.status, e.balance_after) for e in st.entries
+            Line(
+                e.created_at, describe(e), e.amount, STATUS_WORDS.get(e.status, ""), e.balance_after
+            )
+            for e in st.entries
         ]
         pages = max(1, -(-st.total // PER_PAGE))
         return ctx.page(
