@@ -213,7 +213,9 @@ def test_coupons_show_only_the_members_own(tenant: Tenant) -> None:
     assert ("MINE-1" in page) != ("YOURS-1" in page)
     theirs = "YOURS-1" if "MINE-1" in page else "MINE-1"
     with tenant.db.transaction(write=False) as s:
-        other_id = s.scalars(select(Coupon.id).where(Coupon.code == theirs)).one()
+        other_id = s.scalars(
+            select(Coupon.id).where(Coupon.tenant_id == tenant.id, Coupon.code == theirs)
+        ).one()
     assert tenant.client.get(url(tenant, f"/coupons/{other_id.hex}")).status_code == 404
     assert tenant.client.get(url(tenant, "/coupons/garbage")).status_code == 404
 
