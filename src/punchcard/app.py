@@ -19,6 +19,7 @@ from punchcard.api.common import docs as api_docs
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import BodyLimit, RejectNul
 from punchcard.api.common.openapi import face_openapi
+from punchcard.api.native.cors import MeCors
 from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
@@ -78,6 +79,8 @@ def create_app(
     app.add_middleware(
         BodyLimit, limit=settings.max_body_bytes, bulk_limit=settings.max_bulk_body_bytes
     )
+    # CORS of /api/v2/me for the tenants' storefront origins (api/native/cors.py).
+    app.add_middleware(MeCors)
     # Health checks first: routes match in order, and probes should not walk the API.
     _health(app)
 

@@ -285,12 +285,32 @@ def _largest_list(body: Any) -> int:
     return 0
 
 
+def _member_token(seeded: Seeded) -> str:
+    """An SSO session of the seeded member (opened once, through the core)."""
+    if "member_token" not in seeded.values:
+        from punchcard.identity.member_sessions import open_session
+        from punchcard.identity.principal import Principal
+        from punchcard.kit.ids import parse
+        from punchcard.members import service as members
+
+        t = seeded.tenant
+        member_id = parse("mem", seeded.member)
+        assert member_id is not None
+        with t.db.transaction() as s:
+            row = members.get(s, Principal(t.id, frozenset()), member_id=member_id)
+            opened = open_session(s, row, kind="sso", ttl_seconds=86_400)
+            seeded.values["member_token"] = opened.token
+    return seeded.values["member_token"]
+
+
 def request(seeded: Seeded, route: ListRoute, size: int) -> tuple[str, dict[str, Any], Any]:
     """(path, query, headers) of a request for a page of ``size``."""
     t = seeded.tenant
     path = fill_path(route.path, seeded.path_ids())
     query: dict[str, Any] = {name: REQUIRED[name] for name in route.required}
     query[route.page_size] = size
+    if route.scope == "member-session":  # /me/...: the seeded member's own session
+        return path, query, {"Authorization": f"Bearer {_member_token(seeded)}"}
     # Routes for users (``session``) take the owner's token; the rest the all-scopes key.
     api = t.owner if route.scope in ("session", "admin-session") else t.api
     return path, query, api.headers | loyalty_headers(t)

@@ -47,6 +47,20 @@ def session_token(t: Tenant) -> str:
     return token
 
 
+def member_session_token(t: Tenant, member: str) -> str:
+    """A new SSO session of ``member`` (``mem_…``) of ``t`` (for the ``/me`` routes)."""
+    from punchcard.identity import member_sessions
+    from punchcard.identity.principal import Principal
+    from punchcard.kit.ids import parse
+    from punchcard.members import service as members
+
+    member_id = parse("mem", member)
+    assert member_id is not None
+    with t.db.transaction() as s:
+        row = members.get(s, Principal(t.id, frozenset()), member_id=member_id)
+        return member_sessions.open_session(s, row, kind="sso", ttl_seconds=86_400).token
+
+
 @pytest.fixture(scope="session")
 def seeded(db: Database, client: TestClient) -> Seeded:
     """One tenant with one of everything, shared by the suites that only read its ids

@@ -216,10 +216,14 @@ class Credentials:
     tenant: Tenant
     key_token: str
     session: str
+    # A member session of the tenant, for the member's own routes (``/api/v2/me/...``).
+    member_session: str | None = None
 
     def headers(self, op: Operation) -> dict[str, str]:
         if op.face == "shopsocially":
             return {"partner-id": self.tenant.partner_id, "api-key": self.key_token}
+        if op.scope == "member-session" and self.member_session is not None:
+            return {"Authorization": f"Bearer {self.member_session}"}
         if op.scope in ("session", "admin-session"):
             return {"Authorization": f"Bearer {self.session}"}
         return {"Authorization": f"Bearer {self.key_token}"}

@@ -18,7 +18,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import Tenant
-from tests.reliability.conftest import SecretScanner, report, session_token
+from tests.reliability.conftest import (
+    SecretScanner,
+    member_session_token,
+    report,
+    session_token,
+)
 from tests.reliability.openapi import FACES, Operation, operations
 from tests.reliability.requests import Credentials, body_for, diff, send, snapshot
 from tests.reliability.seed import Seeded, path_params, seed
@@ -59,9 +64,20 @@ def test_another_tenants_ids_are_404_on_every_operation(
     a = fresh
     b = seed(other_tenant)  # the prober has data of its own, as a real tenant would
     ids = a.path_ids()
-    mine = Credentials(a.tenant, a.tenant.api.token, session_token(a.tenant))
-    theirs = Credentials(b.tenant, b.tenant.api.token, session_token(b.tenant))
+    mine = Credentials(
+        a.tenant,
+        a.tenant.api.token,
+        session_token(a.tenant),
+        member_session_token(a.tenant, a.member),
+    )
+    theirs = Credentials(
+        b.tenant,
+        b.tenant.api.token,
+        session_token(b.tenant),
+        member_session_token(b.tenant, b.member),
+    )
     scanner.known(mine.key_token, mine.session, theirs.key_token, theirs.session)
+    scanner.known(*(t for t in (mine.member_session, theirs.member_session) if t))
     ops = [op for op in operations(face) if op.takes_path_id]
     assert ops, f"no id-bearing operation in the {face} document"
 

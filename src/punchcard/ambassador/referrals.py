@@ -362,3 +362,34 @@ def stats(
         page, window=window, kind=kind, member_id=member_id
     )
     return rows, total, get_tenant(session, principal.tenant_id).currency
+
+
+@dataclass(frozen=True)
+class MemberLink:
+    """A member's own referral code, its link and how it did (all time)."""
+
+    code: str
+    url: str
+    clicks: int
+    unique_visitors: int
+    conversions: int
+    revenue: Decimal
+
+
+def member_link(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, public_url: str
+) -> MemberLink | None:
+    """The member's own referral link ``{public_url}/r/{code}`` with its clicks and
+    conversions; None when the member has no code (a row written without one). Another
+    member's id is NotFound for a member principal."""
+    member = members.get(session, principal, member_id=member_id)
+    if member.referral_code is None:
+        return None
+    found = ReferralCodeRepository(session, principal.tenant_id).find(member.referral_code)
+    if found is None:
+        return None
+    clicks, visitors, conversions, revenue = ReferralEventRepository(
+        session, principal.tenant_id
+    ).code_activity(found)
+    url = f"{public_url.rstrip('/')}/r/{found.code}"
+    return MemberLink(found.code, url, clicks, visitors, conversions, revenue)

@@ -20,6 +20,7 @@ here (``visible_statuses``), not by the face.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ from punchcard.errors import Forbidden, NotFound, ValidationFailed
 from punchcard.events import service as events
 from punchcard.identity.principal import Principal
 from punchcard.kit.ids import new_id
+from punchcard.kit.ids import parse as parse_id
 from punchcard.kit.paging import Cursor, Page
 from punchcard.members import service as members
 from punchcard.members.schemas import MemberStatus
@@ -112,6 +114,36 @@ def _room(session: Session, principal: Principal, room_id: uuid.UUID, *, field: 
 
 def get_room(session: Session, principal: Principal, *, room_id: uuid.UUID) -> RoomView:
     return RoomView.of(_room(session, principal, room_id, field="id"))
+
+
+def room_slug(name: str) -> str:
+    """A room's name as a path segment: lower case, runs of anything but letters and
+    digits as one ``-`` (``General Chat!`` → ``general-chat``)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# Rooms read when a path names one by its slug: a brand has a handful.
+_MAX_ROOMS_SCANNED = 1000
+
+
+def find_room(session: Session, principal: Principal, *, ref: str) -> RoomView:
+    """The room ``ref`` names: its id (a canonical UUID or the native face's
+    ``room_<hex>``) or the slug of its name (:func:`room_slug`; of two rooms with one
+    slug, the older). NotFound otherwise, another tenant's id included."""
+    room_id = parse_id("room", ref)
+    if room_id is not None:
+        row = RoomRepository(session, principal.tenant_id).get(room_id)
+        if row is not None:
+            return RoomView.of(row)
+    wanted = room_slug(ref)
+    if wanted:
+        rooms, _ = views.rooms(
+            session, principal.tenant_id, Page(_MAX_ROOMS_SCANNED, 0, max_limit=_MAX_ROOMS_SCANNED)
+        )
+        for room in rooms:
+            if room_slug(room.name) == wanted:
+                return room
+    raise NotFound("Room not found", field="room")
 
 
 def list_rooms(session: Session, principal: Principal, *, page: Page) -> tuple[list[RoomView], int]:

@@ -164,6 +164,18 @@ def list_coupons(
     )
 
 
+def members_coupon(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, coupon_id: uuid.UUID
+) -> Coupon:
+    """One coupon of the member, by id; another member's, another tenant's or an unknown
+    id is NotFound (for a member principal, another member's id too)."""
+    owner = member_filter(principal, member_id)
+    coupon = CouponRepository(session, principal.tenant_id).get(coupon_id)
+    if coupon is None or coupon.member_id != owner:
+        raise NotFound("Coupon not found", field="id")
+    return coupon
+
+
 def issue(
     session: Session,
     principal: Principal,

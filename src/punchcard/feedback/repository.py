@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from punchcard.db.repository import TenantRepository
@@ -61,6 +61,15 @@ class VoteRepository(TenantRepository[IdeaVote]):
     def find(self, idea_id: uuid.UUID, member_id: uuid.UUID) -> IdeaVote | None:
         stmt = self.scoped().where(IdeaVote.idea_id == idea_id, IdeaVote.member_id == member_id)
         return self.session.scalars(stmt).first()
+
+    def voted(self, member_id: uuid.UUID, idea_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of ``idea_ids`` the member has voted for (one query)."""
+        if not idea_ids:
+            return set()
+        stmt = self.scoped(select(IdeaVote.idea_id), IdeaVote).where(
+            IdeaVote.member_id == member_id, IdeaVote.idea_id.in_(idea_ids)
+        )
+        return set(self.session.scalars(stmt))
 
     def remove(self, idea_id: uuid.UUID, member_id: uuid.UUID) -> bool:
         """Delete the member's vote; whether there was one."""

@@ -185,6 +185,14 @@ def vote(
     return Vote(VoteView.of(found, count), created=new is not None)
 
 
+def voted(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, idea_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of ``idea_ids`` the member has voted for (a page shows its vote buttons)."""
+    member = members.get(session, principal, member_id=member_id, field="memberId")
+    return VoteRepository(session, principal.tenant_id).voted(member.id, idea_ids)
+
+
 def unvote(
     session: Session, principal: Principal, *, idea_id: uuid.UUID, member_id: uuid.UUID
 ) -> IdeaView:

@@ -57,6 +57,13 @@ def is_member_token(token: str) -> bool:
     return token.startswith(MEMBER_SESSION_PREFIX)
 
 
+def claimed_tenant(token: str) -> uuid.UUID | None:
+    """The tenant a member token names (unverified: the token is not looked up), or
+    None for anything else. For choosing a tenant's CORS origins: the answer to the
+    request is computed from this very token, so a forged one reads nothing."""
+    return _tenant_of(token) if is_member_token(token) else None
+
+
 def _tenant_of(token: str) -> uuid.UUID | None:
     """The tenant a member token names, or None for anything malformed."""
     tenant_hex, sep, secret = token[len(MEMBER_SESSION_PREFIX) :].partition("_")

@@ -59,6 +59,17 @@ class CompletionRepository(TenantRepository[QuestTaskCompletion]):
         )
         return int(self.session.scalar(stmt) or 0)
 
+    def done_by(self, member_id: uuid.UUID, quest_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """The tasks of ``quest_ids`` the member has completed (one query)."""
+        wanted = list(dict.fromkeys(quest_ids))
+        if not wanted:
+            return set()
+        stmt = self.scoped(select(QuestTaskCompletion.task_id), QuestTaskCompletion).where(
+            QuestTaskCompletion.member_id == member_id,
+            QuestTaskCompletion.quest_id.in_(wanted),
+        )
+        return set(self.session.scalars(stmt))
+
     def add_quest(self, obj: QuestCompletion) -> QuestCompletion:
         obj.tenant_id = self.tenant_id
         self.session.add(obj)

@@ -76,6 +76,15 @@ def list_quests(
     return views_of(session, principal, rows), total
 
 
+def done_tasks(
+    session: Session, principal: Principal, *, member_id: uuid.UUID, quest_ids: list[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The ids of the tasks of ``quest_ids`` the member has completed (its progress);
+    another member's id is NotFound for a member principal, as everywhere."""
+    member = members.get(session, principal, member_id=member_id, field="memberId")
+    return CompletionRepository(session, principal.tenant_id).done_by(member.id, quest_ids)
+
+
 def create(session: Session, principal: Principal, *, data: NewQuest) -> QuestView:
     if not data.tasks:
         raise ValidationFailed("A quest needs at least one task", field="tasks")

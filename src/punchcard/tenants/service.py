@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic.alias_generators import to_camel
-from sqlalchemy import select
+from sqlalchemy import String, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
@@ -22,7 +23,7 @@ from punchcard.kit.crypto import random_token
 from punchcard.kit.ids import new_id
 from punchcard.models import Activity, Tenant
 from punchcard.tenants.schemas import SETTINGS, SettingsChanges
-from punchcard.tenants.snapshot import TenantSettings
+from punchcard.tenants.snapshot import TenantSettings, snapshot
 
 # The ledger's own bound on one entry (ledger.service.MAX_POINTS).
 MAX_POINTS_LIMIT = 10**12
@@ -280,3 +281,24 @@ def change_settings(session: Session, principal: Caller, *, data: SettingsChange
 def rotate_sso(session: Session, principal: Caller) -> str:
     """A new SSO secret for the caller's tenant; the old one stops verifying at once."""
     return rotate_sso_secret(session, principal.tenant_id)
+
+
+def origin_listed(session: Session, origin: str) -> bool:
+    """Whether any tenant lists ``origin`` among its storefront origins (a CORS
+    preflight carries no credential, so it cannot say whose storefront it is). The
+    LIKE on the stored JSON narrows the rows; the list itself decides."""
+    pattern = origin.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    stmt = select(Tenant.storefront_origins).where(
+        sa_cast(Tenant.storefront_origins, String).like(f'%"{pattern}"%', escape="\\")
+    )
+    return any(origin in (listed or []) for listed in session.scalars(stmt))
+
+
+def origin_allowed(session: Session, tenant_id: uuid.UUID, origin: str) -> bool:
+    """Whether the tenant lists ``origin`` among its storefront origins (read from the
+    tenant snapshot); an unknown tenant lists none."""
+    try:
+        listed = snapshot(session, tenant_id).settings.storefront_origins
+    except NotFound:
+        return False
+    return origin in listed

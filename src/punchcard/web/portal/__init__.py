@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from punchcard.web.portal import home, join, links
+from punchcard.web.portal import home, join, links, pages
 
 # (label, path under /portal/{partnerId}).
 NAV: list[tuple[str, str]] = [
     ("Home", "/"),
+    ("History", "/history"),
+    ("Rewards", "/rewards"),
+    ("Coupons", "/coupons"),
+    ("Refer", "/referrals"),
+    ("Quests", "/quests"),
+    ("Ideas", "/ideas"),
+    ("Testimonials", "/testimonials"),
+    ("Community", "/rooms"),
 ]
 
 # In order: the catch-all of ``home`` comes last.
-ROUTERS: list[APIRouter] = [links.router, join.router, home.router]
+ROUTERS: list[APIRouter] = [links.router, join.router, pages.router, home.router]
 
 
 def install(app: FastAPI) -> None:
