@@ -172,7 +172,7 @@ def test_too_few_points_is_a_message_and_nothing_is_written(tenant: Tenant) -> N
     rid = parse("rwd", offer["id"])
     assert rid is not None
     r = post(tenant, f"/rewards/{rid.hex}/redeem", {}, from_page="/rewards")
-    assert r.status_code == 400 and "Not enough points" in r.text
+    assert r.status_code == 422 and "Not enough points" in r.text
     assert balance(tenant, m) == 100
     assert count(tenant, Coupon, code="NOPE-1", status="available") == 1
 
