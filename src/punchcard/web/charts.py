@@ -1,0 +1,137 @@
+"""Server-side SVG charts for the dashboard: no script, no inline style (the CSP
+forbids both), only SVG presentation attributes and classes from ``app.css``.
+
+Each chart is an ``<svg role="img" aria-label="…">`` with a ``<title>`` and a
+``<desc>`` summarising it, drawn in a ``viewBox`` so CSS (``.chart svg {width:100%}``)
+scales it to any width (390 px phones included). The numbers themselves are also given
+as a table by the page (``Chart.rows``), visually hidden, for screen readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from markupsafe import Markup
+
+WIDTH, HEIGHT = 640, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 40
+PALETTE = ("#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2")
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: list[float]
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    svg: Markup
+    label: str
+    labels: list[str]
+    series: list[Series]
+
+    @property
+    def rows(self) -> list[tuple[str, list[str]]]:
+        """The data, one row per x label, for the page's hidden table."""
+        return [
+            (label, [_num(s.values[i]) for s in self.series]) for i, label in enumerate(self.labels)
+        ]
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        top = step * magnitude
+        if top >= value:
+            return float(top)
+    return float(10 * magnitude)
+
+
+def _summary(title: str, labels: list[str], series: list[Series]) -> str:
+    if not labels:
+        return f"{title}: no data"
+    parts = [f"{s.name} total {_num(sum(s.values))}, peak {_num(max(s.values))}" for s in series]
+    return f"{title}, {labels[0]} to {labels[-1]}: " + "; ".join(parts)
+
+
+def _frame(title: str, desc: str, body: list[str], top: float, labels: list[str]) -> str:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(desc)}" class="chart-svg">',
+        f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
+    ]
+    for i in range(5):  # horizontal grid lines and the y axis labels
+        value = top * i / 4
+        y = TOP + plot_h - plot_h * i / 4
+        out.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
+            f'stroke="#d1d5db" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'fill="#374151">{escape(_num(value))}</text>'
+        )
+    out.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#6b7280"/>')
+    n = len(labels)
+    every = max(1, n // 6)
+    for i, label in enumerate(labels):  # x axis labels, at most about six
+        if i % every and i != n - 1:
+            continue
+        x = LEFT + plot_w * (i + 0.5) / max(n, 1)
+        out.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+            f'font-size="12" fill="#374151">{escape(label)}</text>'
+        )
+    out.extend(body)
+    out.append("</svg>")
+    return "".join(out)
+
+
+def line_chart(title: str, labels: list[str], series: list[Series]) -> Chart:
+    """One polyline per series over the x labels, with a point marker at each value."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = _nice_max(max((v for s in series for v in s.values), default=0))
+    n = max(len(labels), 1)
+    body = []
+    for k, s in enumerate(series):
+        colour = PALETTE[k % len(PALETTE)]
+        points = [
+            (LEFT + plot_w * (i + 0.5) / n, TOP + plot_h - plot_h * v / top)
+            for i, v in enumerate(s.values)
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+        for x, y in points if len(points) <= 45 else []:
+            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>')
+    desc = _summary(title, labels, series)
+    svg = _frame(title, desc, body, top, labels)
+    return Chart(title, Markup(svg), desc, labels, series)  # noqa: S704 (escaped above)
+
+
+def bar_chart(title: str, labels: list[str], series: Series) -> Chart:
+    """One bar per label."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = _nice_max(max(series.values, default=0))
+    n = max(len(labels), 1)
+    slot = plot_w / n
+    body = []
+    for i, v in enumerate(series.values):
+        h = plot_h * v / top
+        x = LEFT + slot * i + slot * 0.15
+        body.append(
+            f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
+            f'height="{h:.1f}" fill="{PALETTE[i % len(PALETTE)]}"/>'
+        )
+    desc = _summary(title, labels, [series])
+    svg = _frame(title, desc, body, top, labels)
+    return Chart(title, Markup(svg), desc, labels, [series])  # noqa: S704 (escaped above)
