@@ -19,6 +19,7 @@ from rich.panel import Panel
 
 from punchcard.ambassador import referrals
 from punchcard.cli.database import open_db, settings
+from punchcard.community import service as community
 from punchcard.db.uow import Database
 from punchcard.errors import PunchcardError
 from punchcard.identity.keys import create_key
@@ -27,19 +28,29 @@ from punchcard.identity.scopes import ALL_SCOPES
 from punchcard.kit.clock import FrozenClock
 from punchcard.kit.crypto import hash_password, random_token
 from punchcard.kit.ids import new_id
+from punchcard.ledger.jobs import expire_due_lots
 from punchcard.members import batch as member_batch
 from punchcard.members.service import NewMember
 from punchcard.models import Member, User
 from punchcard.orders import batch as order_batch
 from punchcard.orders import service as orders
+from punchcard.quests import service as quests
+from punchcard.quests.schemas import NewQuest, NewTask
 from punchcard.rewards import service as rewards
-from punchcard.tenants.service import create_tenant
+from punchcard.tenants.service import create_tenant, update_settings
 from punchcard.tiers import service as tiers
 from punchcard.tiers.schemas import NewTier
 
 FIRST = ["Ada", "Ben", "Cleo", "Dev", "Ema", "Finn", "Gia", "Hugo", "Ines", "Jon", "Kai", "Lea"]
 LAST = ["Moreau", "Nakamura", "Okafor", "Patel", "Quinn", "Rossi", "Silva", "Tanaka", "Weber"]
 DAYS = 365
+POSTS = [
+    "Best flat white in town.",
+    "Tried the new Ethiopian roast today, lovely and fruity.",
+    "Does anyone know when the oat milk is back?",
+    "The Gold tier perks are worth it.",
+    "Brought a friend, we both got points!",
+]
 
 
 def demo(
@@ -73,7 +84,8 @@ def demo(
                     "",
                     f"  {made['members']} members, {made['orders']} orders "
                     f"({made['refunds']} refunded), {made['tiers']} tiers, "
-                    f"{made['redemptions']} redemptions, {made['clicks']} referral clicks "
+                    f"{made['redemptions']} redemptions, {made['clicks']} referral clicks, "
+                    f"{made['completions']} quest tasks done, {made['posts']} posts "
                     f"in {elapsed:.1f} s",
                 ]
             ),
@@ -115,6 +127,22 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
             rewards.create(s, p, data=rewards.NewReward(name=n, points_cost=c)).id
             for n, c in [("Free coffee", 100), ("Pastry", 150), ("Tote bag", 500)]
         ]
+        # Points lapse after 180 days, so the year shows expiries (breakage).
+        update_settings(s, tenant.id, {"points_expiry_days": 180})
+        quest = quests.create(
+            s,
+            p,
+            data=NewQuest(
+                title="Coffee explorer",
+                tasks=(
+                    NewTask(title="Try a pour-over", points=20),
+                    NewTask(title="Bring a friend", points=30),
+                ),
+                reward_points=50,
+            ),
+        )
+        quest_id, task_ids = quest.quest.id, [t.id for t in quest.tasks]
+        room_id = community.create_room(s, p, name="Coffee talk").id
         partner_id, tenant_id = tenant.partner_id, tenant.id
     # Members join through the year, in weekly batches.
     member_ids: list[uuid.UUID] = []
@@ -146,7 +174,7 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
         first_day = (since - (end - timedelta(days=DAYS))).days
         for _ in range(rng.randint(1, 8)):
             by_day.setdefault(rng.randint(first_day, DAYS - 1), []).append(index)
-    placed = refunded = redeemed = clicks = 0
+    placed = refunded = redeemed = clicks = completions = posts = 0
     to_refund: list[str] = []
     for day in range(DAYS):
         clock.set(end - timedelta(days=DAYS - day, hours=rng.randint(0, 8)))
@@ -191,6 +219,17 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
                         s, p, data=referrals.Click(code=member.referral_code, visitor_id=visitor)
                     )
                     clicks += 1
+                if member is not None and rng.random() < 0.3:
+                    done = quests.complete(
+                        s, p, quest_id=quest_id, task_id=rng.choice(task_ids), member_id=member.id
+                    )
+                    completions += 1 if done.created else 0
+                if member is not None and rng.random() < 0.2:
+                    text = rng.choice(POSTS)
+                    community.create_post(s, p, room_id=room_id, member_id=member.id, content=text)
+                    posts += 1
+        if day % 30 == 29:
+            expire_due_lots(db, clock.now(), tenant_id=tenant_id)
     clock.set(end)
     return {
         "email": email,
@@ -203,4 +242,6 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
         "tiers": 3,
         "redemptions": redeemed,
         "clicks": clicks,
+        "completions": completions,
+        "posts": posts,
     }
