@@ -72,9 +72,10 @@ def test_bad_dates_are_a_message_naming_the_field(app: Any, tenant: Tenant) -> N
     c = _login(app, tenant.owner_email)
     r = c.get("/dashboard/?from=2026-13-01&to=2026-12-01")
     assert r.status_code == 400
-    assert 'id="overview-error"' in r.text and "From date" in r.text
+    assert 'id="overview-error"' in r.text and "From date must be a date" in r.text
+    assert 'id="from" name="from" type="date" value="2026-13-01" aria-invalid="true"' in r.text
     r = c.get("/dashboard/?from=2026-12-05&to=2026-12-01")
-    assert r.status_code == 400 and "To date" in r.text
+    assert r.status_code == 400 and "To date must not be before the From date" in r.text
     r = c.get("/dashboard/?period=12")
     assert r.status_code == 400 and "Period must be" in r.text
     r = c.get("/dashboard/?from=2026-11-01&to=2026-11-30")

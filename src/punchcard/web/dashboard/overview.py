@@ -43,12 +43,12 @@ def choose(params: Any, today: date) -> tuple[date, date, str]:
             raise ValidationFailed("From date is required with a To date", field="from")
         start = _day(raw_from, "from")
         end = _day(raw_to, "to") if raw_to else today
-        try:
-            metrics.check_period(start, end)
-        except ValidationFailed as exc:
+        if end < start:
+            raise ValidationFailed("To date must not be before the From date", field="to")
+        if (end - start).days + 1 > metrics.MAX_DAYS:
             raise ValidationFailed(
-                exc.message.replace("The period", "The To date:"), field="to"
-            ) from None
+                f"To date: the period may span at most {metrics.MAX_DAYS} days", field="to"
+            )
         return start, end, "custom"
     period = params.get("period") or DEFAULT
     if period not in PERIODS:
