@@ -165,6 +165,10 @@ def recompute(t: Tenant) -> dict[str, Any]:
 def test_every_figure_reconciles_with_the_raw_rows(
     db: Any, client: Any, clock: Any, steps: Any
 ) -> None:
+    check(db, client, clock, steps)
+
+
+def check(db: Any, client: Any, clock: Any, steps: Any) -> Any:
     t = make_tenant(db, client)
     try:
         run_history(t, clock, steps)
@@ -202,3 +206,43 @@ def test_every_figure_reconciles_with_the_raw_rows(
     else:
         assert got.breakage is None and got.redemption_rate is None
     assert got.net_gmv == totals.gmv - totals.refunds
+    return got
+
+
+FULL = [
+    (1, "award", 0, 300),
+    (1, "enrol", 0, 1),
+    (2, "order", 1, 120),
+    (1, "redeem", 0, 1),
+    (1, "deduct", 0, 25),
+    (3, "refund", 0, 1),
+    (1, "click", 0, 1),
+    (1, "convert", 1, 1),
+    (60, "expire", 0, 1),
+    (1, "award", 1, 40),
+]
+
+
+def test_a_full_history_reconciles_and_has_every_kind(db: Any, client: Any, clock: Any) -> None:
+    got = check(db, client, clock, FULL)
+    t = got.totals
+    assert t.issued > 0 and t.redeemed == 50 and t.deducted == 25
+    assert t.expired > 0 and t.clawed_back > 0
+    assert t.orders == 1 and t.gmv == Decimal("120.25") and t.refunds == Decimal("1.10")
+    assert t.referral_clicks == 1 and t.referral_conversions == 1
+    assert t.new_members == 2 and got.active_members == 2
+
+
+def test_the_grid_never_lets_a_bucket_straddle_a_local_midnight() -> None:
+    from punchcard.metrics.service import grid
+
+    assert grid(date(2026, 6, 1), date(2026, 6, 30), "Asia/Kolkata").grain == 86_400
+    assert grid(date(2026, 6, 1), date(2026, 6, 30), "Asia/Kolkata").shift == 19_800
+    assert grid(FIRST, LAST, TZ).grain == 3_600
+    assert grid(date(2026, 3, 30), date(2026, 4, 10), "Australia/Lord_Howe").grain == 1_800
+    g = grid(FIRST, LAST, TZ)
+    # 2026-11-01 04:30 UTC is 00:30 EDT; 05:30 UTC is 00:30 EST on the same local day.
+    for hour in (4, 5, 6):
+        instant = datetime(2026, 11, 1, hour, 30, tzinfo=UTC)
+        bucket = (int(instant.timestamp()) + g.shift) // g.grain
+        assert g.local_day(bucket) == instant.astimezone(ZoneInfo(TZ)).date()
