@@ -51,6 +51,7 @@ def test_demo_loads_a_tenant_that_verifies(tmp_path: Path) -> None:
             assert o.totals.issued > 0 and o.totals.redeemed > 0 and o.totals.expired > 0
             assert o.outstanding_points > 0 and o.liability > 0
             assert o.totals.referral_clicks > 0 and o.active_members > 0
+            assert o.totals.referral_conversions > 0 and o.totals.referral_revenue > 0
             assert sum(t.members for t in o.members_by_tier) == 30
         with db.transaction() as s:
             assert login(s, email=email[1], password=password[1], ttl_seconds=60) is not None

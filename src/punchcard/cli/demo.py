@@ -16,6 +16,7 @@ from decimal import Decimal
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from sqlalchemy import func, select
 
 from punchcard.ambassador import referrals
 from punchcard.cli.database import open_db, settings
@@ -31,7 +32,7 @@ from punchcard.kit.ids import new_id
 from punchcard.ledger.jobs import expire_due_lots
 from punchcard.members import batch as member_batch
 from punchcard.members.service import NewMember
-from punchcard.models import Member, User
+from punchcard.models import Member, ReferralEvent, User
 from punchcard.orders import batch as order_batch
 from punchcard.orders import service as orders
 from punchcard.quests import service as quests
@@ -84,7 +85,8 @@ def demo(
                     "",
                     f"  {made['members']} members, {made['orders']} orders "
                     f"({made['refunds']} refunded), {made['tiers']} tiers, "
-                    f"{made['redemptions']} redemptions, {made['clicks']} referral clicks, "
+                    f"{made['redemptions']} redemptions, {made['clicks']} referral clicks "
+                    f"({made['conversions']} conversions), "
                     f"{made['completions']} quest tasks done, {made['posts']} posts "
                     f"in {elapsed:.1f} s",
                 ]
@@ -117,7 +119,7 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
         )
         key = create_key(s, tenant.id, name="demo", preset="write")
         p = Principal(tenant_id=tenant.id, scopes=frozenset(ALL_SCOPES))
-        for position, (name, floor) in enumerate([("Bronze", 0), ("Silver", 300), ("Gold", 900)]):
+        for position, (name, floor) in enumerate([("Bronze", 0), ("Silver", 250), ("Gold", 600)]):
             tiers.create_tier(
                 s,
                 p,
@@ -146,6 +148,7 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
         partner_id, tenant_id = tenant.partner_id, tenant.id
     # Members join through the year, in weekly batches.
     member_ids: list[uuid.UUID] = []
+    codes: list[str] = []
     joined: list[datetime] = []
     weeks = DAYS // 7
     for week in range(weeks):
@@ -161,13 +164,26 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
                     email=f"member{n}@demo.example.com",
                     first_name=rng.choice(FIRST),
                     last_name=rng.choice(LAST),
+                    # Some join through a friend's code: their first order converts it.
+                    referred_by=rng.choice(codes) if codes and rng.random() < 0.15 else None,
                 )
             )
         with db.transaction() as s:
+            fresh = []
             for outcome in member_batch.upsert_batch(s, p, rows=rows):
                 assert outcome.member_id is not None, outcome.error
-                member_ids.append(outcome.member_id)
+                fresh.append(outcome.member_id)
                 joined.append(clock.now())
+            member_ids.extend(fresh)
+            codes.extend(
+                code
+                for code in s.scalars(
+                    select(Member.referral_code).where(
+                        Member.tenant_id == tenant_id, Member.id.in_(fresh)
+                    )
+                )
+                if code
+            )
     # A year of orders, one batch a day; a few refunded the next day.
     by_day: dict[int, list[int]] = {}
     for index, since in enumerate(joined):
@@ -231,6 +247,12 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
         if day % 30 == 29:
             expire_due_lots(db, clock.now(), tenant_id=tenant_id)
     clock.set(end)
+    with db.transaction(write=False) as s:
+        conversions = s.execute(
+            select(func.count())
+            .select_from(ReferralEvent)
+            .where(ReferralEvent.tenant_id == tenant_id, ReferralEvent.type == "conversion")
+        ).scalar_one()
     return {
         "email": email,
         "password": password,
@@ -242,6 +264,7 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
         "tiers": 3,
         "redemptions": redeemed,
         "clicks": clicks,
+        "conversions": int(conversions),
         "completions": completions,
         "posts": posts,
     }
