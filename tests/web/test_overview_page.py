@@ -92,3 +92,21 @@ def test_a_viewer_sees_the_overview(app: Any, tenant: Tenant) -> None:
 def test_signed_out_goes_to_the_login(app: Any) -> None:
     r = TestClient(app).get("/dashboard/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/dashboard/login")
+
+
+def test_charts_escape_their_labels_and_carry_no_style() -> None:
+    from punchcard.web import charts
+
+    chart = charts.bar_chart(
+        "Members by tier", ["<Gold & co>", "Silver"], charts.Series("Members", [3.0, 22.0])
+    )
+    svg = str(chart.svg)
+    assert "<Gold" not in svg and "&lt;Gold &amp; co&gt;" in svg
+    assert 'role="img"' in svg and 'viewBox="0 0 640 260"' in svg
+    assert "style" not in svg and "<script" not in svg
+    assert chart.label.startswith("Members by tier, <Gold & co> to Silver: Members total 25")
+    assert chart.rows == [("<Gold & co>", ["3"]), ("Silver", ["22"])]
+    # The y axis: about four steps of 1, 2 or 5 times a power of ten, up to the top.
+    assert charts._scale(22) == (30.0, 3)
+    assert charts._scale(19_417) == (20_000.0, 4)
+    assert charts._scale(0) == (4.0, 4)

@@ -9,13 +9,14 @@ as a table by the page (``Chart.rows``), visually hidden, for screen readers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 30, 40
 PALETTE = ("#2563eb", "#16a34a", "#dc2626", "#9333ea", "#ea580c", "#0891b2")
 
 
@@ -45,15 +46,16 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
-def _nice_max(value: float) -> float:
+def _scale(value: float) -> tuple[float, int]:
+    """The axis top and its number of steps: steps of 1, 2 or 5 times a power of ten,
+    about four of them, the top at or above ``value``."""
     if value <= 0:
-        return 1.0
-    magnitude = 10 ** (len(str(int(value))) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        top = step * magnitude
-        if top >= value:
-            return float(top)
-    return float(10 * magnitude)
+        return 4.0, 4
+    raw = value / 4
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    ticks = max(1, math.ceil(value / step))
+    return float(step * ticks), ticks
 
 
 def _summary(title: str, labels: list[str], series: list[Series]) -> str:
@@ -63,22 +65,30 @@ def _summary(title: str, labels: list[str], series: list[Series]) -> str:
     return f"{title}, {labels[0]} to {labels[-1]}: " + "; ".join(parts)
 
 
-def _frame(title: str, desc: str, body: list[str], top: float, labels: list[str]) -> str:
+def _frame(
+    title: str,
+    desc: str,
+    body: list[str],
+    scale: tuple[float, int],
+    labels: list[str],
+    legend: list[tuple[str, str]] | None = None,
+) -> str:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-label="{escape(desc)}" class="chart-svg">',
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>",
     ]
-    for i in range(5):  # horizontal grid lines and the y axis labels
-        value = top * i / 4
-        y = TOP + plot_h - plot_h * i / 4
+    top, ticks = scale
+    for i in range(ticks + 1):  # horizontal grid lines and the y axis labels
+        value = top * i / ticks
+        y = TOP + plot_h - plot_h * i / ticks
         out.append(
             f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
             f'stroke="#d1d5db" stroke-width="1"/>'
         )
         out.append(
-            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="12" '
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="15" '
             f'fill="#374151">{escape(_num(value))}</text>'
         )
     out.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#6b7280"/>')
@@ -90,9 +100,14 @@ def _frame(title: str, desc: str, body: list[str], top: float, labels: list[str]
         x = LEFT + plot_w * (i + 0.5) / max(n, 1)
         out.append(
             f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
-            f'font-size="12" fill="#374151">{escape(label)}</text>'
+            f'font-size="15" fill="#374151">{escape(label)}</text>'
         )
     out.extend(body)
+    x = LEFT + 8
+    for name, colour in legend or []:  # a legend above the plot
+        out.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}"/>')
+        out.append(f'<text x="{x + 16}" y="14" font-size="15" fill="#1b1f24">{escape(name)}</text>')
+        x += 28 + 9 * len(name)
     out.append("</svg>")
     return "".join(out)
 
@@ -100,7 +115,8 @@ def _frame(title: str, desc: str, body: list[str], top: float, labels: list[str]
 def line_chart(title: str, labels: list[str], series: list[Series]) -> Chart:
     """One polyline per series over the x labels, with a point marker at each value."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _nice_max(max((v for s in series for v in s.values), default=0))
+    scale = _scale(max((v for s in series for v in s.values), default=0))
+    top = scale[0]
     n = max(len(labels), 1)
     body = []
     for k, s in enumerate(series):
@@ -114,14 +130,17 @@ def line_chart(title: str, labels: list[str], series: list[Series]) -> Chart:
         for x, y in points if len(points) <= 45 else []:
             body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>')
     desc = _summary(title, labels, series)
-    svg = _frame(title, desc, body, top, labels)
+    legend = [(s.name, PALETTE[k % len(PALETTE)]) for k, s in enumerate(series)]
+    svg = _frame(title, desc, body, scale, labels, legend)
     return Chart(title, Markup(svg), desc, labels, series)  # noqa: S704 (escaped above)
 
 
-def bar_chart(title: str, labels: list[str], series: Series) -> Chart:
-    """One bar per label."""
+def bar_chart(title: str, labels: list[str], series: Series, *, categories: bool = False) -> Chart:
+    """One bar per label: each its own colour when the labels are ``categories`` (tiers),
+    else one colour (days)."""
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    top = _nice_max(max(series.values, default=0))
+    scale = _scale(max(series.values, default=0))
+    top = scale[0]
     n = max(len(labels), 1)
     slot = plot_w / n
     body = []
@@ -130,8 +149,8 @@ def bar_chart(title: str, labels: list[str], series: Series) -> Chart:
         x = LEFT + slot * i + slot * 0.15
         body.append(
             f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{slot * 0.7:.1f}" '
-            f'height="{h:.1f}" fill="{PALETTE[i % len(PALETTE)]}"/>'
+            f'height="{h:.1f}" fill="{PALETTE[i % len(PALETTE) if categories else 0]}"/>'
         )
     desc = _summary(title, labels, [series])
-    svg = _frame(title, desc, body, top, labels)
+    svg = _frame(title, desc, body, scale, labels)
     return Chart(title, Markup(svg), desc, labels, [series])  # noqa: S704 (escaped above)

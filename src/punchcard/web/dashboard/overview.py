@@ -103,6 +103,7 @@ def chart_set(o: metrics.Overview) -> list[charts.Chart]:
         "Members by tier",
         [t.name for t in o.members_by_tier],
         charts.Series("Members", [float(t.members) for t in o.members_by_tier]),
+        categories=True,
     )
     orders = charts.bar_chart(
         "Orders per day", labels, charts.Series("Orders", [float(b.orders) for b in o.series])
