@@ -98,8 +98,11 @@ def _frame(
         if i % every and i != n - 1:
             continue
         x = LEFT + plot_w * (i + 0.5) / max(n, 1)
+        anchor = "middle"
+        if n > 6 and i == n - 1:  # the last label ends at the plot's edge, never past it
+            x, anchor = LEFT + plot_w, "end"
         out.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="middle" '
+            f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" text-anchor="{anchor}" '
             f'font-size="15" fill="#374151">{escape(label)}</text>'
         )
     out.extend(body)
