@@ -8,7 +8,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-pg lint format lock migrate bench soak clean
+.PHONY: help install run demo test test-pg lint format lock migrate bench soak clean
 
 help: ## Show this help (colours only on a terminal)
 	@if [ -t 1 ] && [ -z "$$NO_COLOR" ]; then on='\033[36m'; off='\033[0m'; else on=''; off=''; fi; \
@@ -30,6 +30,10 @@ migrate: install ## Apply database migrations (PUNCHCARD_DATABASE_URL, default S
 run: install ## Install, migrate, and serve on http://127.0.0.1:8000 (make run PORT=8080 HOST=0.0.0.0)
 	$(BIN)/punchcard migrate
 	$(BIN)/punchcard serve --host $(HOST) --port $(PORT)
+
+demo: install ## Load a demo tenant (1,000 members, a year of orders) and print its login (make demo MEMBERS=200)
+	$(BIN)/punchcard migrate
+	$(BIN)/punchcard demo --members $(or $(MEMBERS),1000)
 
 test: install ## Run the whole test suite (SQLite; PostgreSQL when PUNCHCARD_TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q

@@ -53,6 +53,10 @@ def first_start(db: Database, console: Console, *, base_url: str) -> bool:
                     f"  export PUNCHCARD_KEY={key.plaintext}",
                     f'  curl -H "Authorization: Bearer $PUNCHCARD_KEY" {base_url}/api/v2/members',
                     f"  API docs: {base_url}/api/v2/docs",
+                    f"  dashboard: {base_url}/dashboard/login",
+                    "",
+                    "Want a tenant full of data (1,000 members, a year of orders)?",
+                    "  punchcard demo            (prints its own login and API key)",
                 ]
             ),
             title="first start",

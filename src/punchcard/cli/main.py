@@ -12,6 +12,7 @@ from rich.table import Table
 from punchcard.cli.backup import backup
 from punchcard.cli.database import migrate as migrate_database
 from punchcard.cli.database import open_db, settings, shown
+from punchcard.cli.demo import demo
 from punchcard.cli.keys import keys_app
 from punchcard.cli.members import members_app
 from punchcard.cli.tenants import tenants_app
@@ -26,6 +27,7 @@ app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(members_app, name="members")
 app.command()(backup)
+app.command()(demo)
 console = Console()
 
 
