@@ -221,7 +221,9 @@ def load(db: Database, clock: FrozenClock, *, members: int, seed: int) -> dict[s
                     if rng.random() < 0.04:
                         to_refund.append(result.order.external_order_id)
             # Some members spend their points; some share their referral link.
-            for i in rng.sample(range(len(member_ids)), k=min(len(member_ids), 3)):
+            # Only members who had joined by then (each one's activity starts at its join).
+            present = [i for i, since in enumerate(joined) if since <= clock.now()]
+            for i in rng.sample(present, k=min(len(present), 3)):
                 member = s.get(Member, (tenant_id, member_ids[i]))
                 if member is not None and member.points_balance >= 100:
                     try:
