@@ -46,6 +46,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
 from punchcard.errors import ServiceUnavailable
+from punchcard.kit.futures import guarded
 
 _in_batch = threading.local()
 _T = TypeVar("_T")
@@ -211,7 +212,7 @@ class GroupCommit:
         that is still using the connection. (A cancellation goes through AnyIO's
         shielded scopes, hence the loop.)"""
         loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self._executor, contextvars.copy_context().run, fn)
+        fut = loop.run_in_executor(self._executor, contextvars.copy_context().run, guarded(fn))
         cancelled: asyncio.CancelledError | None = None
         while True:
             try:

@@ -566,8 +566,10 @@ def identities_changed(member: Member, changed: dict[str, Any]) -> Identities:
         phone=changed.get("phone", member.phone),
         external_id=changed.get("external_id", member.external_id),
     )
-    if not after.any():
-        cleared = next(a for a in ("email", "phone", "external_id") if a in changed)
+    cleared = next((a for a in ("email", "phone", "external_id") if a in changed), None)
+    # Refused only when this change clears the last one: a member that has none already
+    # (an erased one) may still have its other fields changed.
+    if not after.any() and cleared is not None:
         raise ValidationFailed(
             "A member keeps at least one of email, phone or externalId", field=_WIRE[cleared]
         )

@@ -62,6 +62,7 @@ from punchcard.db.group import GroupCommit, batched_thread
 from punchcard.db.uow import Database, now, unavailable
 from punchcard.errors import PunchcardError
 from punchcard.idempotency import service as idempotency
+from punchcard.kit.futures import guarded
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _H = TypeVar("_H", bound=Callable[..., Any])
@@ -75,7 +76,7 @@ _FINISHER = ThreadPoolExecutor(max_workers=8, thread_name_prefix="punchcard-comm
 
 async def _finish(fn: Callable[..., Any], *args: Any) -> Any:
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_FINISHER, functools.partial(fn, *args))
+    return await loop.run_in_executor(_FINISHER, guarded(functools.partial(fn, *args)))
 
 
 class Unit:
