@@ -167,6 +167,8 @@ class Fuzzer:
         kwargs: dict[str, Any] = {"headers": _credentials(case)}
         if self.base_url is not None:
             kwargs["base_url"] = self.base_url
+            # A request the server never answers fails the case, not the whole run.
+            kwargs["timeout"] = 60
         response = case.call_and_validate(**kwargs)
         self.scanner.check(
             case.method.upper(), case.formatted_path, response.status_code, response.content
