@@ -258,7 +258,8 @@ class Orders:
         idempotency_key: str | None = None,
     ) -> m.OrderCreated:
         """Ingest an order and award its points. Idempotent by ``external_order_id``:
-        a second ingestion changes nothing and answers ``created=False``."""
+        the same order sent again changes nothing and answers ``created=False``; a
+        different body under that id raises ConflictError ``DUPLICATE_ORDER``."""
         return self._run(
             c.order_create(
                 external_order_id=external_order_id,
@@ -681,7 +682,8 @@ class AsyncOrders:
         idempotency_key: str | None = None,
     ) -> m.OrderCreated:
         """Ingest an order and award its points. Idempotent by ``external_order_id``:
-        a second ingestion changes nothing and answers ``created=False``."""
+        the same order sent again changes nothing and answers ``created=False``; a
+        different body under that id raises ConflictError ``DUPLICATE_ORDER``."""
         return await self._run(
             c.order_create(
                 external_order_id=external_order_id,

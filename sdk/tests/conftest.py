@@ -1,0 +1,34 @@
+"""Fixtures of the SDK tests (helpers in ``sdk_support``): one real server per session,
+a fresh team per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sdk_support import Server, Team, register, start_server
+
+from punchcard_sdk import Client
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    s = start_server(tmp_path_factory.mktemp("sdk-server"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def team(server: Server) -> Team:
+    return register(server)
+
+
+@pytest.fixture
+def other_team(server: Server) -> Team:
+    return register(server)
+
+
+@pytest.fixture
+def client(team: Team) -> Iterator[Client]:
+    with Client(base_url=team.url, api_key=team.api_key, timeout=30) as c:
+        yield c
