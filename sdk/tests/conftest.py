@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sdk_support import Server, Team, register, start_server
 
 from punchcard_sdk import Client
+from sdk_support import Server, Team, register, start_server
 
 
 @pytest.fixture(scope="session")

@@ -17,14 +17,13 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 
-PASSWORD = "sdk-test-password"  # noqa: S105 - a throwaway test account
+PASSWORD = "sdk-test-password"
 
 
 def _free_port() -> int:
@@ -167,7 +166,9 @@ class FaultyProxy:
             do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _forward
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
@@ -201,8 +202,14 @@ class FaultyProxy:
         status, body = (502, b"Bad Gateway") if fault == "502" else (r.status_code, r.content)
         h.send_response(status)
         for k, v in r.headers.items():
-            if k.lower() not in {"content-length", "transfer-encoding", "connection", "date",
-                                 "server", "content-encoding"}:
+            if k.lower() not in {
+                "content-length",
+                "transfer-encoding",
+                "connection",
+                "date",
+                "server",
+                "content-encoding",
+            }:
                 h.send_header(k, v)
         h.send_header("Content-Length", str(len(body)))
         h.end_headers()
@@ -235,7 +242,9 @@ class Receiver:
                 self.end_headers()
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
 

@@ -8,9 +8,9 @@ import inspect
 from decimal import Decimal
 
 import pytest
-from sdk_support import FaultyProxy, Team, unique
 
 from punchcard_sdk import AsyncClient, Client, ConflictError, NotFoundError, ValidationError
+from sdk_support import FaultyProxy, Team, unique
 
 
 def test_async_client_does_the_pos_journey(team: Team) -> None:

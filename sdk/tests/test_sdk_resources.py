@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from sdk_support import Team, unique
 
 from punchcard_sdk import (
     AuthenticationError,
@@ -19,6 +18,7 @@ from punchcard_sdk import (
     PermissionDeniedError,
     ValidationError,
 )
+from sdk_support import Team, unique
 
 
 def test_member_create_get_update_find_round_trip(client: Client) -> None:
@@ -134,9 +134,7 @@ def test_rewards_and_coupons_round_trip(client: Client) -> None:
 
 def test_webhook_endpoints_create_list_delete(client: Client) -> None:
     assert "member.created" in client.webhooks.event_types()
-    endpoint = client.webhooks.create(
-        url="http://127.0.0.1:9/hook", events=["member.created"]
-    )
+    endpoint = client.webhooks.create(url="http://127.0.0.1:9/hook", events=["member.created"])
     assert endpoint.secret is not None
     assert endpoint.secret.startswith("whsec_")
     listed = list(client.webhooks.list())

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sdk_support import FaultyProxy, Team, unique
 
 from punchcard_sdk import (
     APIConnectionError,
@@ -17,6 +16,7 @@ from punchcard_sdk import (
     RateLimitError,
     ValidationError,
 )
+from sdk_support import FaultyProxy, Team, unique
 
 
 @pytest.fixture
@@ -125,7 +125,9 @@ def test_a_429_is_waited_out_per_retry_after_then_succeeds(team: Team) -> None:
 
     assert names == [member.email] * 4  # every call succeeded in the end
     refused = [
-        (i, at, r) for i, (kind, at, r) in enumerate(events) if r is not None and r.status_code == 429
+        (i, at, r)
+        for i, (kind, at, r) in enumerate(events)
+        if r is not None and r.status_code == 429
     ]
     assert refused, "the plan's limit was never reached"
     for i, at, response in refused:

@@ -7,9 +7,9 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from sdk_support import Receiver, unique
 
 from punchcard_sdk import Client, WebhookVerificationError, verify_webhook
+from sdk_support import Receiver, unique
 
 
 @pytest.fixture

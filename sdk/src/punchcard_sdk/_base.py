@@ -81,7 +81,7 @@ class RetryPolicy:
         """Exponential, with "equal jitter": half fixed, half random, so clients that
         failed together do not come back together."""
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**attempt)
-        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - jitter, not crypto
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
 
     def delay_after(self, attempt: int, error: errors.PunchcardError) -> float | None:
         """Seconds to wait before retry number ``attempt + 1``; None: do not retry."""
@@ -95,7 +95,7 @@ class RetryPolicy:
             if error.retry_after > self.max_retry_after:
                 return None
             # The window ends at Retry-After: never earlier, a little jitter after.
-            return error.retry_after + random.uniform(0, 0.25)  # noqa: S311
+            return error.retry_after + random.uniform(0, 0.25)
         if error.status in RETRY_STATUSES:
             return self.backoff(attempt)
         if error.code == "IDEMPOTENCY_KEY_IN_FLIGHT":

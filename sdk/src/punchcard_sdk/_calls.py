@@ -48,7 +48,7 @@ def nothing(_: httpx.Response) -> None:
     return None
 
 
-def _money(value: Money | None | NotGiven) -> Any:
+def _money(value: Money | NotGiven | None) -> Any:
     if isinstance(value, float):
         raise TypeError("amounts are Decimal, str or int, never float (binary rounding)")
     return value
@@ -348,9 +348,7 @@ def reward_get(reward_id: str) -> Call[m.Reward]:
 
 def reward_create(fields: Mapping[str, Any], idempotency_key: str | None) -> Call[m.Reward]:
     given = {
-        k: (_money(v) if k == "monetary_value" else v)
-        for k, v in fields.items()
-        if v is not None
+        k: (_money(v) if k == "monetary_value" else v) for k, v in fields.items() if v is not None
     }
     return Call(
         "POST", "/rewards", one(m.Reward), json=body(**given), idempotency_key=idempotency_key

@@ -134,13 +134,13 @@ class Members:
         self,
         member_id: str,
         *,
-        email: str | None | NotGiven = NOT_GIVEN,
-        phone: str | None | NotGiven = NOT_GIVEN,
-        first_name: str | None | NotGiven = NOT_GIVEN,
-        last_name: str | None | NotGiven = NOT_GIVEN,
-        external_id: str | None | NotGiven = NOT_GIVEN,
+        email: str | NotGiven | None = NOT_GIVEN,
+        phone: str | NotGiven | None = NOT_GIVEN,
+        first_name: str | NotGiven | None = NOT_GIVEN,
+        last_name: str | NotGiven | None = NOT_GIVEN,
+        external_id: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven = NOT_GIVEN,
-        metadata: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
     ) -> m.Member:
         """Change a member: arguments left out are untouched, ``None`` clears."""
         changes = {
@@ -168,8 +168,13 @@ class Members:
     ) -> SyncPager[m.Member]:
         """Members matching the filters, fetched a page at a time as you iterate."""
         make = c.member_list(
-            status=status, email=email, phone=phone, external_id=external_id, tier=tier,
-            tag=tag, q=q,
+            status=status,
+            email=email,
+            phone=phone,
+            external_id=external_id,
+            tier=tier,
+            tag=tag,
+            q=q,
         )
         return SyncPager(self._run, make, page_size)
 
@@ -313,8 +318,12 @@ class Orders:
     ) -> SyncPager[m.Order]:
         """Orders, newest first, fetched page by page."""
         make = c.order_list(
-            member_id=member_id, store_id=store_id, status=status,
-            external_order_id=external_order_id, since=since, until=until,
+            member_id=member_id,
+            store_id=store_id,
+            status=status,
+            external_order_id=external_order_id,
+            since=since,
+            until=until,
         )
         return SyncPager(self._run, make, page_size)
 
@@ -402,9 +411,7 @@ class Coupons:
         self, member_id: str, *, pool_id: str, idempotency_key: str | None = None
     ) -> m.CouponPurchase:
         """Spend the member's points on one code of a pool that has a points cost."""
-        return self._run(
-            c.coupon_buy(member_id, pool_id=pool_id, idempotency_key=idempotency_key)
-        )
+        return self._run(c.coupon_buy(member_id, pool_id=pool_id, idempotency_key=idempotency_key))
 
 
 class Rewards:
@@ -513,6 +520,7 @@ class Webhooks:
         """The event types an endpoint can subscribe to (``"*"``: all)."""
         return self._run(c.webhook_event_types())
 
+
 class AsyncMembers:
     """``/members``: enrol, read, change and list members."""
 
@@ -558,13 +566,13 @@ class AsyncMembers:
         self,
         member_id: str,
         *,
-        email: str | None | NotGiven = NOT_GIVEN,
-        phone: str | None | NotGiven = NOT_GIVEN,
-        first_name: str | None | NotGiven = NOT_GIVEN,
-        last_name: str | None | NotGiven = NOT_GIVEN,
-        external_id: str | None | NotGiven = NOT_GIVEN,
+        email: str | NotGiven | None = NOT_GIVEN,
+        phone: str | NotGiven | None = NOT_GIVEN,
+        first_name: str | NotGiven | None = NOT_GIVEN,
+        last_name: str | NotGiven | None = NOT_GIVEN,
+        external_id: str | NotGiven | None = NOT_GIVEN,
         status: str | NotGiven = NOT_GIVEN,
-        metadata: Mapping[str, Any] | None | NotGiven = NOT_GIVEN,
+        metadata: Mapping[str, Any] | NotGiven | None = NOT_GIVEN,
     ) -> m.Member:
         """Change a member: arguments left out are untouched, ``None`` clears."""
         changes = {
@@ -592,8 +600,13 @@ class AsyncMembers:
     ) -> AsyncPager[m.Member]:
         """Members matching the filters, fetched a page at a time as you iterate."""
         make = c.member_list(
-            status=status, email=email, phone=phone, external_id=external_id, tier=tier,
-            tag=tag, q=q,
+            status=status,
+            email=email,
+            phone=phone,
+            external_id=external_id,
+            tier=tier,
+            tag=tag,
+            q=q,
         )
         return AsyncPager(self._run, make, page_size)
 
@@ -737,8 +750,12 @@ class AsyncOrders:
     ) -> AsyncPager[m.Order]:
         """Orders, newest first, fetched page by page."""
         make = c.order_list(
-            member_id=member_id, store_id=store_id, status=status,
-            external_order_id=external_order_id, since=since, until=until,
+            member_id=member_id,
+            store_id=store_id,
+            status=status,
+            external_order_id=external_order_id,
+            since=since,
+            until=until,
         )
         return AsyncPager(self._run, make, page_size)
 
@@ -936,4 +953,3 @@ class AsyncWebhooks:
     async def event_types(self) -> builtins.list[str]:
         """The event types an endpoint can subscribe to (``"*"``: all)."""
         return await self._run(c.webhook_event_types())
-

@@ -13,9 +13,7 @@ from punchcard_sdk.errors import WebhookVerificationError
 from punchcard_sdk.models import WebhookEvent
 
 
-def verify_webhook(
-    payload: bytes | str, headers: Mapping[str, str], secret: str
-) -> WebhookEvent:
+def verify_webhook(payload: bytes | str, headers: Mapping[str, str], secret: str) -> WebhookEvent:
     """Check a delivery's signature and return its event; raise
     :class:`~punchcard_sdk.errors.WebhookVerificationError` if it does not verify.
 
