@@ -13,7 +13,7 @@
 """
 
 from punchcard_sdk import models
-from punchcard_sdk._base import Page, RetryPolicy
+from punchcard_sdk._base import Page
 from punchcard_sdk._client import AsyncClient, Client
 from punchcard_sdk._version import __version__
 from punchcard_sdk._wire import NOT_GIVEN, NotGiven
@@ -48,7 +48,6 @@ __all__ = [
     "PermissionDeniedError",
     "PunchcardError",
     "RateLimitError",
-    "RetryPolicy",
     "ServerError",
     "SyncPager",
     "ValidationError",

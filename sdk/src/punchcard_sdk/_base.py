@@ -97,7 +97,13 @@ class RetryPolicy:
             # The window ends at Retry-After: never earlier, a little jitter after.
             return error.retry_after + random.uniform(0, 0.25)
         if error.status in RETRY_STATUSES:
-            return self.backoff(attempt)
+            # A 503 may say when to come back (Retry-After); never sooner than that.
+            wait = self.backoff(attempt)
+            if isinstance(error, errors.ServerError) and error.retry_after is not None:
+                if error.retry_after > self.max_retry_after:
+                    return None
+                wait = max(wait, error.retry_after)
+            return wait
         if error.code == "IDEMPOTENCY_KEY_IN_FLIGHT":
             return self.backoff(attempt)
         return None

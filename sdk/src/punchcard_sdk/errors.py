@@ -93,7 +93,12 @@ class RateLimitError(PunchcardError):
 
 
 class ServerError(PunchcardError):
-    """5xx: the server failed (raised after the retries are spent)."""
+    """5xx: the server failed (raised after the retries are spent); ``retry_after``
+    when a 503 said when to come back."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
 
 
 class WebhookVerificationError(PunchcardError):
@@ -137,5 +142,6 @@ def from_response(
     }
     if status == 429:
         return RateLimitError(message, retry_after=retry_after, **kw)
-    cls = ServerError if status >= 500 else _BY_STATUS.get(status, PunchcardError)
-    return cls(message, **kw)
+    if status >= 500:
+        return ServerError(message, retry_after=retry_after, **kw)
+    return _BY_STATUS.get(status, PunchcardError)(message, **kw)
