@@ -120,10 +120,14 @@ def test_a_429_is_waited_out_per_retry_after_then_succeeds(team: Team) -> None:
     http = httpx.Client(event_hooks={"request": [on_request], "response": [on_response]})
     with Client(base_url=team.url, api_key=team.api_key, http_client=http) as client:
         member = client.members.create(email=f"{unique('busy')}@example.com")
-        names = [client.members.get(member.id).email for _ in range(4)]
+        names = []
+        for _ in range(10):  # until the limit is met (2 a second: at the third call)
+            names.append(client.members.get(member.id).email)
+            if any(r is not None and r.status_code == 429 for _, _, r in events):
+                break
     http.close()
 
-    assert names == [member.email] * 4  # every call succeeded in the end
+    assert names == [member.email] * len(names)  # every call succeeded in the end
     refused = [
         (i, at, r)
         for i, (kind, at, r) in enumerate(events)
@@ -136,8 +140,9 @@ def test_a_429_is_waited_out_per_retry_after_then_succeeds(team: Team) -> None:
         assert response.json()["error"]["code"] == "RATE_LIMITED"
         kind, next_at, _ = events[i + 1]
         assert kind == "request"
-        # The SDK slept at least Retry-After, and not much longer (jitter ≤ 0.25 s).
-        assert retry_after <= next_at - at < retry_after + 1.0
+        # The SDK slept at least Retry-After, and not much longer (jitter ≤ 0.25 s; the
+        # rest is slack for a busy machine).
+        assert retry_after <= next_at - at < retry_after + 2.0
 
 
 def test_a_429_beyond_the_retries_is_a_rate_limit_error(team: Team) -> None:
