@@ -8,7 +8,7 @@ import pytest
 
 from punchcard_sdk import errors
 from punchcard_sdk._base import BACKOFF_CAP, RetryPolicy, api_root
-from punchcard_sdk._wire import NOT_GIVEN, body, camel
+from punchcard_sdk._wire import NOT_GIVEN, body, camel, params
 
 
 def _error(status: int, code: str = "X", retry_after: float | None = None) -> errors.PunchcardError:
@@ -68,6 +68,13 @@ def test_request_bodies_are_camel_case_and_tell_left_out_from_null() -> None:
     assert camel("external_order_id") == "externalOrderId"
     sent = body(first_name=None, last_name=NOT_GIVEN, total=Decimal("1.50"))
     assert sent == {"firstName": None, "total": "1.50"}
+
+
+def test_date_ranges_are_sent_as_from_and_to() -> None:
+    assert params(since="2026-01-01", until=None, member_id="mem_1") == {
+        "from": "2026-01-01",
+        "memberId": "mem_1",
+    }
 
 
 def test_the_api_prefix_is_added_once() -> None:

@@ -4,7 +4,7 @@ models, typed errors."""
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -103,6 +103,11 @@ def test_points_orders_and_refunds_round_trip(client: Client) -> None:
     history = list(client.points.history(member.id, page_size=1))
     assert [t.type for t in history] == ["clawback", "award", "award"]
     assert [o.external_order_id for o in client.orders.list(member_id=member.id)] == [external]
+    # Date ranges go out as the API's `from`/`to`.
+    later = placed.order.created_at + timedelta(hours=1)
+    assert list(client.orders.list(member_id=member.id, since=later)) == []
+    assert len(list(client.orders.list(member_id=member.id, until=later))) == 1
+    assert list(client.points.history(member.id, since=later)) == []
 
 
 def test_rewards_and_coupons_round_trip(client: Client) -> None:

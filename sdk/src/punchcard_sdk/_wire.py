@@ -54,9 +54,14 @@ def body(**fields: Any) -> dict[str, Any]:
     return {camel(k): encode(v) for k, v in fields.items() if not isinstance(v, NotGiven)}
 
 
+# Query parameters whose wire name is a Python keyword: ``from``/``to`` of date ranges.
+_QUERY_NAMES = {"since": "from", "until": "to"}
+
+
 def params(**fields: Any) -> dict[str, Any]:
-    """Query parameters: camelCase, without ``None`` (a filter not given)."""
-    return {camel(k): encode(v) for k, v in fields.items() if v is not None}
+    """Query parameters: camelCase (``since``/``until`` as ``from``/``to``), without
+    ``None`` (a filter not given)."""
+    return {_QUERY_NAMES.get(k, camel(k)): encode(v) for k, v in fields.items() if v is not None}
 
 
 def encode(value: Any) -> Any:
