@@ -8,14 +8,16 @@ from collections.abc import Iterator
 import pytest
 
 from punchcard_sdk import Client
-from sdk_support import Server, Team, register, start_server
+from sdk_support import Server, Team, register, server_database, start_server
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    s = start_server(tmp_path_factory.mktemp("sdk-server"))
-    yield s
-    s.stop()
+    tmp = tmp_path_factory.mktemp("sdk-server")
+    with server_database(tmp) as database:
+        s = start_server(tmp, database)
+        yield s
+        s.stop()
 
 
 @pytest.fixture

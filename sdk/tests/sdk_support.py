@@ -10,6 +10,7 @@ API key up afresh (no 1 s cache), so a plan change applies to the next request.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -17,11 +18,13 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, make_url, text
 
 PASSWORD = "sdk-test-password"
 
@@ -48,11 +51,37 @@ class Server:
                 self.process.wait()
 
 
-def start_server(tmp: Path) -> Server:
-    """``punchcard serve`` (the same command as ``make run``) on a free port."""
+@contextlib.contextmanager
+def server_database(tmp: Path) -> Iterator[str]:
+    """A database of the server's own, of the suite's kind: a SQLite file, or with
+    ``PUNCHCARD_TEST_DATABASE_URL`` a new PostgreSQL database beside the suite's, dropped
+    afterwards. Never the suite's own: the server runs a webhook worker, which would
+    deliver the main suite's events behind its back."""
+    base = os.environ.get("PUNCHCARD_TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{tmp / 'sdk.db'}"
+        return
+    parsed = make_url(base)
+    name = f"pc_sdk_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        parsed.set(drivername="postgresql+psycopg", database="postgres"),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield parsed.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def start_server(tmp: Path, database: str) -> Server:
+    """``punchcard serve`` (the same command as ``make run``; it migrates ``database``
+    first) on a free port."""
     port = _free_port()
     log = tmp / f"server-{port}.log"
-    database = os.environ.get("PUNCHCARD_TEST_DATABASE_URL") or f"sqlite:///{tmp / 'sdk.db'}"
     env = {
         **os.environ,
         "PUNCHCARD_DATABASE_URL": database,
