@@ -61,9 +61,8 @@ def api_root(base_url: str) -> str:
 
 
 def timeout_of(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
-    if isinstance(timeout, httpx.Timeout):
-        return timeout
-    return httpx.Timeout(DEFAULT_TIMEOUT if timeout is None else timeout)
+    """Seconds for each of connect, read, write and pool; None: no limit (as httpx)."""
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
 
 
 @dataclass(frozen=True, slots=True)
