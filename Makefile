@@ -15,11 +15,12 @@ help: ## Show this help (colours only on a terminal)
 	grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 	awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*?## "}; {printf "  %s%-10s%s %s\n", on, $$1, off, $$2}'
 
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock sdk/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e ./sdk
 	touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install the project with its test extras (quick when nothing changed)
@@ -41,15 +42,16 @@ test: install ## Run the whole test suite (SQLite; PostgreSQL when PUNCHCARD_TES
 soak: install ## The reliability suite at full size: 10,000 fuzz cases a face, 20 crash rounds (docs/reliability.md)
 	PUNCHCARD_SOAK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q tests/reliability
 
-lint: install ## ruff (lint + format check), mypy --strict on src/, import-linter layer contract
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+lint: install ## ruff (lint + format check), mypy --strict on src/ and the SDK (sdk/src, sdk/tests), import-linter layer contract
+	$(BIN)/ruff check src tests sdk
+	$(BIN)/ruff format --check src tests sdk
 	$(BIN)/mypy
+	cd sdk && ../$(BIN)/mypy
 	$(BIN)/lint-imports
 
 format: install ## Apply ruff's formatting and fixes
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests sdk
+	$(BIN)/ruff check --fix src tests sdk
 
 lock: ## Re-resolve dependencies into requirements.lock (after editing pyproject.toml)
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
