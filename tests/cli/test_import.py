@@ -411,3 +411,15 @@ def test_a_large_members_file_imports_in_bounded_memory(
     # session, more).
     assert large - small < 10 * 1024, (small, large)
     assert _count(other_tenant, Member) == 30_001
+
+
+def test_a_file_that_is_not_utf8_stops_with_a_message_naming_the_line(
+    cli: Cli, tenant: Tenant, tmp_path: Path
+) -> None:
+    file = tmp_path / "latin1.csv"
+    file.write_bytes(b"email,firstName\nok@example.com,Ok\nzoe@example.com,Zo\xe9\n")
+    r = cli("import", "members", str(file), "--tenant", tenant.partner_id, "--chunk", "1")
+    assert r.exit_code == 1
+    assert "line 3: not UTF-8" in r.stderr
+    # The chunk before the bad line was kept: a rerun of a fixed file resumes.
+    assert [m[1] for m in _members(tenant)] == ["ok@example.com"]

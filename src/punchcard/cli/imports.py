@@ -92,17 +92,23 @@ def import_command(
                     task, completed=read, rows=summary.rows, rate=int(summary.rows / elapsed)
                 )
 
-            summary = apply.run(
-                db,
-                tenant_id,
-                reader,
-                platform=platform,
-                dry_run=dry_run,
-                emit_events=emit_events,
-                on_rejected=rejected,
-                on_progress=progress,
-                chunk_size=chunk,
-            )
+            try:
+                summary = apply.run(
+                    db,
+                    tenant_id,
+                    reader,
+                    platform=platform,
+                    dry_run=dry_run,
+                    emit_events=emit_events,
+                    on_rejected=rejected,
+                    on_progress=progress,
+                    chunk_size=chunk,
+                )
+            except formats.UnreadableFile as exc:
+                raise fail(
+                    f"{file}: {exc}; the import stopped there (the rows before it were "
+                    "imported: fix the file and run the import again to resume)"
+                ) from None
             bar.update(task, completed=reader.size)
         elapsed = max(time.monotonic() - started, 1e-9)
     finally:

@@ -44,6 +44,11 @@ class UnsupportedFormat(ValueError):
     """A kind the format has no documented export of."""
 
 
+class UnreadableFile(ValueError):
+    """The file stops being readable (not UTF-8, a broken CSV quote): the import stops
+    there, the chunks before it kept (a rerun resumes)."""
+
+
 @dataclass(frozen=True)
 class Source:
     line: int
@@ -58,12 +63,17 @@ class _Counting:
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
         self.bytes = 0
+        self.lines = 0
 
     def __iter__(self) -> Iterator[str]:
         first = True
         for chunk in self.stream:
             self.bytes += len(chunk)
-            text = chunk.decode("utf-8")
+            self.lines += 1
+            try:
+                text = chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                raise UnreadableFile(f"line {self.lines}: not UTF-8 text") from None
             if first:
                 text = text.removeprefix("\ufeff")  # a spreadsheet's byte order mark
                 first = False
@@ -122,7 +132,13 @@ def _csv_rows(lines: _Counting) -> Iterator[tuple[int, dict[str, Any] | str]]:
     reader = csv.reader(iter(lines))
     header: list[str] | None = None
     start = 1
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableFile(f"line {reader.line_num}: {exc}") from None
         if header is None:
             header = [h.strip() for h in row]
             start = reader.line_num + 1
