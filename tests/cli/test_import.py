@@ -37,6 +37,7 @@ SAMPLES = {
     ("csv", "balances"): "balances.csv",
     ("jsonl", "balances"): "balances.jsonl",
     ("shopify", "members"): "shopify-customers.csv",
+    ("shopify", "products"): "shopify-products.csv",
     ("shopsocially", "members"): "shopsocially-users.jsonl",
     ("shopsocially", "balances"): "shopsocially-users.jsonl",
     ("smile", "balances"): "smile-points.csv",
@@ -308,6 +309,30 @@ def test_platform_mappings_read_the_documented_columns(
             s.scalars(select(PointsEntry.description).where(PointsEntry.tenant_id == tenant.id))
         )
     assert "migrated from yotpo" in refs
+
+
+def test_shopify_products_take_the_handle_and_skip_variant_rows(
+    cli: Cli, tenant: Tenant, tmp_path: Path
+) -> None:
+    file = _copy(tmp_path, "shopify-products.csv")
+    out = _import(cli, tenant, "products", file, "--format", "shopify")
+    assert _summary(out, "created") == 2 and _summary(out, "skipped") == 1
+    assert _summary(out, "rejected") == 0
+    with tenant.db.transaction(write=False) as s:
+        rows = s.execute(
+            select(Product.external_id, Product.title, Product.description, Product.image_url)
+            .where(Product.tenant_id == tenant.id)
+            .order_by(Product.external_id)
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("black-tea", "Black tea", "", None),
+        (
+            "green-tea",
+            "Green tea",
+            "<p>Loose leaf green tea</p>",
+            "https://cdn.example.com/green-tea.jpg",
+        ),
+    ]
 
 
 def test_a_format_without_a_documented_mapping_is_refused(

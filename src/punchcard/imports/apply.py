@@ -410,6 +410,9 @@ def apply_products(
     upserts: list[ProductRecord] = []
     seen: set[str] = set()
     for s in rows:
+        if (s.record or {}).get("continuation"):
+            result.skipped += 1  # a variant or image row of the product above it
+            continue
         try:
             product = _product(s.record or {})
         except PunchcardError as exc:

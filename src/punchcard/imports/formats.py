@@ -24,7 +24,7 @@ FORMATS = ("csv", "jsonl", "shopify", "shopsocially", "smile", "yotpo")
 SUPPORTED: dict[str, tuple[str, ...]] = {
     "csv": KINDS,
     "jsonl": KINDS,
-    "shopify": ("members",),
+    "shopify": ("members", "products"),
     "shopsocially": ("members", "balances"),
     "smile": ("balances",),
     "yotpo": ("members", "balances"),
@@ -288,6 +288,24 @@ def shopify_member(raw: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if v is not None}
 
 
+def shopify_product(raw: dict[str, Any]) -> dict[str, Any]:
+    """A product row of Shopify's product CSV, in either generation of its headings
+    (``Handle``/``Body (HTML)``/``Image Src``, now ``URL handle``/``Description``/
+    ``Product image URL``). A row with a handle and no title continues the product
+    above it (another variant or image): marked, and skipped."""
+    handle = text(raw, "Handle") or text(raw, "URL handle")
+    title = text(raw, "Title")
+    record: dict[str, Any] = {
+        "storeId": handle,
+        "title": title,
+        "description": text(raw, "Body (HTML)") or text(raw, "Description") or "",
+        "imageUrl": text(raw, "Image Src") or text(raw, "Product image URL"),
+    }
+    if handle and not title:
+        record["continuation"] = True
+    return {k: v for k, v in record.items() if v is not None}
+
+
 # ShopSocially: one ``loyalty_users`` record of GET /v2/loyalty/users per line ------
 
 
@@ -362,6 +380,7 @@ MAPPERS: dict[tuple[str, str], Callable[[dict[str, Any]], dict[str, Any]]] = {
     **{(f, "products"): native_product for f in ("csv", "jsonl")},
     **{(f, "balances"): native_balance for f in ("csv", "jsonl")},
     ("shopify", "members"): shopify_member,
+    ("shopify", "products"): shopify_product,
     ("shopsocially", "members"): shopsocially_member,
     ("shopsocially", "balances"): shopsocially_balance,
     ("smile", "balances"): smile_balance,
