@@ -1,4 +1,5 @@
-"""``punchcard``: serve, worker, migrate, tenants, keys, members, verify, backup."""
+"""``punchcard``: serve, worker, migrate, tenants, keys, members, verify, backup, import,
+export."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from punchcard.cli.backup import backup
 from punchcard.cli.database import migrate as migrate_database
 from punchcard.cli.database import open_db, settings, shown
 from punchcard.cli.demo import demo
+from punchcard.cli.imports import export_command, import_command
 from punchcard.cli.keys import keys_app
 from punchcard.cli.members import members_app
 from punchcard.cli.tenants import tenants_app
@@ -28,6 +30,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(members_app, name="members")
 app.command()(backup)
 app.command()(demo)
+app.command("import")(import_command)
+app.command("export")(export_command)
 console = Console()
 
 

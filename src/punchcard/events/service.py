@@ -44,6 +44,12 @@ EVENT_TYPES = (
 )
 
 
+# ``session.info`` key: while set, ``emit`` and ``emit_many`` write nothing (no outbox
+# row, no webhook delivery). Set by ``punchcard import`` without ``--emit-events``: a
+# migration's thousands of changes are not news to anyone subscribed.
+MUTED = "events_muted"
+
+
 def lane(prefix: str, resource: uuid.UUID) -> str:
     """An event's ``resource_id``: the key that orders one resource's deliveries per
     endpoint (a lane), shown as ``resourceId`` in the delivery log. It is compared,
@@ -70,6 +76,8 @@ def emit(
         "payload": payload,
         "created_at": now(session),
     }
+    if session.info.get(MUTED):
+        return OutboxEvent(**values)
     # One reused Core insert: the event is written now, not at the next flush. The
     # object returned is not in the session (nothing changes an event once written).
     OutboxRepository(session, tenant_id).insert_event(values)
@@ -90,7 +98,7 @@ def emit_many(
     unknown = {t for t, _, _ in events} - set(EVENT_TYPES)
     if unknown:
         raise ValueError(f"unknown event types {sorted(unknown)}")
-    if not events:
+    if not events or session.info.get(MUTED):
         return
     at = now(session)
     rows = [
