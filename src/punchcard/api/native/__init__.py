@@ -25,6 +25,7 @@ from punchcard.api.native import (
     feedback,
     me,
     member_groups,
+    metrics,
     member_points,
     members,
     orders,
@@ -70,6 +71,7 @@ for module in (
     quests,
     sso,
     webhooks,
+    metrics,
 ):
     router.include_router(module.router)
 
