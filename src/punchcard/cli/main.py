@@ -1,4 +1,5 @@
-"""``punchcard``: serve, worker, migrate, tenants, keys, members, verify, backup."""
+"""``punchcard``: serve, worker, migrate, tenants, keys, members, verify, backup, demo,
+mcp."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from punchcard.cli.database import migrate as migrate_database
 from punchcard.cli.database import open_db, settings, shown
 from punchcard.cli.demo import demo
 from punchcard.cli.keys import keys_app
+from punchcard.cli.mcp import mcp
 from punchcard.cli.members import members_app
 from punchcard.cli.tenants import tenants_app
 
@@ -28,6 +30,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(members_app, name="members")
 app.command()(backup)
 app.command()(demo)
+app.command()(mcp)
 console = Console()
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from punchcard.kit.schema import Schema
 
-_MONEY = "Decimal string in the tenant's currency, two places (`\"12.50\"`)"
+_MONEY = 'Decimal string in the tenant\'s currency, two places (`"12.50"`)'
 
 
 class MetricsBucket(Schema):

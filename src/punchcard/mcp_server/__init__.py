@@ -1,0 +1,7 @@
+"""``punchcard mcp``: a read-only Model Context Protocol server over one tenant's
+program, on stdio (``punchcard mcp``) and streamable HTTP (``/mcp`` in the app).
+
+``tools``: the tool implementations (plain functions on a session and a principal);
+``server``: the official SDK's ``MCPServer`` with the tools registered, the API-key
+check both transports share, and the ASGI endpoint the app mounts.
+"""

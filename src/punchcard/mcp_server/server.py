@@ -1,0 +1,181 @@
+"""The MCP server (official ``mcp`` SDK, ``MCPServer``) and its two transports.
+
+Every tool call resolves the caller's API key afresh (``principal``): stdio takes the
+key of ``PUNCHCARD_API_KEY`` given at start, streamable HTTP the request's
+``Authorization: Bearer``. The key needs ``metrics:read``; a revoked key stops working
+at the next call. The HTTP endpoint (``endpoint``) also refuses a request without a
+valid key (401) or without the scope (403) before the SDK reads it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+import anyio
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from pydantic import Field
+from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
+
+from punchcard.db.uow import Database
+from punchcard.errors import InsufficientScope, PunchcardError, Unauthenticated
+from punchcard.identity import service as identity
+from punchcard.identity.principal import Principal
+from punchcard.mcp_server import tools
+
+SCOPE = "metrics:read"
+NAME = "punchcard"
+INSTRUCTIONS = (
+    "Read-only access to one Punchcard loyalty program (the tenant of the API key): "
+    "metrics over a period, the points liability, top members, one member's summary. "
+    "Dates are the tenant's local days (YYYY-MM-DD); money is a decimal string."
+)
+
+TokenOf = Callable[[Context], str | None]
+
+
+def principal(db: Database, token: str | None) -> Principal:
+    """The principal of an API key with ``metrics:read``; Unauthenticated (no key, a bad,
+    revoked or expired one) or InsufficientScope otherwise."""
+    if not token:
+        raise Unauthenticated("An API key is required (Authorization: Bearer fl_live_…)")
+    if not token.startswith(identity.API_KEY_PREFIX):
+        raise Unauthenticated("The MCP server takes an API key (fl_live_…)")
+    with db.transaction(write=False) as session:
+        found = identity.authenticate(session, token)
+    if not found.has(SCOPE):
+        raise InsufficientScope(f"This API key lacks the {SCOPE} scope")
+    return found
+
+
+def build(db: Database, token_of: TokenOf) -> MCPServer:
+    """The server with its tools; ``token_of(ctx)`` is the API key of a call."""
+    server = MCPServer(NAME, instructions=INSTRUCTIONS, log_level="WARNING")
+
+    async def run(ctx: Context, work: Callable[[Session, Principal], dict[str, Any]]) -> Any:
+        def call() -> dict[str, Any]:
+            who = principal(db, token_of(ctx))
+            with db.transaction(write=False) as session:
+                return work(session, who)
+
+        try:
+            return await anyio.to_thread.run_sync(call)
+        except PunchcardError as exc:
+            where = f" ({exc.field})" if exc.field else ""
+            raise ToolError(f"{exc.code}: {exc.message}{where}") from None
+
+    @server.tool()
+    async def get_metrics(
+        ctx: Context,
+        start: Annotated[
+            str | None, Field(description="First local day YYYY-MM-DD; default 29 days before end")
+        ] = None,
+        end: Annotated[
+            str | None, Field(description="Last local day YYYY-MM-DD; default today")
+        ] = None,
+        interval: Annotated[
+            Literal["day", "week", "month"], Field(description="How the series is folded")
+        ] = "day",
+    ) -> dict[str, Any]:
+        """The program's figures over a period (at most 731 days): points issued,
+        redeemed, expired, clawed back; outstanding points and liability; breakage and
+        redemption rate; active, new and total members; members by tier; orders, GMV,
+        refunds; referral clicks, conversions and revenue; reward and coupon
+        redemptions. The same document as GET /api/v2/metrics."""
+        return await run(
+            ctx,
+            lambda s, p: tools.get_metrics(s, p, start=start, end=end, interval=interval),
+        )
+
+    @server.tool()
+    async def program_liability(ctx: Context) -> dict[str, Any]:
+        """Outstanding points now, what one point is worth, and the liability they make."""
+        return await run(ctx, tools.program_liability)
+
+    @server.tool()
+    async def top_members(
+        ctx: Context,
+        by: Annotated[
+            Literal["points", "spend", "referrals"],
+            Field(
+                description="points balance, spend (orders less refunds) or referral conversions"
+            ),
+        ] = "points",
+        limit: Annotated[int, Field(ge=1, le=tools.MAX_LIMIT)] = 10,
+    ) -> dict[str, Any]:
+        """The program's top members by points, spend or referrals (at most 100)."""
+        return await run(ctx, lambda s, p: tools.top_members(s, p, by=by, limit=limit))
+
+    @server.tool()
+    async def member_summary(
+        ctx: Context,
+        member_id: Annotated[str | None, Field(description="The member's id, mem_…")] = None,
+        email: Annotated[str | None, Field(description="Or the member's email")] = None,
+    ) -> dict[str, Any]:
+        """One member by id or email: points balance, tier, the last 20 ledger entries."""
+        return await run(
+            ctx, lambda s, p: tools.member_summary(s, p, member_id=member_id, email=email)
+        )
+
+    return server
+
+
+def stdio_server(db: Database, token: str) -> MCPServer:
+    """The server for ``punchcard mcp``: every call acts with ``token``."""
+    return build(db, lambda ctx: token)
+
+
+def _bearer(headers: Any) -> str | None:
+    value = (headers or {}).get("authorization") if headers is not None else None
+    if not value:
+        return None
+    scheme, _, token = str(value).partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+class Endpoint:
+    """The ASGI endpoint mounted at ``/mcp``: streamable HTTP, stateless (each request
+    carries its own bearer API key), JSON responses. ``run()`` is entered by the app's
+    lifespan (the SDK's session manager needs its task group)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.server = build(db, lambda ctx: _bearer(ctx.headers))
+        self.manager = StreamableHTTPSessionManager(
+            app=self.server._lowlevel_server,  # the SDK's own streamable_http_app does this
+            stateless=True,
+            json_response=True,
+        )
+
+    @asynccontextmanager
+    async def run(self) -> AsyncIterator[None]:
+        async with self.manager.run():
+            yield
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        try:
+            await anyio.to_thread.run_sync(principal, self.db, _bearer(headers))
+        except Unauthenticated as exc:
+            await _refuse(send, 401, exc)
+            return
+        except InsufficientScope as exc:
+            await _refuse(send, 403, exc)
+            return
+        await self.manager.handle_request(scope, receive, send)
+
+
+async def _refuse(send: Send, status: int, exc: PunchcardError) -> None:
+    body = json.dumps({"error": {"code": exc.code, "message": exc.message, "field": None}})
+    headers = [(b"content-type", b"application/json")]
+    if status == 401:
+        headers.append((b"www-authenticate", b'Bearer realm="punchcard"'))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body.encode()})
