@@ -9,17 +9,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx
 import httpx2
 import pytest
-from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
+from mcp import Client
 from tests.conftest import database_url
 from tests.e2e.conftest import Server, start_server
 from tests.factories import Tenant, make_tenant, unique
@@ -104,7 +103,9 @@ def _calls(mine: str, theirs: str) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def _check(t: Tenant, got: dict[str, Any], api_metrics: dict[str, Any], mine: dict[str, Any]) -> None:
+def _check(
+    t: Tenant, got: dict[str, Any], api_metrics: dict[str, Any], mine: dict[str, Any]
+) -> None:
     assert TOOLS <= set(got["tools"])
     schema = got["tools"]["top_members"].input_schema
     assert schema["properties"]["limit"]["maximum"] == 100
@@ -196,7 +197,5 @@ def test_http_refuses_a_missing_bad_or_unscoped_key(
     assert r.status_code == 403 and "metrics:read" in json.dumps(r.json())
     scoped = {**accept, "Authorization": f"Bearer {t.key('metrics:read').token}"}
     assert httpx.post(url, json=body, headers=scoped).status_code != 403
-    with pytest.raises(Exception):  # noqa: B017 - the SDK's client refuses a 403 its own way
+    with pytest.raises(Exception):
         run(_http(http_server, t.key_without("metrics:read").token), [])
-
-
