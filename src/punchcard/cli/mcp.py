@@ -9,7 +9,7 @@ import typer
 
 from punchcard.cli.database import open_db
 from punchcard.errors import InsufficientScope, Unauthenticated
-from punchcard.mcp_server.server import SCOPE, principal, stdio_server
+from punchcard.mcp_server.auth import SCOPE, principal
 
 
 def mcp() -> None:
@@ -27,6 +27,10 @@ def mcp() -> None:
     except InsufficientScope as exc:
         db.dispose()
         _fail(f"PUNCHCARD_API_KEY is refused: {exc.message}")
+    # The SDK is imported here only: every other command (and each `serve` process,
+    # which re-imports this module) starts without it.
+    from punchcard.mcp_server.server import stdio_server
+
     try:
         # stdout is the protocol's channel: nothing else may be printed there.
         stdio_server(db, token).run("stdio")

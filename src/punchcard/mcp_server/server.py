@@ -1,34 +1,29 @@
-"""The MCP server (official ``mcp`` SDK, ``MCPServer``) and its two transports.
+"""The MCP server (official ``mcp`` SDK, ``MCPServer``) with the tools registered.
 
-Every tool call resolves the caller's API key afresh (``principal``): stdio takes the
-key of ``PUNCHCARD_API_KEY`` given at start, streamable HTTP the request's
-``Authorization: Bearer``. The key needs ``metrics:read``; a revoked key stops working
-at the next call. The HTTP endpoint (``endpoint``) also refuses a request without a
-valid key (401) or without the scope (403) before the SDK reads it.
+Every tool call resolves the caller's API key afresh (``auth.principal``): stdio takes
+the key of ``PUNCHCARD_API_KEY`` given at start, streamable HTTP (``endpoint.py``) the
+request's ``Authorization: Bearer``. The key needs ``metrics:read``; a revoked key
+stops working at the next call.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import anyio
+import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from pydantic import Field
 from sqlalchemy.orm import Session
-from starlette.types import Receive, Scope, Send
 
 from punchcard.db.uow import Database
-from punchcard.errors import InsufficientScope, PunchcardError, Unauthenticated
-from punchcard.identity import service as identity
+from punchcard.errors import PunchcardError
 from punchcard.identity.principal import Principal
 from punchcard.mcp_server import tools
+from punchcard.mcp_server.auth import principal
 
-SCOPE = "metrics:read"
 NAME = "punchcard"
 INSTRUCTIONS = (
     "Read-only access to one Punchcard loyalty program (the tenant of the API key): "
@@ -37,20 +32,6 @@ INSTRUCTIONS = (
 )
 
 TokenOf = Callable[[Context], str | None]
-
-
-def principal(db: Database, token: str | None) -> Principal:
-    """The principal of an API key with ``metrics:read``; Unauthenticated (no key, a bad,
-    revoked or expired one) or InsufficientScope otherwise."""
-    if not token:
-        raise Unauthenticated("An API key is required (Authorization: Bearer fl_live_…)")
-    if not token.startswith(identity.API_KEY_PREFIX):
-        raise Unauthenticated("The MCP server takes an API key (fl_live_…)")
-    with db.transaction(write=False) as session:
-        found = identity.authenticate(session, token)
-    if not found.has(SCOPE):
-        raise InsufficientScope(f"This API key lacks the {SCOPE} scope")
-    return found
 
 
 def build(db: Database, token_of: TokenOf) -> MCPServer:
@@ -128,54 +109,3 @@ def build(db: Database, token_of: TokenOf) -> MCPServer:
 def stdio_server(db: Database, token: str) -> MCPServer:
     """The server for ``punchcard mcp``: every call acts with ``token``."""
     return build(db, lambda ctx: token)
-
-
-def _bearer(headers: Any) -> str | None:
-    value = (headers or {}).get("authorization") if headers is not None else None
-    if not value:
-        return None
-    scheme, _, token = str(value).partition(" ")
-    return token.strip() if scheme.lower() == "bearer" else None
-
-
-class Endpoint:
-    """The ASGI endpoint mounted at ``/mcp``: streamable HTTP, stateless (each request
-    carries its own bearer API key), JSON responses. ``run()`` is entered by the app's
-    lifespan (the SDK's session manager needs its task group)."""
-
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.server = build(db, lambda ctx: _bearer(ctx.headers))
-        self.manager = StreamableHTTPSessionManager(
-            app=self.server._lowlevel_server,  # the SDK's own streamable_http_app does this
-            stateless=True,
-            json_response=True,
-        )
-
-    @asynccontextmanager
-    async def run(self) -> AsyncIterator[None]:
-        async with self.manager.run():
-            yield
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        try:
-            await anyio.to_thread.run_sync(principal, self.db, _bearer(headers))
-        except Unauthenticated as exc:
-            await _refuse(send, 401, exc)
-            return
-        except InsufficientScope as exc:
-            await _refuse(send, 403, exc)
-            return
-        await self.manager.handle_request(scope, receive, send)
-
-
-async def _refuse(send: Send, status: int, exc: PunchcardError) -> None:
-    body = json.dumps({"error": {"code": exc.code, "message": exc.message, "field": None}})
-    headers = [(b"content-type", b"application/json")]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="punchcard"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body.encode()})
