@@ -128,7 +128,7 @@ def test_stdio_tools_match_the_api_and_keep_tenants_apart(db: Any, client: Any) 
     calls = _calls(mine["id"], theirs["id"])
     got = run(_stdio(key), calls)
     _check(t, got, api.json(), mine)
-    # The last call (another tenant's member) overwrote the first summary: rerun both.
+    # `_session` keeps one result per tool name: each lookup in a session of its own.
     summary = run(_stdio(key), [("member_summary", {"email": mine["email"]})])
     s = _unwrap(summary["member_summary"])
     assert s["id"] == mine["id"] and s["pointsBalance"] == 400

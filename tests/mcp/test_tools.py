@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from punchcard.app import create_app
 from punchcard.errors import NotFound, ValidationFailed
 from punchcard.identity.principal import Principal
 from punchcard.mcp_server import tools
@@ -87,3 +89,22 @@ def test_get_metrics_names_bad_dates(tenant: Any) -> None:
         with pytest.raises(ValidationFailed) as err:
             _call(tenant, tools.get_metrics, **kw)
         assert err.value.field == field, kw
+
+
+def test_the_endpoint_answers_503_not_500_when_the_app_has_not_started(
+    tenant: Any, settings: Any, db: Any
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {tenant.key('metrics:read').token}",
+        "Accept": "application/json, text/event-stream",
+    }
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}}
+    # A TestClient not used as a context manager runs no lifespan: /mcp cannot serve.
+    cold = TestClient(create_app(settings, db=db))
+    r = cold.post("/mcp", json=body, headers=headers)
+    assert r.status_code == 503, r.text
+    assert r.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    # The suite's client runs the lifespan: the same request is answered in-process.
+    r = tenant.client.post("/mcp", json=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert {t["name"] for t in r.json()["result"]["tools"]} >= {"get_metrics", "member_summary"}

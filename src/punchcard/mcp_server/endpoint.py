@@ -64,7 +64,7 @@ class Endpoint:
         async with self._lock:
             if self._manager is None:
                 if self._group is None:
-                    raise RuntimeError("the app's lifespan is not running")
+                    raise Unavailable("The MCP endpoint is not running (the app has not started)")
                 manager = await anyio.to_thread.run_sync(self._build)
 
                 async def serve(*, task_status: TaskStatus[None]) -> None:
@@ -88,8 +88,16 @@ class Endpoint:
         except InsufficientScope as exc:
             await _refuse(send, 403, exc)
             return
-        manager = await self._ready()
+        try:
+            manager = await self._ready()
+        except Unavailable as exc:
+            await _refuse(send, 503, exc)
+            return
         await manager.handle_request(scope, receive, send)
+
+
+class Unavailable(PunchcardError):
+    code = "SERVICE_UNAVAILABLE"
 
 
 async def _refuse(send: Send, status: int, exc: PunchcardError) -> None:
