@@ -2,6 +2,7 @@
 program, on stdio (``punchcard mcp``) and streamable HTTP (``/mcp`` in the app).
 
 ``tools``: the tool implementations (plain functions on a session and a principal);
-``server``: the official SDK's ``MCPServer`` with the tools registered, the API-key
-check both transports share, and the ASGI endpoint the app mounts.
+``auth``: the API-key check both transports share; ``server``: the official SDK's
+``MCPServer`` with the tools registered; ``endpoint``: the ASGI endpoint the app
+mounts (it imports the SDK on first use).
 """
