@@ -25,6 +25,7 @@ from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
 from punchcard.identity import cache as key_cache
 from punchcard.kit.clock import Clock
+from punchcard.mcp_server.endpoint import Endpoint as McpEndpoint
 
 if TYPE_CHECKING:
     from punchcard.worker.runner import Worker
@@ -45,7 +46,8 @@ def create_app(
         app.state.audit.start()
         worker = _start_worker(settings, database)
         try:
-            yield
+            async with app.state.mcp.run():  # the MCP endpoint's task group (/mcp)
+                yield
         finally:
             if worker is not None:
                 await run_in_threadpool(worker.stop)
@@ -90,6 +92,9 @@ def create_app(
         _mount(app, face)
     # Server-rendered pages (the member portal's magic links), outside every face.
     web.install(app)
+    # The MCP server over streamable HTTP (mcp_server/endpoint.py), bearer API key.
+    app.state.mcp = McpEndpoint(database)
+    app.router.add_route("/mcp", app.state.mcp, include_in_schema=False)
     # The index of every face's documentation and the Swagger UI assets (after the
     # faces: a face's request never tries these routes).
     api_docs.install(app, FACES)

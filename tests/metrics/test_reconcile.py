@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from punchcard.ledger.jobs import expire_due_lots
 from punchcard.metrics.service import NOT_EFFECTIVE, Bucket, overview
-from punchcard.models import Capture, Member, Order, PointsEntry, ReferralEvent, Refund
+from punchcard.models import Capture, Coupon, Member, Order, PointsEntry, ReferralEvent, Refund
 from tests.factories import Tenant, make_pool, make_tenant, unique
 
 TZ = "America/New_York"
@@ -32,7 +32,19 @@ FIRST, LAST = date(2026, 10, 29), date(2026, 11, 8)
 step = st.tuples(
     st.integers(min_value=1, max_value=10),  # hours after the previous step
     st.sampled_from(
-        ["enrol", "award", "deduct", "redeem", "order", "refund", "click", "convert", "expire"]
+        [
+            "enrol",
+            "award",
+            "deduct",
+            "redeem",
+            "reward",
+            "use",
+            "order",
+            "refund",
+            "click",
+            "convert",
+            "expire",
+        ]
     ),
     st.integers(min_value=0, max_value=50),  # which member / order
     st.integers(min_value=1, max_value=400),  # an amount
@@ -48,7 +60,9 @@ def run_history(t: Tenant, clock: Any, steps: list[tuple[int, str, int, int]]) -
     _ok(t.api.patch("/settings", json={"timezone": TZ, "pointsExpiryDays": 2}), 200)
     at = clock.freeze(START)
     pool = make_pool(t, codes=50, points_cost=50)
+    reward = _ok(t.api.post("/rewards", json={"name": "Mug", "pointsCost": 30}), 201)
     members: list[dict[str, Any]] = []
+    coupons: list[str] = []
     orders: list[str] = []
 
     def enrol() -> None:
@@ -67,7 +81,13 @@ def run_history(t: Tenant, clock: Any, steps: list[tuple[int, str, int, int]]) -
         elif action == "deduct":
             t.api.post(f"/members/{member['id']}/points", json={"amount": -amount})
         elif action == "redeem":
-            t.api.post(f"/members/{member['id']}/redeem-coupon", json={"poolId": pool["id"]})
+            r = t.api.post(f"/members/{member['id']}/redeem-coupon", json={"poolId": pool["id"]})
+            if r.status_code == 200:
+                coupons.append(r.json()["coupon"]["id"])
+        elif action == "reward":
+            t.api.post(f"/rewards/{reward['id']}/redeem", json={"memberId": member["id"]})
+        elif action == "use" and coupons:
+            t.api.post(f"/coupons/{coupons[pick % len(coupons)]}/redeem")
         elif action == "order":
             ext = unique("O-")
             body = {"externalOrderId": ext, "memberId": member["id"], "total": f"{amount}.25"}
@@ -116,6 +136,8 @@ def recompute(t: Tenant) -> dict[str, Any]:
             name = {"redeem": "redeemed", "expire": "expired", "clawback": "clawed_back"}
             key = "issued" if e.amount > 0 else name.get(e.type, "deducted")
             days[day(at)][key] += abs(e.amount)
+            if e.type == "redeem" and e.reward_id is not None:
+                days[day(at)]["reward_redemptions"] += 1
         members = list(s.scalars(select(Member).where(Member.tenant_id == t.id)))
         balances = sum(m.points_balance for m in members)
         total_members = 0
@@ -142,6 +164,9 @@ def recompute(t: Tenant) -> dict[str, Any]:
                 else:
                     days[day(ev.created_at)]["referral_conversions"] += 1
                     days[day(ev.created_at)]["referral_revenue"] += ev.revenue
+        for cp in s.scalars(select(Coupon).where(Coupon.tenant_id == t.id)):
+            if cp.status == "redeemed" and cp.redeemed_at and within(cp.redeemed_at):
+                days[day(cp.redeemed_at)]["coupon_redemptions"] += 1
         for c in s.scalars(select(Capture).where(Capture.tenant_id == t.id)):
             if within(c.created_at):
                 active.add(c.member_id)
@@ -214,6 +239,8 @@ FULL = [
     (1, "enrol", 0, 1),
     (2, "order", 1, 120),
     (1, "redeem", 0, 1),
+    (1, "use", 0, 1),
+    (1, "reward", 0, 1),
     (1, "deduct", 0, 25),
     (3, "refund", 0, 1),
     (1, "click", 0, 1),
@@ -226,7 +253,8 @@ FULL = [
 def test_a_full_history_reconciles_and_has_every_kind(db: Any, client: Any, clock: Any) -> None:
     got = check(db, client, clock, FULL)
     t = got.totals
-    assert t.issued > 0 and t.redeemed == 50 and t.deducted == 25
+    assert t.issued > 0 and t.redeemed == 80 and t.deducted == 25
+    assert t.reward_redemptions == 1 and t.coupon_redemptions == 1
     assert t.expired > 0 and t.clawed_back > 0
     assert t.orders == 1 and t.gmv == Decimal("120.25") and t.refunds == Decimal("1.10")
     assert t.referral_clicks == 1 and t.referral_conversions == 1

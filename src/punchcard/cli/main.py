@@ -1,5 +1,5 @@
-"""``punchcard``: serve, worker, migrate, tenants, keys, members, verify, backup, import,
-export."""
+"""``punchcard``: serve, worker, migrate, tenants, keys, members, verify, backup, demo,
+import, export, mcp."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from punchcard.cli.database import open_db, settings, shown
 from punchcard.cli.demo import demo
 from punchcard.cli.imports import export_command, import_command
 from punchcard.cli.keys import keys_app
+from punchcard.cli.mcp import mcp
 from punchcard.cli.members import members_app
 from punchcard.cli.tenants import tenants_app
 
@@ -32,6 +33,7 @@ app.command()(backup)
 app.command()(demo)
 app.command("import")(import_command)
 app.command("export")(export_command)
+app.command()(mcp)
 console = Console()
 
 

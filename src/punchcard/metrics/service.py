@@ -21,6 +21,9 @@ Definitions (each one recomputed from raw rows by ``tests/metrics``):
 - **orders**, **GMV**: orders placed in the period (every order belongs to a member)
   and their totals; **refunds**: refunds made in the period; **net GMV** = GMV - refunds.
 - **referral clicks / conversions / revenue**: referral events created in the period.
+- **reward redemptions**: effective ``redeem`` entries carrying a reward (points spent
+  on a redemption option); **coupon redemptions**: coupons used (marked redeemed at the
+  register) in the period, by ``redeemed_at``.
 
 Local days: each timestamp is put in an integer bucket ``floor((epoch + shift) /
 grain)`` in SQL (``_bucket``, one expression per dialect), where ``shift`` is the
@@ -42,7 +45,20 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, case, cast, func, literal, select, union
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    Numeric,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import dialect
@@ -50,6 +66,7 @@ from punchcard.errors import ValidationFailed
 from punchcard.kit.calendar import local_days
 from punchcard.models import (
     Capture,
+    Coupon,
     Member,
     Order,
     PointsEntry,
@@ -83,6 +100,8 @@ class Bucket:
     referral_clicks: int = 0
     referral_conversions: int = 0
     referral_revenue: Decimal = Decimal("0.00")
+    reward_redemptions: int = 0
+    coupon_redemptions: int = 0
 
     def __add__(self, other: Bucket) -> Bucket:
         return Bucket(
@@ -248,6 +267,7 @@ def overview(
             case((in_period, _bucket(session, effective_at, g)), else_=None).label("bucket"),
             kind.label("kind"),
             func.sum(e.amount),
+            func.sum(case(((e.type == "redeem") & e.reward_id.is_not(None), 1), else_=0)),
         )
         .where(
             e.tenant_id == tenant_id,
@@ -258,11 +278,13 @@ def overview(
     ).all()
     outstanding = 0
     debit_names = {"redeem": "redeemed", "expire": "expired", "clawback": "clawed_back"}
-    for bucket, what, amount in rows:
+    for bucket, what, amount, rewards in rows:
         amount = int(amount or 0)
         outstanding += amount
         if bucket is None:
             continue
+        if rewards:
+            add(bucket, "reward_redemptions", int(rewards))
         if what == "issued":
             add(bucket, "issued", amount)
         else:
@@ -305,23 +327,40 @@ def overview(
     ):
         add(bucket, "refunds", _money(amount))
 
-    # 5. Referral clicks and conversions.
+    # 5. Referral clicks and conversions, and coupons used (one UNION ALL statement).
     ev = ReferralEvent
-    for bucket, type_, count, revenue in session.execute(
+    cp = Coupon
+    events = union_all(
         select(
             _bucket(session, ev.created_at, g).label("bucket"),
-            ev.type,
-            func.count(),
-            func.sum(ev.revenue),
+            ev.type.label("type"),
+            func.count().label("n"),
+            func.sum(ev.revenue).label("revenue"),
         )
         .where(ev.tenant_id == tenant_id, ev.created_at >= since, ev.created_at < until)
-        .group_by("bucket", ev.type)
-    ):
+        .group_by("bucket", ev.type),
+        select(
+            _bucket(session, cp.redeemed_at, g).label("bucket"),
+            literal_column("'coupon_used'").label("type"),
+            func.count().label("n"),
+            cast(null(), Numeric(18, 2)).label("revenue"),
+        )
+        .where(
+            cp.tenant_id == tenant_id,
+            cp.status == "redeemed",
+            cp.redeemed_at >= since,
+            cp.redeemed_at < until,
+        )
+        .group_by("bucket"),
+    )
+    for bucket, type_, count, revenue in session.execute(events):
         if type_ == "click":
             add(bucket, "referral_clicks", int(count))
         elif type_ == "conversion":
             add(bucket, "referral_conversions", int(count))
             add(bucket, "referral_revenue", _money(revenue))
+        elif type_ == "coupon_used":
+            add(bucket, "coupon_redemptions", int(count))
 
     # 6. Active members: one distinct count over the three kinds of activity.
     c = Capture

@@ -27,6 +27,7 @@ from punchcard.api.native import (
     member_groups,
     member_points,
     members,
+    metrics,
     orders,
     privacy,
     programs,
@@ -70,6 +71,7 @@ for module in (
     quests,
     sso,
     webhooks,
+    metrics,
 ):
     router.include_router(module.router)
 
