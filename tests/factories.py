@@ -122,6 +122,27 @@ def make_tenant(db: Database, client: TestClient, *, name: str = "Acme Coffee") 
     )
 
 
+def new_user(t: Tenant, role: str, *, email: str | None = None) -> tuple[uuid.UUID, str]:
+    """A dashboard user of ``t`` with ``role`` and the suite's :data:`PASSWORD`, as
+    :func:`make_tenant` writes the owner: ``(id, email)``."""
+    email = email or f"{unique(role)}@example.com"
+    with t.db.transaction() as s:
+        at = t.db.clock.now()
+        user = User(
+            id=new_id(),
+            tenant_id=t.id,
+            email=email,
+            name=role.title(),
+            role=role,
+            password_hash=hash_password(PASSWORD),
+            created_at=at,
+            updated_at=at,
+        )
+        s.add(user)
+        s.flush()
+        return user.id, email
+
+
 def insert_member(t: Tenant, **kw: Any) -> str:
     """A member row written directly (for ledger tests that need no enrolment side effects)."""
     from punchcard.models import Member

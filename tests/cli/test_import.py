@@ -211,7 +211,11 @@ def test_balances_import_passes_verify_and_a_rerun_writes_nothing(
         timeout=300,
         check=False,
     )
-    assert verify.returncode == 0, verify.stdout + verify.stderr
+    # The command checks every tenant of the suite's shared database, where other tests
+    # may leave deliberate damage: none of its findings may name this tenant.
+    assert "checked" in verify.stdout, verify.stdout + verify.stderr
+    tenant_hex = f"ten_{tenant.id.hex}"
+    assert tenant_hex not in verify.stdout + verify.stderr, verify.stdout
 
 
 def test_balances_of_unknown_members_are_rejected(cli: Cli, tenant: Tenant, tmp_path: Path) -> None:

@@ -15,31 +15,16 @@ from punchcard.identity import invites, passwords, team
 from punchcard.identity.invites import InvitationGone, InviteState
 from punchcard.identity.service import authenticate
 from punchcard.identity.users import login, open_session
-from punchcard.kit.crypto import hash_password, hash_token
-from punchcard.kit.ids import new_id
+from punchcard.kit.crypto import hash_token
 from punchcard.models import Invitation, User
 from tests.conftest import TestClock as Clock
-from tests.factories import PASSWORD, Tenant, unique
+from tests.factories import PASSWORD, Tenant, new_user, unique
 
 URL = "https://punchcard.example"
 
 
 def _user(t: Tenant, role: str, email: str | None = None) -> uuid.UUID:
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        user = User(
-            id=new_id(),
-            tenant_id=t.id,
-            email=email or f"{unique(role)}@example.com",
-            name=role.title(),
-            role=role,
-            password_hash=hash_password(PASSWORD),
-            created_at=at,
-            updated_at=at,
-        )
-        s.add(user)
-        s.flush()
-        return user.id
+    return new_user(t, role, email=email)[0]
 
 
 def _owner(t: Tenant) -> uuid.UUID:

@@ -15,10 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from punchcard.kit.crypto import hash_password
-from punchcard.kit.ids import new_id
 from punchcard.models import AuditRecord, User
-from tests.factories import PASSWORD, Tenant, award, unique
+from tests.factories import PASSWORD, Tenant, award, new_user, unique
 
 
 @pytest.fixture(autouse=True)
@@ -47,22 +45,7 @@ def log_in(client: TestClient, email: str) -> None:
 
 def make_user(t: Tenant, role: str) -> str:
     """A user of ``t`` with ``role`` (as ``make_tenant`` writes the owner); its email."""
-    email = f"{unique(role)}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        s.add(
-            User(
-                id=new_id(),
-                tenant_id=t.id,
-                email=email,
-                name=role.title(),
-                role=role,
-                password_hash=hash_password(PASSWORD),
-                created_at=at,
-                updated_at=at,
-            )
-        )
-    return email
+    return new_user(t, role)[1]
 
 
 def enrol(t: Tenant, **body: str) -> str:

@@ -15,11 +15,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from punchcard.identity.users import open_session
-from punchcard.kit.crypto import hash_password
-from punchcard.kit.ids import new_id
-from punchcard.models import User
-from tests.factories import PASSWORD, Tenant, balance, insert_member, unique
+from tests.factories import PASSWORD, Tenant, balance, insert_member, new_user, unique
 
 # A whole key (a list shows only its first characters).
 PLAINTEXT = r"fl_live_[A-Za-z0-9_\-]{32,}"
@@ -60,23 +56,7 @@ def owner(app: FastAPI, tenant: Tenant) -> Dash:
 
 
 def add_user(t: Tenant, role: str) -> str:
-    email = f"{unique(role)}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        user = User(
-            id=new_id(),
-            tenant_id=t.id,
-            email=email,
-            name=role.title(),
-            role=role,
-            password_hash=hash_password(PASSWORD),
-            created_at=at,
-            updated_at=at,
-        )
-        s.add(user)
-        s.flush()
-        open_session(s, user, ttl_seconds=3600)
-    return email
+    return new_user(t, role)[1]
 
 
 @pytest.fixture

@@ -9,12 +9,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from punchcard.identity.users import hash_password
-from punchcard.kit.ids import new_id
 from punchcard.metrics.service import overview
-from punchcard.models import User
 from punchcard.web.dashboard.overview import cards
-from tests.factories import PASSWORD, Tenant, award, insert_member, unique
+from tests.factories import PASSWORD, Tenant, award, insert_member, new_user
 
 
 def _login(app: Any, email: str) -> TestClient:
@@ -32,22 +29,7 @@ def _login(app: Any, email: str) -> TestClient:
 
 
 def _viewer(t: Tenant) -> str:
-    email = f"{unique('viewer')}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        s.add(
-            User(
-                id=new_id(),
-                tenant_id=t.id,
-                email=email,
-                name="Viewer",
-                role="viewer",
-                password_hash=hash_password(PASSWORD),
-                created_at=at,
-                updated_at=at,
-            )
-        )
-    return email
+    return new_user(t, "viewer")[1]
 
 
 def test_the_cards_show_the_services_figures(app: Any, tenant: Tenant) -> None:

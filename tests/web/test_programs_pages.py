@@ -14,11 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from punchcard.identity.users import open_session
-from punchcard.kit.crypto import hash_password
-from punchcard.kit.ids import new_id
-from punchcard.models import User
-from tests.factories import PASSWORD, Tenant, make_pool, unique
+from tests.factories import PASSWORD, Tenant, make_pool, new_user
 
 P = "/dashboard/programs"
 
@@ -44,23 +40,7 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> str:
 
 def add_viewer(t: Tenant) -> str:
     """A viewer of ``t`` (password ``PASSWORD``): their email."""
-    email = f"{unique('viewer')}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        user = User(
-            id=new_id(),
-            tenant_id=t.id,
-            email=email,
-            name="Viewer",
-            role="viewer",
-            password_hash=hash_password(PASSWORD),
-            created_at=at,
-            updated_at=at,
-        )
-        s.add(user)
-        s.flush()
-        open_session(s, user, ttl_seconds=60)
-    return email
+    return new_user(t, "viewer")[1]
 
 
 def post(client: TestClient, path: str, token: str, **data: Any) -> Response:

@@ -14,11 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from punchcard.kit.crypto import hash_password
-from punchcard.kit.ids import new_id
-from punchcard.models import AuditRecord, User
+from punchcard.models import AuditRecord
 from punchcard.models import Tenant as TenantRow
-from tests.factories import PASSWORD, Tenant, unique
+from tests.factories import PASSWORD, Tenant, new_user
 from tests.web.pages import Browser
 
 
@@ -186,21 +184,7 @@ def test_rotating_shows_the_secret_once(client: TestClient, app: Any, tenant: Te
 
 
 def _viewer(app: Any, t: Tenant) -> Browser:
-    email = f"{unique('viewer')}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        s.add(
-            User(
-                id=new_id(),
-                tenant_id=t.id,
-                email=email,
-                name="V",
-                role="viewer",
-                password_hash=hash_password(PASSWORD),
-                created_at=at,
-                updated_at=at,
-            )
-        )
+    _, email = new_user(t, "viewer")
     b = Browser(app)
     b.log_in(email, PASSWORD)
     return b

@@ -15,11 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from punchcard.config import Settings
-from punchcard.kit.crypto import hash_password
-from punchcard.kit.ids import new_id, render
+from punchcard.kit.ids import render
 from punchcard.models import User
 from tests.conftest import TestClock as Clock
-from tests.factories import PASSWORD, Tenant, unique
+from tests.factories import PASSWORD, Tenant, new_user, unique
 from tests.web.pages import Browser, link_in
 
 NEW_PASSWORD = "a fresh long passphrase"
@@ -27,22 +26,7 @@ LINK = r"http://\S+(/dashboard/invite/[A-Za-z0-9_\-]+)"
 
 
 def _user(t: Tenant, role: str) -> tuple[uuid.UUID, str]:
-    email = f"{unique(role)}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        user = User(
-            id=new_id(),
-            tenant_id=t.id,
-            email=email,
-            name=role.title(),
-            role=role,
-            password_hash=hash_password(PASSWORD),
-            created_at=at,
-            updated_at=at,
-        )
-        s.add(user)
-        s.flush()
-        return user.id, email
+    return new_user(t, role)
 
 
 def _owner_id(t: Tenant) -> uuid.UUID:

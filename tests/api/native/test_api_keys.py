@@ -7,29 +7,14 @@ from typing import Any
 from sqlalchemy import select
 
 from punchcard.identity.scopes import ALL_SCOPES, READ_SCOPES
-from punchcard.kit.crypto import hash_password
-from punchcard.kit.ids import new_id, parse
-from punchcard.models import ApiKey, User
-from tests.factories import PASSWORD, Api, Tenant, unique
+from punchcard.kit.ids import parse
+from punchcard.models import ApiKey
+from tests.factories import PASSWORD, Api, Tenant, new_user, unique
 
 
 def make_user(t: Tenant, role: str) -> Api:
     """A dashboard user of ``t`` with ``role``, logged in through the API."""
-    email = f"{unique(role)}@example.com"
-    with t.db.transaction() as s:
-        at = t.db.clock.now()
-        s.add(
-            User(
-                id=new_id(),
-                tenant_id=t.id,
-                email=email,
-                name=role.title(),
-                role=role,
-                password_hash=hash_password(PASSWORD),
-                created_at=at,
-                updated_at=at,
-            )
-        )
+    _, email = new_user(t, role)
     r = t.client.post("/api/v2/auth/login", json={"email": email, "password": PASSWORD})
     assert r.status_code == 200, r.text
     return Api(t.client, r.json()["token"])
