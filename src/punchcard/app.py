@@ -25,7 +25,7 @@ from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
 from punchcard.identity import cache as key_cache
 from punchcard.kit.clock import Clock
-from punchcard.mcp_server.endpoint import Endpoint as McpEndpoint
+from punchcard.api.mcp_http import Endpoint as McpEndpoint
 
 if TYPE_CHECKING:
     from punchcard.worker.runner import Worker
@@ -92,7 +92,7 @@ def create_app(
         _mount(app, face)
     # Server-rendered pages (the member portal's magic links), outside every face.
     web.install(app)
-    # The MCP server over streamable HTTP (mcp_server/endpoint.py), bearer API key.
+    # The MCP server over streamable HTTP (api/mcp_http.py), bearer API key.
     app.state.mcp = McpEndpoint(database)
     app.router.add_route("/mcp", app.state.mcp, include_in_schema=False)
     # The index of every face's documentation and the Swagger UI assets (after the

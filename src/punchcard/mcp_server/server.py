@@ -1,7 +1,7 @@
 """The MCP server (official ``mcp`` SDK, ``MCPServer``) with the tools registered.
 
 Every tool call resolves the caller's API key afresh (``auth.principal``): stdio takes
-the key of ``PUNCHCARD_API_KEY`` given at start, streamable HTTP (``endpoint.py``) the
+the key of ``PUNCHCARD_API_KEY`` given at start, streamable HTTP (``punchcard.api.mcp_http``) the
 request's ``Authorization: Bearer``. The key needs ``metrics:read``; a revoked key
 stops working at the next call.
 """
