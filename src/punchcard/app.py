@@ -19,13 +19,13 @@ from punchcard.api.common import docs as api_docs
 from punchcard.api.common.face import EventRenderer, Face, combine_events
 from punchcard.api.common.guards import BodyLimit, RejectNul
 from punchcard.api.common.openapi import face_openapi
+from punchcard.api.mcp_http import Endpoint as McpEndpoint
 from punchcard.api.native.cors import MeCors
 from punchcard.audit.writer import AuditWriter
 from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
 from punchcard.identity import cache as key_cache
 from punchcard.kit.clock import Clock
-from punchcard.api.mcp_http import Endpoint as McpEndpoint
 
 if TYPE_CHECKING:
     from punchcard.worker.runner import Worker
