@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from punchcard.db.uow import now
@@ -22,13 +22,14 @@ from punchcard.identity.principal import Principal
 from punchcard.kit.clock import iso_z
 from punchcard.kit.ids import parse, render
 from punchcard.kit.money import money_str
-from punchcard.metrics import service
+from punchcard.members import service as members
+from punchcard.metrics import leaders, service
 from punchcard.metrics.wire import as_json
-from punchcard.models import Member, Order, PointsEntry, ReferralCode, ReferralEvent, Tier
+from punchcard.models import Member, PointsEntry, Tier
 from punchcard.tenants.snapshot import snapshot
 
 DEFAULT_DAYS = 30
-MAX_LIMIT = 100
+MAX_LIMIT = leaders.MAX_LIMIT
 RECENT = 20
 Ranking = Literal["points", "spend", "referrals"]
 
@@ -87,47 +88,12 @@ def top_members(
     session: Session, p: Principal, *, by: str = "points", limit: int = 10
 ) -> dict[str, Any]:
     """The tenant's members ranked by points balance, spend (order totals less refunds)
-    or referral conversions; ``limit`` 1..100."""
-    if by not in ("points", "spend", "referrals"):
-        raise ValidationFailed("by must be one of points, spend, referrals", field="by")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    m = Member
-    score: Any
-    if by == "points":
-        score = m.points_balance
-        q = select(m, score.label("score")).where(m.tenant_id == p.tenant_id)
-    elif by == "spend":
-        o = Order
-        spend = (
-            select(o.member_id, func.sum(o.total - o.refunded_amount).label("score"))
-            .where(o.tenant_id == p.tenant_id)
-            .group_by(o.member_id)
-            .subquery()
-        )
-        score = spend.c.score
-        q = (
-            select(m, score)
-            .join(spend, spend.c.member_id == m.id)
-            .where(m.tenant_id == p.tenant_id)
-        )
-    else:
-        ev, code = ReferralEvent, ReferralCode
-        refs = (
-            select(code.member_id, func.count(ev.id).label("score"))
-            .join(code, (code.id == ev.code_id) & (code.tenant_id == ev.tenant_id))
-            .where(ev.tenant_id == p.tenant_id, ev.type == "conversion")
-            .group_by(code.member_id)
-            .subquery()
-        )
-        score = refs.c.score
-        q = select(m, score).join(refs, refs.c.member_id == m.id).where(m.tenant_id == p.tenant_id)
-    rows = session.execute(q.order_by(score.desc(), m.id).limit(limit)).all()
+    or referral conversions (``metrics.leaders``); ``limit`` 1..100."""
     members = []
-    for member, value in rows:
+    for member, value in leaders.top_members(session, p.tenant_id, by=by, limit=limit):
         entry = _member_brief(member)
         if by == "spend":
-            entry["spend"] = money_str(Decimal(str(value)))
+            entry["spend"] = money_str(Decimal(value))
         elif by == "referrals":
             entry["referralConversions"] = int(value)
         members.append(entry)
@@ -151,16 +117,14 @@ def member_summary(
     journal entries. Another tenant's member is not found, as an unknown one is."""
     if not member_id and not email:
         raise ValidationFailed("Give member_id or email", field="member_id")
-    q = select(Member).where(Member.tenant_id == p.tenant_id)
     if member_id:
         uid = parse("mem", member_id.strip())
         if uid is None:
             raise NotFound("Member not found", field="member_id")
-        q = q.where(Member.id == uid)
+        member = members.get(session, p, member_id=uid, field="member_id")
     else:
-        q = q.where(func.lower(Member.email) == (email or "").strip().lower())
-    member = session.scalars(q.limit(1)).first()
-    if member is None or member.erased_at is not None:
+        member = members.get_by_email(session, p, email=email or "")
+    if member.erased_at is not None:
         raise NotFound("Member not found", field="member_id" if member_id else "email")
     tier = None
     if member.tier_id is not None:
