@@ -124,10 +124,16 @@ def test_a_failed_commit_answers_every_request_of_its_batch_with_a_retryable_err
     award(stack.tenant, member, 7)
     failures = {"left": 1}
 
-    # Fault injection at the real connection: the next COMMIT fails, as a full disk
-    # or an I/O error would make it.
+    # Fault injection at the real connection: the group's next COMMIT fails, as a full
+    # disk or an I/O error would make it. Only the group's own thread: the audit
+    # writer's thread commits on a write connection too, and under load its flush could
+    # otherwise take the injected failure in place of the requests' batch.
     def refuse(conn: Any) -> None:
-        if failures["left"] and conn.get_execution_options().get("punchcard_write"):
+        if (
+            failures["left"]
+            and conn.get_execution_options().get("punchcard_write")
+            and threading.current_thread().name.startswith("punchcard-group")
+        ):
             failures["left"] -= 1
             raise OperationalError("COMMIT", {}, Exception("disk I/O error (injected)"))
 
