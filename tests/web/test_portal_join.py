@@ -16,13 +16,14 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from punchcard.config import Settings
 from punchcard.identity import member_sessions
 from punchcard.identity.member_sessions import PORTAL_COOKIE, MemberSessionKind
-from punchcard.models import Member, ReferralCode
+from punchcard.models import Member, MemberSession, ReferralCode
 from tests.api.native.test_members import make_member
+from tests.conftest import TestClock as Clock
 from tests.factories import Tenant, award, unique
 
 QR_SVG = re.compile(r'<svg role="img" aria-label="[^"]*QR[^"]*"')
@@ -240,6 +241,8 @@ def test_an_unknown_portal_is_a_404_page(browser: TestClient) -> None:
     for path in ("/portal/pt_nobody/join", "/portal/pt_nobody/", "/portal/pt_nobody/sso"):
         r = browser.get(path)
         assert r.status_code == 404 and "no such portal" in r.text, path
+    r = browser.post("/portal/pt_nobody/sso", data={"sessionToken": "x"})
+    assert r.status_code == 404 and "no such portal" in r.text
 
 
 def test_not_signed_in_goes_to_join(browser: TestClient, tenant: Tenant) -> None:
@@ -261,15 +264,100 @@ def sso_token(t: Tenant, member_id: str) -> str:
         ).token
 
 
-def test_the_sso_session_token_opens_the_portal(browser: TestClient, tenant: Tenant) -> None:
+def portal_sessions(t: Tenant, member_id: str) -> int:
+    """How many portal sessions the member has (open or not)."""
+    query = (
+        select(func.count())
+        .select_from(MemberSession)
+        .where(
+            MemberSession.tenant_id == t.id,
+            MemberSession.member_id == uuid.UUID(member_id.split("_", 1)[1]),
+            MemberSession.kind == MemberSessionKind.portal.value,
+        )
+    )
+    with t.db.transaction(write=False) as s:
+        return s.scalar(query) or 0
+
+
+def portal_cookie_set(r: Any) -> bool:
+    return any(h.startswith(f"{PORTAL_COOKIE}=") for h in r.headers.get_list("set-cookie"))
+
+
+def sso_page(client: TestClient, t: Tenant, token: str) -> Any:
+    return client.get(f"/portal/{t.partner_id}/sso", params={"sessionToken": token})
+
+
+def press_continue(client: TestClient, t: Tenant, page: str, **headers: str) -> Any:
+    """POST the confirmation page's form as a browser would (its hidden field)."""
+    action = re.search(r'<form method="post" action="([^"]+)"', page)
+    token = re.search(r'type="hidden" name="sessionToken" value="([^"]*)"', page)
+    assert action and token, page
+    assert action.group(1) == f"/portal/{t.partner_id}/sso"
+    return client.post(action.group(1), data={"sessionToken": token.group(1)}, headers=headers)
+
+
+def test_the_sso_link_only_shows_a_button_and_opens_nothing(
+    browser: TestClient, tenant: Tenant
+) -> None:
     m = make_member(tenant, firstName="Sso")
     token = sso_token(tenant, m["id"])
-    r = browser.get(f"/portal/{tenant.partner_id}/sso", params={"sessionToken": token})
+    for _ in range(2):  # a link scanner's fetch, then the member's
+        r = sso_page(browser, tenant, token)
+        assert r.status_code == 200, r.text
+        assert "Continue to Acme Coffee's portal" in r.text
+        assert not portal_cookie_set(r) and PORTAL_COOKIE not in browser.cookies
+    # The button's POST carries the real Origin in Chromium (not "null"): same-origin.
+    assert r.headers["referrer-policy"] == "same-origin"
+    assert r.headers["cache-control"] == "no-store"
+    assert portal_sessions(tenant, m["id"]) == 0
+    home = browser.get(f"/portal/{tenant.partner_id}/")
+    assert home.status_code == 303 and "/join" in home.headers["location"]
+
+
+def test_the_sso_button_opens_the_portal(browser: TestClient, tenant: Tenant) -> None:
+    m = make_member(tenant, firstName="Sso")
+    token = sso_token(tenant, m["id"])
+    page = sso_page(browser, tenant, token)
+    r = press_continue(browser, tenant, page.text, Origin="http://testserver")
     assert r.status_code == 303 and r.headers["location"] == f"/portal/{tenant.partner_id}/"
     cookie = r.cookies[PORTAL_COOKIE]
     assert cookie.startswith("fl_mbr_") and cookie != token  # a session of its own
+    assert portal_sessions(tenant, m["id"]) == 1
+    header = next(h for h in r.headers.get_list("set-cookie") if h.startswith(PORTAL_COOKIE))
+    flags = [f.strip().lower() for f in header.split(";")]
+    assert "httponly" in flags and "samesite=lax" in flags and "path=/" in flags
+    assert "secure" not in flags  # plain http here
     home = browser.get(r.headers["location"])
     assert home.status_code == 200 and "Sso" in home.text
+
+
+def test_the_sso_cookie_is_secure_over_https(app: FastAPI, tenant: Tenant) -> None:
+    m = make_member(tenant)
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as c:
+        page = sso_page(c, tenant, sso_token(tenant, m["id"]))
+        r = press_continue(c, tenant, page.text)
+    assert r.status_code == 303
+    header = next(h for h in r.headers.get_list("set-cookie") if h.startswith(PORTAL_COOKIE))
+    assert "secure" in [f.strip().lower() for f in header.split(";")]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}],
+)
+def test_a_cross_site_sso_post_is_refused_and_opens_nothing(
+    browser: TestClient, tenant: Tenant, headers: dict[str, str]
+) -> None:
+    m = make_member(tenant)
+    token = sso_token(tenant, m["id"])
+    r = browser.post(
+        f"/portal/{tenant.partner_id}/sso", data={"sessionToken": token}, headers=headers
+    )
+    assert r.status_code == 403 and "Sign-in refused" in r.text
+    assert not portal_cookie_set(r) and portal_sessions(tenant, m["id"]) == 0
+    # The same token from our own page still works: the refusal spent nothing.
+    ok = press_continue(browser, tenant, sso_page(browser, tenant, token).text)
+    assert ok.status_code == 303 and portal_sessions(tenant, m["id"]) == 1
 
 
 def test_an_invalid_or_foreign_sso_token_is_a_page_saying_so(
@@ -277,9 +365,42 @@ def test_an_invalid_or_foreign_sso_token_is_a_page_saying_so(
 ) -> None:
     theirs = sso_token(other_tenant, make_member(other_tenant)["id"])
     for token in ("", "garbage", "fl_mbr_" + "0" * 32 + "_x", theirs):
-        r = browser.get(f"/portal/{tenant.partner_id}/sso", params={"sessionToken": token})
-        assert r.status_code == 401 and "not valid" in r.text
-        assert PORTAL_COOKIE not in r.cookies
+        r = sso_page(browser, tenant, token)
+        assert r.status_code == 401 and "not valid" in r.text, token
+        assert "sessionToken" not in r.text and not portal_cookie_set(r)
+
+
+def test_an_invalid_sso_token_posted_is_a_page_saying_so_and_opens_nothing(
+    browser: TestClient, tenant: Tenant, clock: Clock
+) -> None:
+    m = make_member(tenant)
+    revoked = sso_token(tenant, m["id"])
+    with tenant.db.transaction() as s:
+        principal = member_sessions.resolve(s, revoked)
+        assert principal.session_id is not None
+        member_sessions.revoke(s, principal, session_id=principal.session_id)
+    expired = sso_token(tenant, m["id"])
+    clock.advance(seconds=3601)
+    url = f"/portal/{tenant.partner_id}/sso"
+    for data in ({}, {"sessionToken": ""}, {"sessionToken": "garbage"}, {"sessionToken": revoked},
+                 {"sessionToken": expired}):  # fmt: skip
+        r = browser.post(url, data=data)
+        assert r.status_code == 401 and "not valid" in r.text, data
+        assert not portal_cookie_set(r)
+    assert portal_sessions(tenant, m["id"]) == 0
+
+
+def test_another_tenants_sso_token_opens_nothing_here(
+    browser: TestClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
+    theirs = make_member(other_tenant)
+    token = sso_token(other_tenant, theirs["id"])
+    r = browser.post(f"/portal/{tenant.partner_id}/sso", data={"sessionToken": token})
+    assert r.status_code == 401 and "not valid" in r.text and not portal_cookie_set(r)
+    assert portal_sessions(other_tenant, theirs["id"]) == 0
+    # It is a valid token, of its own portal.
+    page = sso_page(browser, other_tenant, token)
+    assert press_continue(browser, other_tenant, page.text).status_code == 303
 
 
 def test_sign_out_ends_the_session_and_clears_the_cookie(

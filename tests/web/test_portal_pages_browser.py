@@ -1,6 +1,7 @@
 """The portal's pages in a real browser (desktop and phone): a signed-in member redeems
 a reward and finds its code among the coupons, opens AddGlow's ``/room/general`` and
-posts; history, rewards, referrals and rooms are accessible and never scroll sideways."""
+posts; history, rewards, referrals and rooms are accessible and never scroll sideways; the
+SSO hand-off's confirmation page is accessible and its button signs in."""
 
 from __future__ import annotations
 
@@ -21,14 +22,16 @@ from tests.factories import unique
 from tests.web.browser import assert_accessible, no_sideways_scroll, register_team
 
 
-def _member_session(db: Database, partner_id: str, member: str) -> str:
+def _member_session(db: Database, partner_id: str, member: str, kind: str = "portal") -> str:
     member_id = parse("mem", member)
     assert member_id is not None
     with db.transaction() as s:
         tenant = get_by_partner_id(s, partner_id)
         assert tenant is not None
         row = members.get(s, Principal(tenant.id, frozenset()), member_id=member_id)
-        return member_sessions.open_session(s, row, kind="portal", ttl_seconds=3600).token
+        return member_sessions.open_session(
+            s, row, kind=member_sessions.MemberSessionKind(kind), ttl_seconds=3600
+        ).token
 
 
 def test_a_member_redeems_sees_the_code_and_posts_in_general(
@@ -83,3 +86,24 @@ def test_a_member_redeems_sees_the_code_and_posts_in_general(
     expect(page.get_by_text("Hello from the browser")).to_be_visible()
     no_sideways_scroll(page)
     assert_accessible(page)
+
+
+def test_the_sso_hand_off_asks_before_it_signs_in(page: Page, live: Server, db: Database) -> None:
+    team = register_team(live)
+    with httpx.Client(
+        base_url=live.url + "/api/v2", headers={"Authorization": f"Bearer {team['api_key']}"}
+    ) as api:
+        body = {"email": f"{unique('s')}@example.com", "firstName": "Widget"}
+        member = api.post("/members", json=body).json()["id"]
+    token = _member_session(db, team["partner_id"], member, kind="sso")
+    base = f"{live.url}/portal/{team['partner_id']}"
+
+    page.goto(f"{base}/sso?sessionToken={token}")
+    expect(page.get_by_role("heading", name="Sign in to Acme Coffee")).to_be_visible()
+    assert not [c for c in page.context.cookies() if c["name"] == member_sessions.PORTAL_COOKIE]
+    no_sideways_scroll(page)
+    assert_accessible(page)
+    # Chromium's own POST (its real Origin) is taken as ours: the portal opens.
+    page.get_by_role("button", name="Continue to Acme Coffee's portal").click()
+    expect(page).to_have_url(base + "/")
+    expect(page.get_by_text("Widget")).to_be_visible()
