@@ -69,9 +69,15 @@ def consume_link(request: Request, partner_id: str, token: str) -> Response:
     except PunchcardError as exc:
         return _failed(exc)
     response = RedirectResponse(signed.redirect, status_code=303, headers=pages.HEADERS)
+    set_portal_cookie(request, response, signed.session_token)
+    return response
+
+
+def set_portal_cookie(request: Request, response: Response, token: str) -> None:
+    """The portal's member session cookie, for every way in (magic link, SSO hand-off)."""
     response.set_cookie(
         member_sessions.PORTAL_COOKIE,
-        signed.session_token,
+        token,
         max_age=links.PORTAL_SESSION_SECONDS,
         path="/",
         # uvicorn rewrites the scheme from X-Forwarded-Proto only for the proxies it
@@ -80,4 +86,3 @@ def consume_link(request: Request, partner_id: str, token: str) -> Response:
         httponly=True,
         samesite="lax",
     )
-    return response
