@@ -26,6 +26,7 @@ from punchcard.config import Settings, get_settings
 from punchcard.db.uow import Database
 from punchcard.identity import cache as key_cache
 from punchcard.kit.clock import Clock
+from punchcard.wiring import wire
 
 if TYPE_CHECKING:
     from punchcard.worker.runner import Worker
@@ -38,6 +39,7 @@ FACES: tuple[Face, ...] = (native.FACE, advocate.FACE, shopsocially.FACE, addglo
 def create_app(
     settings: Settings | None = None, *, db: Database | None = None, clock: Clock | None = None
 ) -> FastAPI:
+    wire()  # the order followers (referral pay): every face places orders
     settings = settings or get_settings()
     database = db or Database(settings.database_url, settings=settings, clock=clock)
 

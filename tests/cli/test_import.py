@@ -14,15 +14,17 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from punchcard.ambassador.payout import DEFAULT_REFERRAL_POINTS
 from punchcard.identity.principal import Principal
 from punchcard.imports.formats import SUPPORTED
 from punchcard.ledger.verify import verify_all
 from punchcard.models import Member, Order, OutboxEvent, PointsEntry, PointsLot, Product
 from punchcard.tiers.schemas import NewTier
 from punchcard.tiers.service import create_tier
-from tests.cli.conftest import Cli
+from tests.cli.conftest import Cli, run_cli
 from tests.conftest import database_url
-from tests.factories import Tenant
+from tests.factories import Tenant, balance, unique
+from tests.tracking.factories import make_member, member_code
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "import"
 
@@ -269,6 +271,22 @@ def test_orders_import_once(cli: Cli, tenant: Tenant, tmp_path: Path) -> None:
     assert _members(tenant) == before
     with tenant.db.transaction(write=False) as s:
         assert verify_all(s, tenant.id).ok
+
+
+def test_an_imported_first_order_of_a_referred_member_pays_the_referrer(
+    tenant: Tenant, tmp_path: Path
+) -> None:
+    # As a process of its own: what pays must not hang on what this suite imported.
+    referrer = make_member(tenant)
+    friend = make_member(tenant, referredBy=member_code(tenant, referrer))
+    file = tmp_path / "orders.csv"
+    file.write_text(f"externalOrderId,memberId,total\n{unique('ORD-')},{friend['id']},40.00\n")
+    done = run_cli(
+        "import", "orders", str(file), "--tenant", tenant.partner_id, database=database_url()
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _summary(done.stdout, "created") == 1
+    assert balance(tenant, referrer["id"]) == DEFAULT_REFERRAL_POINTS
 
 
 def test_products_import_once(cli: Cli, tenant: Tenant, tmp_path: Path) -> None:

@@ -7,11 +7,7 @@ ambassador candidates, reports the program's ROI and issues affiliate codes.
 
 Referrals pay (``payout``): the referrer earns through the ``referral`` activity, the
 friend through ``referral_welcome``. ``orders`` sits below this package, so it calls
-back through ``orders.service.follow``: registered here, in the one module every
-process that places orders imports (every face uses it).
+back ``referrals.FOLLOWER`` on every order placed and refunded: registered by
+``punchcard.wiring.wire``, which every entry point calls (importing this package
+registers nothing).
 """
-
-from punchcard.ambassador.referrals import FOLLOWER
-from punchcard.orders.service import follow
-
-follow(FOLLOWER)

@@ -234,7 +234,7 @@ def _emit(session: Session, conversion: Conversion) -> None:
 class Follower:
     """What an order's arrival and its refunds do to referrals (``orders.service``
     calls it in the order's transaction, with the buyer locked; registered by
-    ``punchcard.ambassador``). Placing an order costs one indexed lookup here."""
+    ``punchcard.wiring.wire``). Placing an order costs one indexed lookup here."""
 
     def placed(self, session: Session, principal: Principal, member: Member, order: Order) -> None:
         """Link the order's pending conversion and pay it; else, for a member who joined

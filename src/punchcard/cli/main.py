@@ -19,6 +19,7 @@ from punchcard.cli.keys import keys_app
 from punchcard.cli.mcp import mcp
 from punchcard.cli.members import members_app
 from punchcard.cli.tenants import tenants_app
+from punchcard.wiring import wire
 
 app = typer.Typer(
     help="Punchcard: loyalty, referral and advocacy engine.",
@@ -50,6 +51,9 @@ def main(
     ),
 ) -> None:
     """Punchcard: loyalty, referral and advocacy engine."""
+    # Before any command: `import`, `demo` and `serve`'s first start place orders, whose
+    # followers (referral pay) must be registered; one call covers the commands to come.
+    wire()
 
 
 @app.command()

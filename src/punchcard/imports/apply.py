@@ -52,6 +52,7 @@ from punchcard.orders.batch import place_batch
 from punchcard.orders.repository import OrderRepository
 from punchcard.orders.service import NewOrder, OrderLine
 from punchcard.tiers import service as tiers
+from punchcard.wiring import wire
 
 CHUNK = 500
 
@@ -125,6 +126,9 @@ def run(
 ) -> Summary:
     """Import ``reader``'s rows into the tenant; ``on_progress(summary, bytes_read)``
     after every chunk, ``on_rejected`` for every row refused (with its reason)."""
+    # Imported orders pay what placed ones do (a referred member's first order pays the
+    # referrer): the order followers, whoever called this.
+    wire()
     principal = Principal(tenant_id=tenant_id, scopes=frozenset())
     apply = APPLIERS[reader.kind]
     summary = Summary(dry_run=dry_run)

@@ -123,14 +123,37 @@ class Follower(Protocol):
         ...
 
 
-_FOLLOWERS: list[Follower] = []
+# Filled by ``punchcard.wiring.wire`` (every entry point calls it; the one list of
+# followers is there). ``None`` until then: placing or refunding an order in a process
+# that never wired would silently skip what the followers owe (a referrer unpaid), so
+# it raises instead.
+_FOLLOWERS: list[Follower] | None = None
+
+
+class NotWired(RuntimeError):
+    """An order was placed or refunded before ``punchcard.wiring.wire`` ran: a programming
+    error of the entry point (not the caller's input), so not a ``PunchcardError``."""
 
 
 def follow(follower: Follower) -> None:
     """Have ``follower`` called on every order placed and refunded (once, however often
-    it is registered)."""
+    it is registered). Only ``punchcard.wiring`` calls it."""
+    global _FOLLOWERS
+    if _FOLLOWERS is None:
+        _FOLLOWERS = []
     if follower not in _FOLLOWERS:
         _FOLLOWERS.append(follower)
+
+
+def followers() -> tuple[Follower, ...]:
+    """The registered followers, in the order they are called; ``NotWired`` if none has
+    been (the process's entry point did not call ``punchcard.wiring.wire``)."""
+    if _FOLLOWERS is None:
+        raise NotWired(
+            "order followers are not wired: call punchcard.wiring.wire() at the entry point "
+            "(create_app, the CLI, the worker and punchcard.imports do)"
+        )
+    return tuple(_FOLLOWERS)
 
 
 def followers_concerned(
@@ -140,7 +163,7 @@ def followers_concerned(
     external_order_ids: Collection[str],
 ) -> bool:
     """Whether a follower has work on these orders (``orders.batch`` asks)."""
-    return any(f.concerns(session, principal, members, external_order_ids) for f in _FOLLOWERS)
+    return any(f.concerns(session, principal, members, external_order_ids) for f in followers())
 
 
 def check_currency(data: NewOrder, settings: TenantSettings) -> None:
@@ -208,6 +231,7 @@ def earned(
 
 def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
     """Ingest an order and award its points, exactly once per external order id."""
+    following = followers()  # before any write: unwired, the order is refused whole
     # Lock the member first: concurrent posts of one order then run one at a time and
     # the second one sees the first's order.
     member = members.lock(session, principal, member_id=data.member_id, field="memberId")
@@ -229,7 +253,7 @@ def place(session: Session, principal: Principal, *, data: NewOrder) -> Placed:
     session.flush()
     type_, payload, resource_id = order_created(order)
     emit(session, principal.tenant_id, type_, payload, resource_id=resource_id)
-    for follower in _FOLLOWERS:
+    for follower in following:
         follower.placed(session, principal, member, order)
     return Placed(order, True, member.points_balance)
 
@@ -413,6 +437,7 @@ def refund(
     session: Session, principal: Principal, *, external_order_id: str, data: RefundRequest
 ) -> Refunded:
     """Refund all or part of an order and claw back its points in proportion."""
+    following = followers()  # before any write, as in ``place``
     found = get_by_external(session, principal, external_order_id=external_order_id)
     member = members.lock(session, principal, member_id=found.member_id)
     repo = OrderRepository(session, principal.tenant_id)
@@ -490,6 +515,6 @@ def refund(
         "points_clawed_back": claw,
     }
     emit(session, principal.tenant_id, "order.refunded", payload, resource_id=lane("ord", order.id))
-    for follower in _FOLLOWERS:
+    for follower in following:
         follower.refunded(session, principal, order)
     return Refunded(order, member, claw, member.points_balance, entry)

@@ -11,6 +11,7 @@ from punchcard.config import Settings
 from punchcard.db.uow import Database
 from punchcard.events.data import Renderer
 from punchcard.webhooks.config import DeliveryConfig
+from punchcard.wiring import wire
 from punchcard.worker.delivery import DeliveryWorker
 from punchcard.worker.jobs import JobRegistry, JobRunner, default_registry
 
@@ -26,6 +27,7 @@ class Worker:
         renderers: Mapping[str, Renderer],
         registry: JobRegistry | None = None,
     ) -> None:
+        wire()  # a job that places or refunds an order owes the followers theirs
         self.deliveries = DeliveryWorker(
             db,
             DeliveryConfig.from_settings(settings),
