@@ -30,8 +30,15 @@ M = TypeVar("M")
 Renderer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
+# Values a snapshot keeps as they are: by exact type, the common case, one set lookup.
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+
+
 def value(v: Any) -> Any:
     """``v`` as a JSON-safe core value (UUID, Decimal, datetime, date as strings)."""
+    kind = type(v)
+    if kind in _AS_IS:
+        return v
     if isinstance(v, uuid.UUID | Decimal):
         return str(v)
     if isinstance(v, datetime | date):
@@ -48,9 +55,18 @@ def _key(attr: str) -> str:
     return attr.rstrip("_")
 
 
+# (attribute, data key) pairs of each attribute tuple snapshots are taken of.
+_PAIRS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+
+
 def snapshot(row: object, attrs: Iterable[str]) -> dict[str, Any]:
     """The named attributes of a row, as neutral data."""
-    return {_key(a): value(getattr(row, a)) for a in attrs}
+    pairs = _PAIRS.get(attrs) if isinstance(attrs, tuple) else None
+    if pairs is None:
+        pairs = tuple((a, _key(a)) for a in attrs)
+        if isinstance(attrs, tuple):
+            _PAIRS[attrs] = pairs
+    return {key: value(getattr(row, a)) for a, key in pairs}
 
 
 def restore(model: type[M], data: Mapping[str, Any]) -> M:
@@ -135,6 +151,7 @@ ENTRY = (
     "created_at",
     "expires_at",
 )
+_ENTRY_PAIRS = tuple((a, _key(a)) for a in ENTRY)
 COUPON = (
     "id",
     "code",
@@ -161,7 +178,7 @@ def points(m: Member, entry: PointsEntry | Mapping[str, Any]) -> dict[str, Any]:
     """``points.*``: the journal entry (a row, or its column values as the ledger's bulk
     credit holds them) and the member's balance after it."""
     transaction = (
-        {_key(a): value(entry[a]) for a in ENTRY}
+        {key: value(entry[a]) for a, key in _ENTRY_PAIRS}
         if isinstance(entry, Mapping)
         else snapshot(entry, ENTRY)
     )

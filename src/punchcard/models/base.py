@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, ForeignKeyConstraint, MetaData, Uuid
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, configure_mappers, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from punchcard.kit.clock import as_utc
@@ -49,6 +49,21 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
+
+
+R = TypeVar("R", bound=Base)
+
+
+def row_of(model: type[R], values: dict[str, Any]) -> R:
+    """A transient ``model`` holding ``values``, made the way SQLAlchemy makes a row it
+    loads: no constructor, no attribute events (a sixth of the cost of ``model(**values)``
+    for a 17-column order). For the rows a batch writes with Core and only reads back;
+    ``values`` must name every column (no defaults apply). Added to a session, it would
+    still insert what it holds."""
+    configure_mappers()  # (at once when done: the first row of a process may come here)
+    row = model.__mapper__.class_manager.new_instance()
+    row.__dict__.update(values)
+    return row
 
 
 class TenantOwned:

@@ -35,6 +35,7 @@ from punchcard.ledger.repository import LedgerRepository
 from punchcard.members import service as members
 from punchcard.members.visibility import member_filter
 from punchcard.models import Member, Order, PointsEntry, Refund, Store
+from punchcard.models.base import row_of
 from punchcard.orders.repository import OrderRepository
 from punchcard.stores import service as stores
 from punchcard.tenants.service import PURCHASE_ACTIVITY
@@ -280,24 +281,28 @@ def new_order(
     at: datetime,
     points: int,
 ) -> Order:
-    return Order(
-        tenant_id=tenant.id,
-        id=new_id(),
-        external_order_id=data.external_order_id,
-        member_id=member.id,
-        store_id=store.id if store else None,
-        channel=data.channel,
-        total=data.total,
-        currency=data.currency or tenant.currency,
-        items=[i.stored() for i in data.items],
-        status="paid",
-        points_awarded=points,
-        points_clawed_back=0,
-        refunded_amount=Decimal(0),
-        body_hash=data.fingerprint,
-        placed_at=data.placed_at or at,
-        created_at=at,
-        updated_at=at,
+    # Every column, without the ORM's attribute events: a batch makes 500 of these.
+    return row_of(
+        Order,
+        dict(
+            tenant_id=tenant.id,
+            id=new_id(),
+            external_order_id=data.external_order_id,
+            member_id=member.id,
+            store_id=store.id if store else None,
+            channel=data.channel,
+            total=data.total,
+            currency=data.currency or tenant.currency,
+            items=[i.stored() for i in data.items],
+            status="paid",
+            points_awarded=points,
+            points_clawed_back=0,
+            refunded_amount=Decimal(0),
+            body_hash=data.fingerprint,
+            placed_at=data.placed_at or at,
+            created_at=at,
+            updated_at=at,
+        ),
     )
 
 
