@@ -10,8 +10,8 @@ SDK's or a refusal, carries the ``X-RateLimit-*`` headers.
 The SDK (``server.py``) is imported, and its session manager started, on the first
 authorised request, not when the app loads: importing it costs every ``serve`` process
 a second or two of start-up otherwise (and under ``--workers N`` a slow child may miss
-uvicorn's health check). ``run()`` is entered by
-the app's lifespan: the task group the session manager then runs in.
+uvicorn's health check). ``run()`` is entered by the app's lifespan: the task group the
+session manager then runs in.
 """
 
 from __future__ import annotations
