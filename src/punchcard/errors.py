@@ -6,6 +6,7 @@ input is to blame, the ``field`` that names it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -56,6 +57,13 @@ class NotFound(PunchcardError):
     default_message = "Not found"
 
 
+class Gone(PunchcardError):
+    """What was asked for existed but is no longer usable (used up or expired)."""
+
+    code = "GONE"
+    default_message = "No longer available"
+
+
 class Conflict(PunchcardError):
     code = "CONFLICT"
     default_message = "Conflict"
@@ -82,6 +90,37 @@ class RateLimited(PunchcardError):
     def __init__(self, retry_after: int, **kw: Any) -> None:
         super().__init__(**kw)
         self.retry_after = retry_after
+
+
+# The HTTP status of each kind of refusal, the one table the API faces (``api/common/
+# errors.py``, which adds its own transport errors) and the web pages (``web/errors.py``)
+# both read: plain numbers, no HTTP import. A face whose document has no such status
+# folds it into one it has (the advocate face answers 409 and 422 as 400).
+HTTP_STATUS: Mapping[type[PunchcardError], int] = {
+    ValidationFailed: 400,
+    Unauthenticated: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    Unprocessable: 422,
+    RateLimited: 429,
+    ServiceUnavailable: 503,
+}
+# An error of no kind in the table is a bug (every refusal has a kind): a server error.
+UNKNOWN_STATUS = 500
+
+
+def http_status(
+    exc: PunchcardError, table: Mapping[type[PunchcardError], int] = HTTP_STATUS
+) -> int:
+    """The status of ``exc``'s nearest kind in ``table`` (its own class first, then its
+    bases in method resolution order), else ``UNKNOWN_STATUS``."""
+    for kind in type(exc).__mro__:
+        status = table.get(kind)
+        if status is not None:
+            return status
+    return UNKNOWN_STATUS
 
 
 # Ledger and programs -------------------------------------------------------------

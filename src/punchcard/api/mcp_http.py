@@ -1,12 +1,17 @@
 """The ASGI endpoint the app mounts at ``/mcp``: streamable HTTP, stateless (each
 request carries its own bearer API key), JSON responses.
 
-It refuses a request without a valid API key (401) or without ``metrics:read`` (403)
-before the SDK reads anything. The SDK (``server.py``) is imported, and its session
-manager started, on the first authorised request, not when the app loads: importing
-it costs every ``serve`` process a second or two of start-up otherwise (and under
-``--workers N`` a slow child may miss uvicorn's health check). ``run()`` is entered by
-the app's lifespan: the task group the session manager then runs in.
+It refuses a request without a valid API key (401) before the SDK reads anything, then
+counts it against the key's plan rate limits as every API request is (429 with
+``Retry-After``; ``api/common/ratelimit.py``), then refuses it without ``metrics:read``
+(403): the order of ``api/common/auth.py`` ``authorize``. Every counted response, the
+SDK's or a refusal, carries the ``X-RateLimit-*`` headers.
+
+The SDK (``server.py``) is imported, and its session manager started, on the first
+authorised request, not when the app loads: importing it costs every ``serve`` process
+a second or two of start-up otherwise (and under ``--workers N`` a slow child may miss
+uvicorn's health check). ``run()`` is entered by the app's lifespan: the task group the
+session manager then runs in.
 """
 
 from __future__ import annotations
@@ -19,11 +24,15 @@ from typing import TYPE_CHECKING
 import anyio
 import anyio.to_thread
 from anyio.abc import TaskGroup, TaskStatus
-from starlette.types import Receive, Scope, Send
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
 
-from punchcard.db.uow import Database
-from punchcard.errors import InsufficientScope, PunchcardError, Unauthenticated
-from punchcard.mcp_server.auth import bearer, principal
+from punchcard.api.common import ratelimit
+from punchcard.db.uow import Database, retry_lost
+from punchcard.errors import PunchcardError, RateLimited, ServiceUnavailable, http_status
+from punchcard.identity import service as identity
+from punchcard.identity.principal import Principal
+from punchcard.mcp_server.auth import api_key, bearer, scoped
 
 if TYPE_CHECKING:
     from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -81,29 +90,61 @@ class Endpoint:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         try:
-            await anyio.to_thread.run_sync(principal, self.db, bearer(headers))
-        except Unauthenticated as exc:
-            await _refuse(send, 401, exc)
-            return
-        except InsufficientScope as exc:
-            await _refuse(send, 403, exc)
-            return
-        try:
+            found = await anyio.to_thread.run_sync(_authenticate, self.db, bearer(headers))
+            # ``scope["app"]`` is the app (Starlette sets it): its limiter and database.
+            await ratelimit.enforce(Request(scope), found)
+            scoped(found)
             manager = await self._ready()
-        except Unavailable as exc:
-            await _refuse(send, 503, exc)
+        except PunchcardError as exc:
+            await _refuse(scope, send, exc)
             return
-        await manager.handle_request(scope, receive, send)
+        await manager.handle_request(scope, receive, _stamping(scope, send))
 
 
-class Unavailable(PunchcardError):
-    code = "SERVICE_UNAVAILABLE"
+def _authenticate(db: Database, token: str | None) -> Principal:
+    """The API key's principal (Unauthenticated: none, or a bad, revoked or expired one),
+    with the process's copy of its tenant's configuration (its plan) brought up to date in
+    the same read, as the API's credentials lookup does (``api/common/auth.py``)."""
+    key = api_key(token)
+
+    def run() -> Principal:
+        with db.transaction(write=False) as session:
+            found = identity.authenticate(session, key)
+            ratelimit.refresh_plan(session, found)
+            return found
+
+    return retry_lost(run)
 
 
-async def _refuse(send: Send, status: int, exc: PunchcardError) -> None:
+class Unavailable(ServiceUnavailable):
+    """The app's lifespan (the task group the SDK runs in) has not started."""
+
+
+def _stamping(scope: Scope, send: Send) -> Send:
+    """``send`` that adds the request's rate-limit headers (``ratelimit.stamp``) to the
+    SDK's response."""
+    verdict: ratelimit.Verdict | None = scope.get(ratelimit.SCOPE_KEY)
+    if verdict is None:
+        return send
+
+    async def stamped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), *verdict.headers()]}
+        await send(message)
+
+    return stamped
+
+
+async def _refuse(scope: Scope, send: Send, exc: PunchcardError) -> None:
+    """``exc`` in the native error envelope, at its status (``errors.HTTP_STATUS``)."""
+    status = http_status(exc)
     body = json.dumps({"error": {"code": exc.code, "message": exc.message, "field": None}})
     headers = [(b"content-type", b"application/json")]
     if status == 401:
         headers.append((b"www-authenticate", b'Bearer realm="punchcard"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    if isinstance(exc, RateLimited):
+        headers.append((b"retry-after", str(exc.retry_after).encode()))
+    await _stamping(scope, send)(
+        {"type": "http.response.start", "status": status, "headers": headers}
+    )
     await send({"type": "http.response.body", "body": body.encode()})

@@ -35,8 +35,8 @@ from punchcard.errors import (
     Conflict,
     DuplicateMember,
     Forbidden,
+    Gone,
     NotFound,
-    PunchcardError,
     ValidationFailed,
 )
 from punchcard.identity.member_sessions import MemberSessionKind, open_session
@@ -65,8 +65,8 @@ class LinkNotFound(NotFound):
     default_message = "This sign-in link is not valid"
 
 
-class LinkGone(PunchcardError):
-    """The link existed but was used already or has expired (HTTP 410)."""
+class LinkGone(Gone):
+    """The link existed but was used already or has expired."""
 
     code = "MAGIC_LINK_GONE"
     default_message = "This sign-in link was already used or has expired"

@@ -13,18 +13,30 @@ from punchcard.identity.principal import Principal
 SCOPE = "metrics:read"
 
 
-def principal(db: Database, token: str | None) -> Principal:
-    """The principal of an API key with ``metrics:read``; Unauthenticated (no key, a bad,
-    revoked or expired one) or InsufficientScope otherwise."""
+def api_key(token: str | None) -> str:
+    """``token`` if it is spelled as an API key; Unauthenticated otherwise (no token, or
+    another kind of credential)."""
     if not token:
         raise Unauthenticated("An API key is required (Authorization: Bearer fl_live_…)")
     if not token.startswith(identity.API_KEY_PREFIX):
         raise Unauthenticated("The MCP server takes an API key (fl_live_…)")
-    with db.transaction(write=False) as session:
-        found = identity.authenticate(session, token)
+    return token
+
+
+def scoped(found: Principal) -> Principal:
+    """``found`` if it holds ``metrics:read``; InsufficientScope otherwise."""
     if not found.has(SCOPE):
         raise InsufficientScope(f"This API key lacks the {SCOPE} scope")
     return found
+
+
+def principal(db: Database, token: str | None) -> Principal:
+    """The principal of an API key with ``metrics:read``; Unauthenticated (no key, a bad,
+    revoked or expired one) or InsufficientScope otherwise."""
+    key = api_key(token)
+    with db.transaction(write=False) as session:
+        found = identity.authenticate(session, key)
+    return scoped(found)
 
 
 def bearer(headers: Mapping[str, str] | None) -> str | None:

@@ -1,33 +1,23 @@
 """A core refusal's HTTP status and page title, for the dashboard's and the portal's
-error pages (the same statuses the native face answers)."""
+error pages: the status from the one table the API faces read too
+(``punchcard.errors.HTTP_STATUS``), so a page and the native face answer alike."""
 
 from __future__ import annotations
 
-from punchcard.errors import (
-    Conflict,
-    Forbidden,
-    NotFound,
-    PunchcardError,
-    RateLimited,
-    ServiceUnavailable,
-    Unauthenticated,
-    Unprocessable,
-)
+from punchcard.errors import PunchcardError, http_status
 
-_STATUSES: list[tuple[type[PunchcardError], int, str]] = [
-    (NotFound, 404, "Not found"),
-    (Forbidden, 403, "Not allowed"),
-    (Unauthenticated, 401, "Sign-in needed"),
-    (Conflict, 409, "That did not work"),
-    (Unprocessable, 422, "That did not work"),
-    (RateLimited, 429, "Too many attempts"),
-    (ServiceUnavailable, 503, "Try again in a moment"),
-]
+# The page's title, by status; any other status: "That did not work".
+_TITLES: dict[int, str] = {
+    401: "Sign-in needed",
+    403: "Not allowed",
+    404: "Not found",
+    410: "No longer available",
+    429: "Too many attempts",
+    503: "Try again in a moment",
+}
 
 
 def status_of(exc: PunchcardError) -> tuple[int, str]:
-    """``(status, title)``: 400 "That did not work" for bad input and anything else."""
-    for kind, status, title in _STATUSES:
-        if isinstance(exc, kind):
-            return status, title
-    return 400, "That did not work"
+    """``(status, title)`` of the error page for ``exc``."""
+    status = http_status(exc)
+    return status, _TITLES.get(status, "That did not work")

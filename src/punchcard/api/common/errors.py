@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -43,28 +43,20 @@ class UnsupportedMediaType(E.PunchcardError):
     default_message = "Unsupported content type"
 
 
-STATUS: list[tuple[type[E.PunchcardError], int]] = [
-    (PayloadTooLarge, 413),
-    (UnsupportedMediaType, 415),
-    (E.ValidationFailed, 400),
-    (E.Unauthenticated, 401),
-    (E.Forbidden, 403),
-    (E.NotFound, 404),
-    (E.Conflict, 409),
-    (E.Unprocessable, 422),
-    (E.RateLimited, 429),
-    (E.ServiceUnavailable, 503),
-]
+# The core's table (``punchcard.errors.HTTP_STATUS``, which the web pages read too) and
+# the transport's own refusals.
+STATUS: Mapping[type[E.PunchcardError], int] = {
+    **E.HTTP_STATUS,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+}
 
 Renderer = Callable[[E.PunchcardError, int], JSONResponse]
 Handler = Callable[[Request, Any], Awaitable[JSONResponse]]
 
 
 def status_for(exc: E.PunchcardError) -> int:
-    for cls, status in STATUS:
-        if isinstance(exc, cls):
-            return status
-    return 500
+    return E.http_status(exc, STATUS)
 
 
 # The kind of id a core error carries in ``extra`` (``existingId``: a UUID), by error
