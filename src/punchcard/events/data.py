@@ -14,6 +14,7 @@ can never drift apart.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -55,18 +56,15 @@ def _key(attr: str) -> str:
     return attr.rstrip("_")
 
 
-# (attribute, data key) pairs of each attribute tuple snapshots are taken of.
-_PAIRS: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
+@functools.cache
+def _pairs(attrs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(attribute, data key) of each attribute, once per attribute tuple."""
+    return tuple((a, _key(a)) for a in attrs)
 
 
-def snapshot(row: object, attrs: Iterable[str]) -> dict[str, Any]:
+def snapshot(row: object, attrs: tuple[str, ...]) -> dict[str, Any]:
     """The named attributes of a row, as neutral data."""
-    pairs = _PAIRS.get(attrs) if isinstance(attrs, tuple) else None
-    if pairs is None:
-        pairs = tuple((a, _key(a)) for a in attrs)
-        if isinstance(attrs, tuple):
-            _PAIRS[attrs] = pairs
-    return {key: value(getattr(row, a)) for a, key in pairs}
+    return {key: value(getattr(row, a)) for a, key in _pairs(attrs)}
 
 
 def restore(model: type[M], data: Mapping[str, Any]) -> M:
@@ -151,7 +149,6 @@ ENTRY = (
     "created_at",
     "expires_at",
 )
-_ENTRY_PAIRS = tuple((a, _key(a)) for a in ENTRY)
 COUPON = (
     "id",
     "code",
@@ -178,7 +175,7 @@ def points(m: Member, entry: PointsEntry | Mapping[str, Any]) -> dict[str, Any]:
     """``points.*``: the journal entry (a row, or its column values as the ledger's bulk
     credit holds them) and the member's balance after it."""
     transaction = (
-        {key: value(entry[a]) for a, key in _ENTRY_PAIRS}
+        {key: value(entry[a]) for a, key in _pairs(ENTRY)}
         if isinstance(entry, Mapping)
         else snapshot(entry, ENTRY)
     )
