@@ -16,7 +16,6 @@ session manager then runs in.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
@@ -28,8 +27,10 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from punchcard.api.common import ratelimit
-from punchcard.db.uow import Database, retry_lost
-from punchcard.errors import PunchcardError, RateLimited, ServiceUnavailable, http_status
+from punchcard.api.common.auth import resolve_principal
+from punchcard.api.common.errors import render_native, status_for
+from punchcard.db.uow import Database
+from punchcard.errors import PunchcardError, ServiceUnavailable
 from punchcard.identity import service as identity
 from punchcard.identity.principal import Principal
 from punchcard.mcp_server.auth import api_key, bearer, scoped
@@ -96,24 +97,17 @@ class Endpoint:
             scoped(found)
             manager = await self._ready()
         except PunchcardError as exc:
-            await _refuse(scope, send, exc)
+            await _refuse(scope, receive, send, exc)
             return
         await manager.handle_request(scope, receive, _stamping(scope, send))
 
 
 def _authenticate(db: Database, token: str | None) -> Principal:
     """The API key's principal (Unauthenticated: none, or a bad, revoked or expired one),
-    with the process's copy of its tenant's configuration (its plan) brought up to date in
-    the same read, as the API's credentials lookup does (``api/common/auth.py``)."""
+    read as the API's credentials are (``auth.resolve_principal``: its plan brought up to
+    date in the same read), and not cached."""
     key = api_key(token)
-
-    def run() -> Principal:
-        with db.transaction(write=False) as session:
-            found = identity.authenticate(session, key)
-            ratelimit.refresh_plan(session, found)
-            return found
-
-    return retry_lost(run)
+    return resolve_principal(db, lambda session: identity.authenticate(session, key), "")
 
 
 class Unavailable(ServiceUnavailable):
@@ -135,16 +129,8 @@ def _stamping(scope: Scope, send: Send) -> Send:
     return stamped
 
 
-async def _refuse(scope: Scope, send: Send, exc: PunchcardError) -> None:
-    """``exc`` in the native error envelope, at its status (``errors.HTTP_STATUS``)."""
-    status = http_status(exc)
-    body = json.dumps({"error": {"code": exc.code, "message": exc.message, "field": None}})
-    headers = [(b"content-type", b"application/json")]
-    if status == 401:
-        headers.append((b"www-authenticate", b'Bearer realm="punchcard"'))
-    if isinstance(exc, RateLimited):
-        headers.append((b"retry-after", str(exc.retry_after).encode()))
-    await _stamping(scope, send)(
-        {"type": "http.response.start", "status": status, "headers": headers}
-    )
-    await send({"type": "http.response.body", "body": body.encode()})
+async def _refuse(scope: Scope, receive: Receive, send: Send, exc: PunchcardError) -> None:
+    """``exc`` as the native face answers it (``render_native``: its envelope, status,
+    ``Retry-After`` and ``WWW-Authenticate``), with the rate-limit headers."""
+    response = render_native(exc, status_for(exc))
+    await response(scope, receive, _stamping(scope, send))

@@ -42,7 +42,12 @@ CredentialReader = Callable[..., Awaitable[Principal]]
 from the request and answers the ``Principal`` they name (401 if none)."""
 
 
-def _resolve(db: Database, resolve: Callable[[Session], Principal], cache_key: str) -> Principal:
+def resolve_principal(
+    db: Database, resolve: Callable[[Session], Principal], cache_key: str
+) -> Principal:
+    """``resolve(session)`` in a short read of its own, the key's plan refreshed in it, a
+    lost connection retried; cached under ``cache_key`` unless it is empty."""
+
     def run() -> Principal:
         with db.transaction(write=False) as session:
             principal = resolve(session)
@@ -69,9 +74,9 @@ async def cached_principal(
     principal = key_cache.api_keys.get(cache_key, db.clock.now()) if cache_key else None
     if principal is None:
         if db.inline_reads:
-            principal = _resolve(db, resolve, cache_key)
+            principal = resolve_principal(db, resolve, cache_key)
         else:
-            principal = await run_in_threadpool(_resolve, db, resolve, cache_key)
+            principal = await run_in_threadpool(resolve_principal, db, resolve, cache_key)
     request.state.principal = principal
     return principal
 
