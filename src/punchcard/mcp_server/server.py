@@ -23,6 +23,7 @@ from punchcard.errors import PunchcardError
 from punchcard.identity.principal import Principal
 from punchcard.mcp_server import tools
 from punchcard.mcp_server.auth import principal
+from punchcard.metrics import leaders
 
 NAME = "punchcard"
 INSTRUCTIONS = (
@@ -82,7 +83,7 @@ def build(db: Database, token_of: TokenOf) -> MCPServer:
     async def top_members(
         ctx: Context,
         by: Annotated[
-            Literal["points", "spend", "referrals"],
+            leaders.Ranking,
             Field(
                 description="points balance, spend (orders less refunds) or referral conversions"
             ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -31,7 +31,6 @@ from punchcard.tenants.snapshot import snapshot
 DEFAULT_DAYS = 30
 MAX_LIMIT = leaders.MAX_LIMIT
 RECENT = 20
-Ranking = Literal["points", "spend", "referrals"]
 
 
 def _day(value: str | None, name: str) -> date | None:

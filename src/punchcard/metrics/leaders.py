@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,7 +15,7 @@ from punchcard.errors import ValidationFailed
 from punchcard.models import Member, Order, ReferralCode, ReferralEvent
 
 Ranking = Literal["points", "spend", "referrals"]
-RANKINGS: tuple[str, ...] = ("points", "spend", "referrals")
+RANKINGS: tuple[str, ...] = get_args(Ranking)
 MAX_LIMIT = 100
 
 
